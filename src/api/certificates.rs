@@ -1,0 +1,53 @@
+//! `/v1/certificates`: the webhook CA (admin) and the listener's CA (public download).
+
+use super::auth::state;
+use super::body::read_body;
+use super::{ok_empty, Admin};
+use crate::wa::ApiError;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub async fn upload_webhook_ca(
+    req: HttpRequest,
+    _admin: Admin,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ct = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("text/plain");
+    if ct.to_ascii_lowercase().contains("json") {
+        return Err(ApiError::new(
+            1025,
+            "Send the PEM certificate as the raw body with 'Content-Type: text/plain'",
+        ));
+    }
+    let st = state(&req)?;
+    let body = read_body(&req, payload, st.config.max_json_bytes).await?;
+    st.webhook_ca.set(&body)?;
+    Ok(ok_empty())
+}
+
+/// The stored PEM as text/plain, or 404 with no body (as the real API).
+pub async fn get_webhook_ca(req: HttpRequest, _admin: Admin) -> Result<HttpResponse, ApiError> {
+    Ok(match state(&req)?.webhook_ca.get() {
+        Some(pem) => HttpResponse::Ok().content_type("text/plain").body(pem),
+        None => HttpResponse::NotFound().finish(),
+    })
+}
+
+pub async fn delete_webhook_ca(req: HttpRequest, _admin: Admin) -> Result<HttpResponse, ApiError> {
+    if state(&req)?.webhook_ca.delete()? {
+        Ok(ok_empty())
+    } else {
+        Err(ApiError::not_found("No webhook CA certificate is stored"))
+    }
+}
+
+/// The CA that signed the HTTPS listener's certificate, so clients can pin it.
+pub async fn get_external_ca(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain")
+        .body(state(&req)?.external_ca_pem.clone()))
+}

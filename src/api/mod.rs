@@ -1,0 +1,138 @@
+//! The HTTP surface: one file per On-Prem resource group. Handlers translate HTTP <-> domain calls.
+//!
+//! Every route is declared once in `route_table()`, which both builds the router and lists the
+//! routes for the OpenAPI consistency test. Unknown paths answer 1006/404, known paths with a
+//! wrong method 1025/405, both in the On-Prem envelope.
+
+mod auth;
+mod body;
+mod certificates;
+mod health;
+mod settings;
+mod users;
+
+pub use auth::{Admin, Bearer, Monitor};
+pub use body::{read_body, Json};
+
+use crate::wa::{envelope, ApiError};
+use actix_web::http::Method;
+use actix_web::{web, HttpRequest, HttpResponse, Route};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+fn route_table() -> Vec<(&'static str, Method, Route)> {
+    use Method as M;
+    vec![
+        ("/v1/users/login", M::POST, web::post().to(users::login)),
+        ("/v1/users/logout", M::POST, web::post().to(users::logout)),
+        ("/v1/users", M::POST, web::post().to(users::create)),
+        ("/v1/users", M::GET, web::get().to(users::list)),
+        ("/v1/users/{username}", M::GET, web::get().to(users::get)),
+        ("/v1/users/{username}", M::PUT, web::put().to(users::update)),
+        (
+            "/v1/users/{username}",
+            M::DELETE,
+            web::delete().to(users::delete),
+        ),
+        (
+            "/v1/settings/application",
+            M::GET,
+            web::get().to(settings::get),
+        ),
+        (
+            "/v1/settings/application",
+            M::PATCH,
+            web::patch().to(settings::patch),
+        ),
+        (
+            "/v1/settings/application",
+            M::DELETE,
+            web::delete().to(settings::reset),
+        ),
+        (
+            "/v1/certificates/webhooks/ca",
+            M::POST,
+            web::post().to(certificates::upload_webhook_ca),
+        ),
+        (
+            "/v1/certificates/webhooks/ca",
+            M::GET,
+            web::get().to(certificates::get_webhook_ca),
+        ),
+        (
+            "/v1/certificates/webhooks/ca",
+            M::DELETE,
+            web::delete().to(certificates::delete_webhook_ca),
+        ),
+        (
+            "/v1/certificates/external/ca",
+            M::GET,
+            web::get().to(certificates::get_external_ca),
+        ),
+        ("/v1/health", M::GET, web::get().to(health::get)),
+    ]
+}
+
+/// Every (METHOD, path) the router serves, in OpenAPI path syntax.
+pub fn routes() -> Vec<(String, String)> {
+    route_table()
+        .into_iter()
+        .map(|(p, m, _)| (m.to_string(), p.to_string()))
+        .collect()
+}
+
+/// Registers every route. Paths are grouped into resources; a BTreeMap orders static segments
+/// before `{param}` ones ('{' sorts after letters), so `/v1/users/login` is matched before
+/// `/v1/users/{username}`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let mut by_path: BTreeMap<&'static str, Vec<(Method, Route)>> = BTreeMap::new();
+    for (path, method, route) in route_table() {
+        by_path.entry(path).or_default().push((method, route));
+    }
+    for (path, routes) in by_path {
+        let allow = routes
+            .iter()
+            .map(|(m, _)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut resource = web::resource(path);
+        for (_, route) in routes {
+            resource = resource.route(route);
+        }
+        resource = resource.default_service(web::to(move |req: HttpRequest| {
+            let allow = allow.clone();
+            async move {
+                Err::<HttpResponse, _>(ApiError::method_not_allowed(
+                    req.method().as_str(),
+                    req.path(),
+                    &allow,
+                ))
+            }
+        }));
+        cfg.service(resource);
+    }
+}
+
+/// The answer for any path the router does not know.
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found(format!(
+        "Unknown path: {} {}",
+        req.method(),
+        req.path()
+    )))
+}
+
+/// 200 with the data and `meta`.
+pub fn ok(data: Value) -> HttpResponse {
+    HttpResponse::Ok().json(envelope(data))
+}
+
+/// 201 with the data and `meta`.
+pub fn created(data: Value) -> HttpResponse {
+    HttpResponse::Created().json(envelope(data))
+}
+
+/// 200 with `{"meta":...}` only: the real API's "null or {}" answers.
+pub fn ok_empty() -> HttpResponse {
+    ok(serde_json::json!({}))
+}

@@ -1,0 +1,151 @@
+//! `/v1/users`: login, logout and user management.
+
+use super::auth::{authorization, bearer_token, state};
+use super::body::{is_json, parse_json, read_body};
+use super::{created, ok, ok_empty, Admin, Bearer, Json};
+use crate::domain::accounts::{UserRecord, ROLE_ADMIN, ROLE_USER};
+use crate::wa::ApiError;
+use actix_web::{web, HttpRequest, HttpResponse};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct LoginBody {
+    new_password: Option<String>,
+}
+
+/// `POST /v1/users/login` with Basic auth and an optional `{"new_password"}`.
+pub async fn login(req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+    let st = state(&req)?;
+    let (scheme, value) = authorization(&req)?;
+    if scheme != "basic" {
+        return Err(ApiError::unauthenticated(
+            "Log in with 'Authorization: Basic base64(username:password)'",
+        ));
+    }
+    let decoded = STANDARD
+        .decode(value)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| ApiError::unauthenticated("Malformed Basic credentials"))?;
+    let (username, password) = decoded.split_once(':').ok_or_else(|| {
+        ApiError::unauthenticated("Malformed Basic credentials: expected username:password")
+    })?;
+    let bytes = read_body(&req, payload, st.config.max_json_bytes).await?;
+    let body: LoginBody = if bytes.iter().all(u8::is_ascii_whitespace) {
+        LoginBody::default()
+    } else if !is_json(&req) {
+        return Err(ApiError::new(
+            1025,
+            "Send the body as JSON with 'Content-Type: application/json'",
+        ));
+    } else {
+        parse_json(&bytes)?
+    };
+    let (token, expires_after) =
+        st.accounts
+            .login(username, password, body.new_password.as_deref())?;
+    Ok(ok(
+        json!({ "users": [{ "token": token, "expires_after": expires_after }] }),
+    ))
+}
+
+/// `POST /v1/users/logout`: revokes the bearer token.
+pub async fn logout(req: HttpRequest, _who: Bearer) -> Result<HttpResponse, ApiError> {
+    state(&req)?.accounts.logout(&bearer_token(&req)?)?;
+    Ok(ok_empty())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    username: String,
+    password: String,
+    /// Emulator extension: `ROLE_USER` (default) or `ROLE_ADMIN`.
+    #[serde(default, rename = "ROLES")]
+    roles: Option<String>,
+}
+
+pub async fn create(
+    req: HttpRequest,
+    _admin: Admin,
+    Json(body): Json<NewUser>,
+) -> Result<HttpResponse, ApiError> {
+    let role = match body.roles.as_deref() {
+        None | Some(ROLE_USER) => ROLE_USER,
+        Some(ROLE_ADMIN) => ROLE_ADMIN,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "ROLES",
+                format!("'{other}' is not ROLE_USER or ROLE_ADMIN"),
+            ))
+        }
+    };
+    state(&req)?
+        .accounts
+        .create_user(&body.username, &body.password, role)?;
+    Ok(created(json!({ "users": [{ "username": body.username }] })))
+}
+
+fn user_json(u: &UserRecord) -> serde_json::Value {
+    json!({ "username": u.username, "ROLES": u.role })
+}
+
+pub async fn list(req: HttpRequest, _admin: Admin) -> Result<HttpResponse, ApiError> {
+    let users = state(&req)?.accounts.users()?;
+    Ok(ok(
+        json!({ "users": users.iter().map(user_json).collect::<Vec<_>>() }),
+    ))
+}
+
+fn self_or_admin(who: &Bearer, username: &str) -> Result<(), ApiError> {
+    if who.0.is_admin() || who.0.username == username {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "Only an admin may read or change another user",
+        ))
+    }
+}
+
+pub async fn get(
+    req: HttpRequest,
+    who: Bearer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    self_or_admin(&who, &path)?;
+    let user = state(&req)?
+        .accounts
+        .user(&path)?
+        .ok_or_else(|| ApiError::not_found(format!("User {} does not exist", path.as_str())))?;
+    Ok(ok(json!({ "users": [user_json(&user)] })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    password: String,
+}
+
+pub async fn update(
+    req: HttpRequest,
+    who: Bearer,
+    path: web::Path<String>,
+    Json(body): Json<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    self_or_admin(&who, &path)?;
+    state(&req)?.accounts.set_password(&path, &body.password)?;
+    Ok(ok(json!({ "users": [{ "username": path.as_str() }] })))
+}
+
+pub async fn delete(
+    req: HttpRequest,
+    _admin: Admin,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state(&req)?.accounts.delete_user(&path)?;
+    Ok(ok(json!({ "users": [{ "username": path.as_str() }] })))
+}

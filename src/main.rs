@@ -1,0 +1,24 @@
+use clap::Parser;
+use wa_onprem_emulator::{telemetry, Application, Config};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let config = Config::parse();
+    telemetry::init(config.log_format, &config.log);
+    let https_addr = config.https_addr;
+    let app = match Application::build(config).await {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!(error = %e, "could not start");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(https = %format!("https://{}:{}", https_addr.ip(), app.port()), http_port = ?app.http_port(), "wa-onprem-emulator listening");
+    match app.run_until_stopped().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "server failed");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! `Application::build(config)` -> `.port()` -> `.run_until_stopped()` (the zero2prod shape).
+
+use crate::config::Config;
+use crate::delivery::{client::WebhookClient, Delivery};
+use crate::domain::accounts::Accounts;
+use crate::domain::{Settings, WebhookCa};
+use crate::state::AppState;
+use crate::store::Store;
+use crate::{api, tls};
+use actix_web::dev::{Server, ServerHandle, Service};
+use actix_web::{web, App, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("data dir {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("store: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("tls: {0}")]
+    Tls(#[from] tls::TlsError),
+    #[error("accounts: {0}")]
+    Accounts(crate::wa::ApiError),
+    #[error("webhook client: {0}")]
+    Client(#[from] reqwest::Error),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+}
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    http_port: Option<u16>,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Application, StartError> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
+        let store = Store::open(&config.data_dir, config.store_cache_mb)?;
+        let settings = Arc::new(Settings::open(store.clone(), &config)?);
+        let webhook_ca = WebhookCa::open(store.clone())?;
+        let accounts = Accounts::open(store.clone(), &config).map_err(StartError::Accounts)?;
+        let client = Arc::new(WebhookClient::new(
+            config.callback_timeout_ms,
+            config.allow_http_webhooks,
+            webhook_ca.get().as_deref(),
+        )?);
+        client.follow_ca(webhook_ca.subscribe());
+        let delivery = Delivery::open(store.clone(), settings.clone(), client, &config)?;
+        let (chain, key, external_ca_pem) = tls::server_identity(&config)?;
+        let tls_config = tls::rustls_server_config(&chain, &key)?;
+
+        let https = TcpListener::bind(config.https_addr)
+            .map_err(|e| StartError::Bind(config.https_addr.to_string(), e))?;
+        let port = https
+            .local_addr()
+            .map_err(|e| StartError::Bind(config.https_addr.to_string(), e))?
+            .port();
+        let http = match config.http_addr {
+            Some(addr) => {
+                Some(TcpListener::bind(addr).map_err(|e| StartError::Bind(addr.to_string(), e))?)
+            }
+            None => None,
+        };
+        let http_port = http
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
+            .map(|a| a.port());
+        let workers = if config.workers == 0 {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        } else {
+            config.workers
+        };
+
+        let state = web::Data::new(AppState {
+            config,
+            store,
+            accounts,
+            settings,
+            webhook_ca,
+            delivery,
+            external_ca_pem,
+        });
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .wrap_fn(|req, srv| {
+                    let (method, path, started) = (req.method().clone(), req.path().to_string(), Instant::now());
+                    let fut = srv.call(req);
+                    async move {
+                        let res = fut.await?;
+                        tracing::debug!(%method, %path, status = res.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "request");
+                        Ok(res)
+                    }
+                })
+                .configure(api::configure)
+                .default_service(web::to(api::not_found))
+        })
+        .workers(workers)
+        .client_request_timeout(Duration::from_secs(10))
+        .client_disconnect_timeout(Duration::from_secs(2))
+        .max_connections(10_000)
+        .shutdown_timeout(5)
+        .listen_rustls_0_23(https, tls_config)
+        .map_err(|e| StartError::Bind("https listener".into(), e))?;
+        if let Some(http) = http {
+            server = server
+                .listen(http)
+                .map_err(|e| StartError::Bind("http listener".into(), e))?;
+        }
+        let server = server.run();
+        Ok(Application {
+            server,
+            port,
+            http_port,
+            state,
+        })
+    }
+
+    /// The HTTPS port (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn http_port(&self) -> Option<u16> {
+        self.http_port
+    }
+
+    /// A handle to stop the server gracefully.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until SIGINT/SIGTERM or `handle().stop()`, then flushes the store.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.state.delivery.stop();
+        if let Err(e) = self.state.store.flush() {
+            tracing::error!(error = %e, "final flush failed");
+        }
+        tracing::info!("stopped");
+        result
+    }
+}

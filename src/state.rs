@@ -1,0 +1,19 @@
+//! What every handler can reach: the configuration and the domain services.
+
+use crate::config::Config;
+use crate::delivery::Delivery;
+use crate::domain::accounts::Accounts;
+use crate::domain::{Settings, WebhookCa};
+use crate::store::Store;
+use std::sync::Arc;
+
+pub struct AppState {
+    pub config: Config,
+    pub store: Store,
+    pub accounts: Accounts,
+    pub settings: Arc<Settings>,
+    pub webhook_ca: WebhookCa,
+    pub delivery: Arc<Delivery>,
+    /// The CA of the HTTPS listener, offered at `/v1/certificates/external/ca`.
+    pub external_ca_pem: String,
+}

@@ -1,0 +1,132 @@
+//! The only module that touches sled: typed trees, key encoding, schema version, group commit.
+
+mod commit;
+
+pub use commit::Committer;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::path::Path;
+
+pub const SCHEMA_VERSION: u64 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sled: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("stored record is corrupt: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    #[error("data dir has schema version {found}, this build reads {SCHEMA_VERSION}")]
+    Schema { found: u64 },
+    #[error("the store is closed")]
+    Closed,
+}
+
+impl From<StoreError> for crate::wa::ApiError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error.cause_chain = %e, "store failure");
+        crate::wa::ApiError::new(1023, "The emulator's database failed; see its log")
+    }
+}
+
+/// The named trees of the data dir.
+#[derive(Clone)]
+pub struct Store {
+    pub db: sled::Db,
+    /// `application` -> settings JSON; `webhooks_ca` -> PEM; `token_secret` -> bytes.
+    pub config: sled::Tree,
+    /// username -> user record.
+    pub users: sled::Tree,
+    /// revoked token id -> expiry (unix s, BE).
+    pub revoked: sled::Tree,
+    /// callback id (BE u64) -> pending callback record.
+    pub callbacks_pending: sled::Tree,
+    /// callback id (BE u64) -> delivered or given-up callback record.
+    pub callbacks_done: sled::Tree,
+    committer: Committer,
+}
+
+impl Store {
+    pub fn open(dir: &Path, cache_mb: u64) -> Result<Store, StoreError> {
+        let db = sled::Config::new()
+            .path(dir.join("db"))
+            .cache_capacity(cache_mb * 1024 * 1024)
+            .flush_every_ms(Some(500))
+            .open()?;
+        match db.get("schema_version")? {
+            Some(v) => {
+                let found = decode_u64(&v);
+                if found != SCHEMA_VERSION {
+                    return Err(StoreError::Schema { found });
+                }
+            }
+            None => {
+                db.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
+            }
+        }
+        let committer = Committer::start(db.clone());
+        Ok(Store {
+            config: db.open_tree("config")?,
+            users: db.open_tree("users")?,
+            revoked: db.open_tree("revoked")?,
+            callbacks_pending: db.open_tree("callbacks_pending")?,
+            callbacks_done: db.open_tree("callbacks_done")?,
+            db,
+            committer,
+        })
+    }
+
+    /// Waits until every write made before this call is on disk (flushes are grouped).
+    pub async fn durable(&self) -> Result<(), StoreError> {
+        self.committer.durable().await
+    }
+
+    /// Flushes synchronously (for shutdown and small admin writes).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+pub fn get_json<T: DeserializeOwned>(
+    tree: &sled::Tree,
+    key: impl AsRef<[u8]>,
+) -> Result<Option<T>, StoreError> {
+    match tree.get(key)? {
+        Some(v) => Ok(Some(serde_json::from_slice(&v)?)),
+        None => Ok(None),
+    }
+}
+
+pub fn put_json<T: Serialize>(
+    tree: &sled::Tree,
+    key: impl AsRef<[u8]>,
+    value: &T,
+) -> Result<(), StoreError> {
+    tree.insert(key.as_ref(), serde_json::to_vec(value)?)?;
+    Ok(())
+}
+
+pub fn encode_u64(n: u64) -> [u8; 8] {
+    n.to_be_bytes()
+}
+
+pub fn decode_u64(bytes: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    let n = bytes.len().min(8);
+    buf[8 - n..].copy_from_slice(&bytes[..n]);
+    u64::from_be_bytes(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn u64_keys_sort_numerically() {
+        let a = encode_u64(2);
+        let b = encode_u64(256);
+        assert!(a < b);
+        assert_eq!(decode_u64(&b), 256);
+    }
+}

@@ -1,0 +1,28 @@
+//! The WhatsApp On-Premises wire model: envelope, error codes, id formats. Pure, no I/O.
+
+pub mod errors;
+pub mod ids;
+pub mod time;
+
+pub use errors::ApiError;
+
+use serde_json::{json, Value};
+
+/// The version string every answer carries in `meta.version`.
+pub const API_VERSION: &str = "2.53.2";
+
+/// The `meta` object of every On-Prem answer.
+pub fn meta() -> Value {
+    json!({ "api_status": "stable", "version": API_VERSION })
+}
+
+/// Wraps a data object (e.g. `{"users":[...]}`) with the `meta` envelope.
+pub fn envelope(mut data: Value) -> Value {
+    match data.as_object_mut() {
+        Some(map) => {
+            map.insert("meta".into(), meta());
+            data
+        }
+        None => json!({ "meta": meta() }),
+    }
+}
