@@ -1,0 +1,6 @@
+mod certificates;
+mod errors;
+mod helpers;
+mod persistence;
+mod settings;
+mod users;
