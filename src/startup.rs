@@ -48,9 +48,8 @@ impl Application {
         let client = Arc::new(WebhookClient::new(
             config.callback_timeout_ms,
             config.allow_http_webhooks,
-            webhook_ca.get().as_deref(),
+            webhook_ca.subscribe(),
         )?);
-        client.follow_ca(webhook_ca.subscribe());
         let delivery = Delivery::open(store.clone(), settings.clone(), client, &config)?;
         let (chain, key, external_ca_pem) = tls::server_identity(&config)?;
         let tls_config = tls::rustls_server_config(&chain, &key)?;

@@ -7,6 +7,7 @@
 mod auth;
 mod body;
 mod certificates;
+mod emulator;
 mod health;
 mod settings;
 mod users;
@@ -70,6 +71,31 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
             web::get().to(certificates::get_external_ca),
         ),
         ("/v1/health", M::GET, web::get().to(health::get)),
+        (
+            "/v1/emulator/errors",
+            M::POST,
+            web::post().to(emulator::emit_errors),
+        ),
+        (
+            "/v1/emulator/callbacks",
+            M::GET,
+            web::get().to(emulator::list_callbacks),
+        ),
+        (
+            "/v1/emulator/callbacks/redeliver",
+            M::POST,
+            web::post().to(emulator::redeliver_all),
+        ),
+        (
+            "/v1/emulator/callbacks/{id}",
+            M::GET,
+            web::get().to(emulator::get_callback),
+        ),
+        (
+            "/v1/emulator/callbacks/{id}/redeliver",
+            M::POST,
+            web::post().to(emulator::redeliver),
+        ),
     ]
 }
 

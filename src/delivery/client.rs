@@ -1,7 +1,7 @@
 //! The webhook HTTP client: rustls, system roots plus the uploaded CA, no redirects, a timeout.
 
 use reqwest::header::CONTENT_TYPE;
-use std::sync::RwLock;
+use std::sync::Mutex;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -15,58 +15,47 @@ pub enum Outcome {
 }
 
 pub struct WebhookClient {
-    client: RwLock<reqwest::Client>,
+    client: Mutex<reqwest::Client>,
+    ca: Mutex<watch::Receiver<Option<String>>>,
     timeout: Duration,
     allow_http: bool,
 }
 
 impl WebhookClient {
+    /// A client trusting the system roots plus the CA published on `ca` (re-read whenever it changes).
     pub fn new(
         timeout_ms: u64,
         allow_http: bool,
-        ca_pem: Option<&str>,
+        mut ca: watch::Receiver<Option<String>>,
     ) -> Result<WebhookClient, reqwest::Error> {
         let timeout = Duration::from_millis(timeout_ms.max(1));
-        let client = build(timeout, allow_http, ca_pem)?;
+        let pem = ca.borrow_and_update().clone();
+        let client = build(timeout, allow_http, pem.as_deref())?;
         Ok(WebhookClient {
-            client: RwLock::new(client),
+            client: Mutex::new(client),
+            ca: Mutex::new(ca),
             timeout,
             allow_http,
         })
     }
 
-    /// Rebuilds the client whenever the uploaded CA changes (no restart needed).
-    pub fn follow_ca(self: &std::sync::Arc<Self>, mut rx: watch::Receiver<Option<String>>) {
-        let this = self.clone();
-        tokio::spawn(async move {
-            while rx.changed().await.is_ok() {
-                let pem = rx.borrow_and_update().clone();
-                match build(this.timeout, this.allow_http, pem.as_deref()) {
-                    Ok(c) => {
-                        if let Ok(mut w) = this.client.write() {
-                            *w = c;
-                        }
-                        tracing::info!(
-                            custom_ca = pem.is_some(),
-                            "webhook client trusts the new CA set"
-                        );
-                    }
-                    Err(e) => tracing::error!(error = %e, "could not load the uploaded webhook CA"),
-                }
+    /// The current client; rebuilt first if the uploaded CA changed since the last POST, so a CA
+    /// is in force for every attempt that starts after its upload was acknowledged.
+    fn current(&self) -> reqwest::Client {
+        let mut client = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        let mut ca = self.ca.lock().unwrap_or_else(|p| p.into_inner());
+        if ca.has_changed().unwrap_or(false) {
+            let pem = ca.borrow_and_update().clone();
+            match build(self.timeout, self.allow_http, pem.as_deref()) {
+                Ok(c) => *client = c,
+                Err(e) => tracing::error!(error = %e, "could not load the uploaded webhook CA"),
             }
-        });
+        }
+        client.clone()
     }
 
     pub async fn post(&self, url: &str, body: Vec<u8>) -> Outcome {
-        let client = match self.client.read() {
-            Ok(c) => c.clone(),
-            Err(_) => {
-                return Outcome::Failed {
-                    status: None,
-                    error: "client lock poisoned".into(),
-                }
-            }
-        };
+        let client = self.current();
         let result = client
             .post(url)
             .header(CONTENT_TYPE, "application/json")

@@ -178,10 +178,8 @@ fn finish(d: &Delivery, key: &[u8; 8], cb: &Callback) -> Result<(), StoreError> 
     store::put_json(&d.store.callbacks_done, key, cb)?;
     d.store.callbacks_pending.remove(key)?;
     let n = d.done_count.fetch_add(1, Ordering::Relaxed) + 1;
-    if n > d.history {
-        if d.store.callbacks_done.pop_min()?.is_some() {
-            d.done_count.fetch_sub(1, Ordering::Relaxed);
-        }
+    if n > d.history && d.store.callbacks_done.pop_min()?.is_some() {
+        d.done_count.fetch_sub(1, Ordering::Relaxed);
     }
     Ok(())
 }

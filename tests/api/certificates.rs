@@ -6,38 +6,94 @@ async fn webhook_ca_round_trip() {
     let app = spawn_emulator().await;
     let token = app.token().await;
     let url = format!("{}/v1/certificates/webhooks/ca", app.base);
-    let res = app.client.get(&url).bearer_auth(&token).send().await.unwrap();
+    let res = app
+        .client
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
-    assert!(res.bytes().await.unwrap().is_empty(), "404 with no body, as the real API");
+    assert!(
+        res.bytes().await.unwrap().is_empty(),
+        "404 with no body, as the real API"
+    );
 
     let pki = wa_onprem_emulator::tls::DevPki::generate("some CA", &["localhost".into()]).unwrap();
-    let res = app.client.post(&url).bearer_auth(&token).header("content-type", "text/plain").body(pki.ca_pem.clone()).send().await.unwrap();
+    let res = app
+        .client
+        .post(&url)
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body(pki.ca_pem.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    let res = app.client.get(&url).bearer_auth(&token).send().await.unwrap();
+    let res = app
+        .client
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
     assert_eq!(res.text().await.unwrap(), pki.ca_pem);
 
-    let res = app.client.post(&url).bearer_auth(&token).header("content-type", "text/plain").body("not a pem").send().await.unwrap();
+    let res = app
+        .client
+        .post(&url)
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body("not a pem")
+        .send()
+        .await
+        .unwrap();
     let status = res.status();
     assert_error(status, &res.json().await.unwrap(), 400, 1009);
 
-    let (status, _) = app.call(Method::DELETE, "/v1/certificates/webhooks/ca", None).await;
+    let (status, _) = app
+        .call(Method::DELETE, "/v1/certificates/webhooks/ca", None)
+        .await;
     assert_eq!(status, 200);
-    let res = app.client.get(&url).bearer_auth(&token).send().await.unwrap();
+    let res = app
+        .client
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
-    let (status, body) = app.call(Method::DELETE, "/v1/certificates/webhooks/ca", None).await;
+    let (status, body) = app
+        .call(Method::DELETE, "/v1/certificates/webhooks/ca", None)
+        .await;
     assert_error(status, &body, 404, 1006);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_listener_ca_is_downloadable_without_auth() {
     let app = spawn_emulator().await;
-    let res = app.client.get(format!("{}/v1/certificates/external/ca", app.base)).send().await.unwrap();
+    let res = app
+        .client
+        .get(format!("{}/v1/certificates/external/ca", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let pem = res.text().await.unwrap();
-    assert_eq!(pem, std::fs::read_to_string(app.dir.path().join("certs/ca.pem")).unwrap());
+    assert_eq!(
+        pem,
+        std::fs::read_to_string(app.dir.path().join("certs/ca.pem")).unwrap()
+    );
     // A client pinning only that CA can talk to the emulator (the test client already does).
-    let res = client_for(&pem).get(format!("{}/v1/health", app.base)).send().await.unwrap();
+    let res = client_for(&pem)
+        .get(format!("{}/v1/health", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
 }

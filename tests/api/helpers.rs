@@ -19,7 +19,10 @@ static TRACING: Once = Once::new();
 fn init_tracing() {
     TRACING.call_once(|| {
         if std::env::var("TEST_LOG").is_ok() {
-            wa_onprem_emulator::telemetry::init(wa_onprem_emulator::config::LogFormat::Human, "debug");
+            wa_onprem_emulator::telemetry::init(
+                wa_onprem_emulator::config::LogFormat::Human,
+                "debug",
+            );
         }
     });
 }
@@ -45,7 +48,11 @@ pub struct Api {
 impl Api {
     pub fn new(port: u16, data_dir: &Path) -> Api {
         let ca = std::fs::read_to_string(data_dir.join("certs/ca.pem")).expect("generated CA");
-        Api { base: format!("https://localhost:{port}"), client: client_for(&ca), token: Mutex::new(None) }
+        Api {
+            base: format!("https://localhost:{port}"),
+            client: client_for(&ca),
+            token: Mutex::new(None),
+        }
     }
 
     pub async fn login(&self, user: &str, password: &str) -> (StatusCode, Value) {
@@ -67,19 +74,36 @@ impl Api {
         }
         let (status, body) = self.login("admin", "secret").await;
         assert_eq!(status, 200, "{body}");
-        let t = body["users"][0]["token"].as_str().expect("token").to_string();
+        let t = body["users"][0]["token"]
+            .as_str()
+            .expect("token")
+            .to_string();
         *self.token.lock().unwrap() = Some(t.clone());
         t
     }
 
     /// A request with the admin's token and an optional JSON body; answers (status, JSON or Null).
-    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let token = self.token().await;
         self.call_as(&token, method, path, body).await
     }
 
-    pub async fn call_as(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = self.client.request(method, format!("{}{path}", self.base)).bearer_auth(token);
+    pub async fn call_as(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token);
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -125,7 +149,10 @@ impl Api {
     /// Emits an out-of-band `errors` notification through the control API; returns its callback id.
     pub async fn emit_error(&self, code: u32) -> u64 {
         let (status, body) = self
-            .post("/v1/emulator/errors", json!({"errors":[{"code": code, "title": format!("test error {code}")}]}))
+            .post(
+                "/v1/emulator/errors",
+                json!({"errors":[{"code": code, "title": format!("test error {code}")}]}),
+            )
             .await;
         assert_eq!(status, 200, "{body}");
         body["callbacks"][0]["id"].as_u64().expect("callback id")
@@ -179,21 +206,39 @@ pub async fn spawn_with(f: impl FnOnce(&mut Config)) -> TestApp {
     let handle = app.handle();
     let app_state = app.state();
     tokio::spawn(app.run_until_stopped());
-    TestApp { api: Api::new(port, dir.path()), port, dir, handle, app_state }
+    TestApp {
+        api: Api::new(port, dir.path()),
+        port,
+        dir,
+        handle,
+        app_state,
+    }
 }
 
 /// The emulator binary as a child process (for restart and SIGKILL tests).
 pub struct EmulatorProcess {
     pub child: Child,
-    pub api: Api,
+    pub api: Arc<Api>,
     pub dir: PathBuf,
 }
 
 impl EmulatorProcess {
     pub fn start(dir: &Path, extra: &[&str]) -> EmulatorProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wa-onprem-emulator"))
-            .args(["--data-dir", dir.to_str().expect("utf-8 path"), "--https-addr", "127.0.0.1:0"])
-            .args(["--log-format", "json", "--password-hash-iterations", "1000", "--workers", "2"])
+            .args([
+                "--data-dir",
+                dir.to_str().expect("utf-8 path"),
+                "--https-addr",
+                "127.0.0.1:0",
+            ])
+            .args([
+                "--log-format",
+                "json",
+                "--password-hash-iterations",
+                "1000",
+                "--workers",
+                "2",
+            ])
             .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -207,7 +252,11 @@ impl EmulatorProcess {
                 if !sent && line.contains("wa-onprem-emulator listening") {
                     let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
                     let url = v["https"].as_str().unwrap_or("").to_string();
-                    let port: u16 = url.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0);
+                    let port: u16 = url
+                        .rsplit(':')
+                        .next()
+                        .and_then(|p| p.parse().ok())
+                        .unwrap_or(0);
                     let _ = tx.send(port);
                     sent = true;
                 }
@@ -216,9 +265,15 @@ impl EmulatorProcess {
                 }
             }
         });
-        let port = rx.recv_timeout(Duration::from_secs(30)).expect("emulator printed its port");
+        let port = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("emulator printed its port");
         assert_ne!(port, 0);
-        EmulatorProcess { child, api: Api::new(port, dir), dir: dir.to_path_buf() }
+        EmulatorProcess {
+            child,
+            api: Arc::new(Api::new(port, dir)),
+            dir: dir.to_path_buf(),
+        }
     }
 
     pub fn kill9(&mut self) {
@@ -227,7 +282,9 @@ impl EmulatorProcess {
     }
 
     pub fn terminate(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let _ = self.child.wait();
     }
 }
@@ -276,9 +333,13 @@ pub struct TestReceiver {
 impl TestReceiver {
     pub async fn start() -> TestReceiver {
         use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-        let pki = wa_onprem_emulator::tls::DevPki::generate("test receiver CA", &["localhost".into(), "127.0.0.1".into()])
-            .expect("receiver PKI");
-        let tls = wa_onprem_emulator::tls::rustls_server_config(&pki.cert_pem, &pki.key_pem).expect("receiver TLS");
+        let pki = wa_onprem_emulator::tls::DevPki::generate(
+            "test receiver CA",
+            &["localhost".into(), "127.0.0.1".into()],
+        )
+        .expect("receiver PKI");
+        let tls = wa_onprem_emulator::tls::rustls_server_config(&pki.cert_pem, &pki.key_pem)
+            .expect("receiver TLS");
         let state = Arc::new(ReceiverState {
             script: Mutex::new(VecDeque::new()),
             default: Mutex::new(Answer::Status(200)),
@@ -296,7 +357,12 @@ impl TestReceiver {
                 async move {
                     let now = st.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                     st.max_in_flight.fetch_max(now, Ordering::SeqCst);
-                    let answer = st.script.lock().unwrap().pop_front().unwrap_or_else(|| st.default.lock().unwrap().clone());
+                    let answer = st
+                        .script
+                        .lock()
+                        .unwrap()
+                        .pop_front()
+                        .unwrap_or_else(|| st.default.lock().unwrap().clone());
                     let code = match &answer {
                         Answer::Status(c) => *c,
                         Answer::Slow(ms, c) => {
@@ -308,11 +374,17 @@ impl TestReceiver {
                     st.received.lock().unwrap().push(Received {
                         at: Instant::now(),
                         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-                        content_type: req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string(),
+                        content_type: req
+                            .headers()
+                            .get("content-type")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("")
+                            .to_string(),
                         answered: code,
                     });
                     st.in_flight.fetch_sub(1, Ordering::SeqCst);
-                    let mut res = HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap());
+                    let mut res =
+                        HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap());
                     if matches!(answer, Answer::Redirect) {
                         res.insert_header(("location", "https://localhost:1/elsewhere"));
                     }
@@ -327,7 +399,12 @@ impl TestReceiver {
         .run();
         let handle = server.handle();
         tokio::spawn(server);
-        TestReceiver { url: format!("https://localhost:{port}/webhook"), ca_pem: pki.ca_pem, state, handle }
+        TestReceiver {
+            url: format!("https://localhost:{port}/webhook"),
+            ca_pem: pki.ca_pem,
+            state,
+            handle,
+        }
     }
 
     /// Answers for the next attempts, in order; afterwards the default answer.
@@ -355,20 +432,34 @@ impl TestReceiver {
             if r.len() >= n {
                 return r;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {n} POSTs, got {}: {:?}", r.len(), r.iter().map(|x| x.answered).collect::<Vec<_>>());
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {n} POSTs, got {}: {:?}",
+                r.len(),
+                r.iter().map(|x| x.answered).collect::<Vec<_>>()
+            );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 
     /// Waits until `pred` holds over what arrived (panics after `timeout`).
-    pub async fn wait_until(&self, timeout: Duration, pred: impl Fn(&[Received]) -> bool) -> Vec<Received> {
+    pub async fn wait_until(
+        &self,
+        timeout: Duration,
+        pred: impl Fn(&[Received]) -> bool,
+    ) -> Vec<Received> {
         let deadline = Instant::now() + timeout;
         loop {
             let r = self.received();
             if pred(&r) {
                 return r;
             }
-            assert!(Instant::now() < deadline, "timed out; received {} POSTs: {:?}", r.len(), r.iter().map(|x| &x.body).collect::<Vec<_>>());
+            assert!(
+                Instant::now() < deadline,
+                "timed out; received {} POSTs: {:?}",
+                r.len(),
+                r.iter().map(|x| &x.body).collect::<Vec<_>>()
+            );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
@@ -380,7 +471,12 @@ impl TestReceiver {
 
 /// Every item of one array (`statuses`, `messages`, `errors`...) across the received POSTs.
 pub fn all_items(received: &[Received], key: &str) -> Vec<Value> {
-    received.iter().filter_map(|r| r.body.get(key).and_then(Value::as_array)).flatten().cloned().collect()
+    received
+        .iter()
+        .filter_map(|r| r.body.get(key).and_then(Value::as_array))
+        .flatten()
+        .cloned()
+        .collect()
 }
 
 /// The error envelope check every failing answer must pass.

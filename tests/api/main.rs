@@ -1,4 +1,6 @@
 mod certificates;
+mod delivery;
+mod durability;
 mod errors;
 mod helpers;
 mod persistence;

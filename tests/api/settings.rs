@@ -29,7 +29,9 @@ async fn patch_is_partial_and_delete_resets() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert!(body["meta"].is_object());
-    let (_, body) = app.patch("/v1/settings/application", json!({"sent_status": true})).await;
+    let (_, body) = app
+        .patch("/v1/settings/application", json!({"sent_status": true}))
+        .await;
     assert!(body["errors"].is_null());
     let (_, body) = app.get("/v1/settings/application").await;
     let s = &body["settings"]["application"];
@@ -39,26 +41,54 @@ async fn patch_is_partial_and_delete_resets() {
     assert_eq!(s["sent_status"], true);
     assert_eq!(s["webhooks"]["message"]["delivered"], true);
 
-    let (status, _) = app.call(Method::DELETE, "/v1/settings/application", None).await;
+    let (status, _) = app
+        .call(Method::DELETE, "/v1/settings/application", None)
+        .await;
     assert_eq!(status, 200);
     let (_, body) = app.get("/v1/settings/application").await;
-    assert_eq!(body["settings"]["application"]["callback_backoff_delay_ms"], 3000);
-    assert!(body["settings"]["application"]["webhooks"].get("url").is_none());
+    assert_eq!(
+        body["settings"]["application"]["callback_backoff_delay_ms"],
+        3000
+    );
+    assert!(body["settings"]["application"]["webhooks"]
+        .get("url")
+        .is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_bad_value_gets_1009_naming_the_field() {
     let app = spawn_emulator().await;
     let cases = [
-        (json!({"webhooks":{"max_concurrent_requests":7}}), "webhooks.max_concurrent_requests"),
+        (
+            json!({"webhooks":{"max_concurrent_requests":7}}),
+            "webhooks.max_concurrent_requests",
+        ),
         (json!({"webhooks":{"url":"not a url"}}), "webhooks.url"),
-        (json!({"webhooks":{"url":"http://example.test/hook"}}), "--allow-http-webhooks"),
-        (json!({"webhooks":{"message":{"read":"yes"}}}), "webhooks.message.read"),
-        (json!({"callback_backoff_delay_ms":"soon"}), "callback_backoff_delay_ms"),
-        (json!({"callback_backoff_delay_ms":-1}), "callback_backoff_delay_ms"),
-        (json!({"max_callback_backoff_delay_ms":10}), "max_callback_backoff_delay_ms"),
+        (
+            json!({"webhooks":{"url":"http://example.test/hook"}}),
+            "--allow-http-webhooks",
+        ),
+        (
+            json!({"webhooks":{"message":{"read":"yes"}}}),
+            "webhooks.message.read",
+        ),
+        (
+            json!({"callback_backoff_delay_ms":"soon"}),
+            "callback_backoff_delay_ms",
+        ),
+        (
+            json!({"callback_backoff_delay_ms":-1}),
+            "callback_backoff_delay_ms",
+        ),
+        (
+            json!({"max_callback_backoff_delay_ms":10}),
+            "max_callback_backoff_delay_ms",
+        ),
         (json!({"callback_persist":1}), "callback_persist"),
-        (json!({"media":{"auto_download":["pdf"]}}), "media.auto_download"),
+        (
+            json!({"media":{"auto_download":["pdf"]}}),
+            "media.auto_download",
+        ),
         (json!({"log_level":"loud"}), "log_level"),
         (json!({"wa_id":"1"}), "wa_id"),
         (json!({"pass_through":true}), "pass_through"),
@@ -70,18 +100,28 @@ async fn each_bad_value_gets_1009_naming_the_field() {
         let details = body["errors"][0]["details"].as_str().unwrap();
         assert!(details.contains(field), "{patch} -> {details}");
     }
-    let (status, body) = app.patch("/v1/settings/application", json!({"no_such_setting":true})).await;
+    let (status, body) = app
+        .patch("/v1/settings/application", json!({"no_such_setting":true}))
+        .await;
     assert_error(status, &body, 400, 1010);
     let (status, body) = app.patch("/v1/settings/application", json!([1, 2])).await;
     assert_error(status, &body, 400, 1009);
     // Nothing of the refused patches stuck.
     let (_, body) = app.get("/v1/settings/application").await;
-    assert_eq!(body["settings"]["application"]["webhooks"]["max_concurrent_requests"], 6);
+    assert_eq!(
+        body["settings"]["application"]["webhooks"]["max_concurrent_requests"],
+        6
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_webhooks_are_allowed_by_the_setting() {
     let app = spawn_with(|c| c.allow_http_webhooks = true).await;
-    let (status, body) = app.patch("/v1/settings/application", json!({"webhooks":{"url":"http://localhost:1/hook"}})).await;
+    let (status, body) = app
+        .patch(
+            "/v1/settings/application",
+            json!({"webhooks":{"url":"http://localhost:1/hook"}}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
 }

@@ -10,7 +10,10 @@ async fn login_gives_a_token_valid_for_seven_days() {
     let user = &body["users"][0];
     assert!(user["token"].as_str().unwrap().starts_with("eyJ"));
     let expires = user["expires_after"].as_str().unwrap();
-    assert!(expires.ends_with("+00:00") && expires.len() == 25, "{expires}");
+    assert!(
+        expires.ends_with("+00:00") && expires.len() == 25,
+        "{expires}"
+    );
     assert_eq!(body["meta"]["api_status"], "stable");
 }
 
@@ -26,15 +29,29 @@ async fn bad_credentials_and_missing_auth_are_refused() {
     let res = app.client.get(&url).send().await.unwrap();
     let status = res.status();
     assert_error(status, &res.json().await.unwrap(), 401, 1005);
-    let res = app.client.get(&url).header("authorization", "Bearer not.a.token").send().await.unwrap();
+    let res = app
+        .client
+        .get(&url)
+        .header("authorization", "Bearer not.a.token")
+        .send()
+        .await
+        .unwrap();
     let status = res.status();
     assert_error(status, &res.json().await.unwrap(), 401, 1005);
-    let res = app.client.get(&url).header("authorization", "Basic YWRtaW46c2VjcmV0").send().await.unwrap();
+    let res = app
+        .client
+        .get(&url)
+        .header("authorization", "Basic YWRtaW46c2VjcmV0")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     // A token signed by another emulator (another secret) is refused too.
     let other = spawn_emulator().await;
     let foreign = other.token().await;
-    let (status, body) = app.call_as(&foreign, Method::GET, "/v1/settings/application", None).await;
+    let (status, body) = app
+        .call_as(&foreign, Method::GET, "/v1/settings/application", None)
+        .await;
     assert_error(status, &body, 401, 1005);
 }
 
@@ -42,11 +59,18 @@ async fn bad_credentials_and_missing_auth_are_refused() {
 async fn logout_revokes_the_token() {
     let app = spawn_emulator().await;
     let token = app.token().await;
-    let (status, _) = app.call_as(&token, Method::POST, "/v1/users/logout", None).await;
+    let (status, _) = app
+        .call_as(&token, Method::POST, "/v1/users/logout", None)
+        .await;
     assert_eq!(status, 200);
-    let (status, body) = app.call_as(&token, Method::GET, "/v1/settings/application", None).await;
+    let (status, body) = app
+        .call_as(&token, Method::GET, "/v1/settings/application", None)
+        .await;
     assert_error(status, &body, 401, 1005);
-    assert!(body["errors"][0]["details"].as_str().unwrap().contains("revoked"));
+    assert!(body["errors"][0]["details"]
+        .as_str()
+        .unwrap()
+        .contains("revoked"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -58,26 +82,47 @@ async fn expired_tokens_are_refused() {
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let (status, body) = app.call_as(&token, Method::GET, "/v1/users", None).await;
     assert_error(status, &body, 401, 1005);
-    assert!(body["errors"][0]["details"].as_str().unwrap().contains("expired"));
+    assert!(body["errors"][0]["details"]
+        .as_str()
+        .unwrap()
+        .contains("expired"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn users_are_managed_by_admins_with_roles() {
     let app = spawn_emulator().await;
-    let (status, body) = app.post("/v1/users", json!({"username":"alice","password":"Passw0rd!"})).await;
+    let (status, body) = app
+        .post(
+            "/v1/users",
+            json!({"username":"alice","password":"Passw0rd!"}),
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["users"][0]["username"], "alice");
-    let (status, body) = app.post("/v1/users", json!({"username":"alice","password":"Passw0rd!"})).await;
+    let (status, body) = app
+        .post(
+            "/v1/users",
+            json!({"username":"alice","password":"Passw0rd!"}),
+        )
+        .await;
     assert_error(status, &body, 409, 1004);
-    let (status, body) = app.post("/v1/users", json!({"username":"bob","password":"weak"})).await;
+    let (status, body) = app
+        .post("/v1/users", json!({"username":"bob","password":"weak"}))
+        .await;
     assert_error(status, &body, 400, 1009);
-    assert!(body["errors"][0]["details"].as_str().unwrap().starts_with("password"));
+    assert!(body["errors"][0]["details"]
+        .as_str()
+        .unwrap()
+        .starts_with("password"));
     let (status, body) = app.post("/v1/users", json!({"username":"bob"})).await;
     assert_error(status, &body, 400, 1008);
 
     let (status, body) = app.get("/v1/users/alice").await;
     assert_eq!(status, 200);
-    assert_eq!(body["users"][0], json!({"username":"alice","ROLES":"ROLE_USER"}));
+    assert_eq!(
+        body["users"][0],
+        json!({"username":"alice","ROLES":"ROLE_USER"})
+    );
     let (_, body) = app.get("/v1/users").await;
     assert_eq!(body["users"].as_array().unwrap().len(), 2);
 
@@ -94,9 +139,18 @@ async fn users_are_managed_by_admins_with_roles() {
         let (status, body) = app.call_as(&alice, m, path, None).await;
         assert_error(status, &body, 403, 1005);
     }
-    let (status, _) = app.call_as(&alice, Method::GET, "/v1/users/alice", None).await;
+    let (status, _) = app
+        .call_as(&alice, Method::GET, "/v1/users/alice", None)
+        .await;
     assert_eq!(status, 200);
-    let (status, _) = app.call_as(&alice, Method::PUT, "/v1/users/alice", Some(json!({"password":"N3w-Passw0rd"}))).await;
+    let (status, _) = app
+        .call_as(
+            &alice,
+            Method::PUT,
+            "/v1/users/alice",
+            Some(json!({"password":"N3w-Passw0rd"})),
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(app.login("alice", "Passw0rd!").await.0, 401);
     assert_eq!(app.login("alice", "N3w-Passw0rd").await.0, 200);
@@ -105,7 +159,9 @@ async fn users_are_managed_by_admins_with_roles() {
     assert_error(status, &body, 403, 1005);
     let (status, _) = app.call(Method::DELETE, "/v1/users/alice", None).await;
     assert_eq!(status, 200);
-    let (status, body) = app.call_as(&alice, Method::GET, "/v1/users/alice", None).await;
+    let (status, body) = app
+        .call_as(&alice, Method::GET, "/v1/users/alice", None)
+        .await;
     assert_error(status, &body, 401, 1005);
     let (status, body) = app.get("/v1/users/alice").await;
     assert_error(status, &body, 404, 1006);

@@ -1,0 +1,266 @@
+//! The delivery engine against a real HTTPS receiver: 200-only success, linear capped backoff,
+//! redirects and timeouts as failures, the horizon, the concurrency cap, CA trust.
+
+use crate::helpers::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+async fn callback(app: &Api, id: u64) -> Value {
+    let (status, body) = app.get(&format!("/v1/emulator/callbacks/{id}")).await;
+    assert_eq!(status, 200, "{body}");
+    body["callbacks"][0].clone()
+}
+
+async fn wait_state(app: &Api, id: u64, state: &str) -> Value {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let cb = callback(app, id).await;
+        if cb["state"] == state {
+            return cb;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "callback {id} never reached {state}: {cb}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_grow_linearly_up_to_the_cap_and_only_200_succeeds() {
+    let app = spawn_emulator().await;
+    let rx = TestReceiver::start().await;
+    rx.script([500, 503, 404, 204, 201, 200].map(Answer::Status));
+    app.use_receiver(
+        &rx,
+        json!({"callback_backoff_delay_ms": 60, "max_callback_backoff_delay_ms": 150}),
+    )
+    .await;
+    let id = app.emit_error(131).await;
+    let got = rx.wait_for(6, WAIT).await;
+    let gaps: Vec<u128> = got
+        .windows(2)
+        .map(|w| (w[1].at - w[0].at).as_millis())
+        .collect();
+    let want = [60u128, 120, 150, 150, 150];
+    for (gap, want) in gaps.iter().zip(want) {
+        assert!(
+            *gap + 5 >= want,
+            "gap {gap} ms shorter than the {want} ms backoff: {gaps:?}"
+        );
+        assert!(
+            *gap < want + 400,
+            "gap {gap} ms far beyond the {want} ms backoff: {gaps:?}"
+        );
+    }
+    assert!(got
+        .iter()
+        .all(|r| r.body == json!({"errors":[{"code":131,"title":"test error 131"}]})));
+    assert!(got.iter().all(|r| r.content_type == "application/json"));
+    let cb = wait_state(&app, id, "delivered").await;
+    assert_eq!(cb["attempts_total"], 6);
+    let statuses: Vec<u64> = cb["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [500, 503, 404, 204, 201, 200]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(rx.received().len(), 6, "nothing is sent after the 200");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirects_and_timeouts_are_failures() {
+    let app = spawn_with(|c| c.callback_timeout_ms = 300).await;
+    let rx = TestReceiver::start().await;
+    rx.script([
+        Answer::Redirect,
+        Answer::Slow(800, 200),
+        Answer::Status(200),
+    ]);
+    app.use_receiver(&rx, json!({})).await;
+    let id = app.emit_error(1).await;
+    let cb = wait_state(&app, id, "delivered").await;
+    let attempts = cb["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 3, "{cb}");
+    assert_eq!(attempts[0]["status"], 302);
+    assert!(attempts[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("redirect not followed"));
+    assert!(attempts[1]["status"].is_null());
+    assert!(
+        attempts[1]["error"].as_str().unwrap().contains("timeout"),
+        "{}",
+        attempts[1]
+    );
+    assert_eq!(attempts[2]["status"], 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callbacks_are_given_up_after_the_horizon_and_can_be_redelivered() {
+    let app = spawn_with(|c| c.callback_retry_horizon_ms = 400).await;
+    let rx = TestReceiver::start().await;
+    rx.set_default(Answer::Status(500));
+    app.use_receiver(
+        &rx,
+        json!({"callback_backoff_delay_ms": 50, "max_callback_backoff_delay_ms": 100}),
+    )
+    .await;
+    let id = app.emit_error(7).await;
+    let cb = wait_state(&app, id, "given_up").await;
+    let n = cb["attempts_total"].as_u64().unwrap();
+    assert!(
+        (3..=8).contains(&n),
+        "{n} attempts in a 400 ms horizon at 50/100/100... ms"
+    );
+    let (_, list) = app.get("/v1/emulator/callbacks?state=given_up").await;
+    assert_eq!(list["callbacks"].as_array().unwrap().len(), 1);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        rx.received().len() as u64,
+        n,
+        "a given-up callback is not retried"
+    );
+
+    rx.set_default(Answer::Status(200));
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/v1/emulator/callbacks/{id}/redeliver"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let cb = wait_state(&app, id, "delivered").await;
+    assert_eq!(cb["attempts_total"].as_u64().unwrap(), n + 1);
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/v1/emulator/callbacks/{id}/redeliver"),
+            None,
+        )
+        .await;
+    assert_error(status, &body, 404, 1006);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_most_max_concurrent_requests_are_in_flight() {
+    let app = spawn_emulator().await;
+    let rx = TestReceiver::start().await;
+    rx.set_default(Answer::Slow(120, 200));
+    app.use_receiver(&rx, json!({"webhooks": {"max_concurrent_requests": 6}}))
+        .await;
+    let mut ids = Vec::new();
+    for i in 0..24 {
+        ids.push(app.emit_error(i).await);
+    }
+    rx.wait_for(24, WAIT).await;
+    assert_eq!(rx.max_in_flight(), 6, "the cap is reached and held");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_uploaded_ca_is_trusted_and_an_unknown_ca_is_refused() {
+    let app = spawn_emulator().await;
+    let rx = TestReceiver::start().await;
+    let (status, _) = app.patch("/v1/settings/application", json!({"webhooks":{"url": rx.url},"callback_backoff_delay_ms":50,"max_callback_backoff_delay_ms":50})).await;
+    assert_eq!(status, 200);
+    let id = app.emit_error(9).await;
+    let deadline = std::time::Instant::now() + WAIT;
+    let cb = loop {
+        let cb = callback(&app, id).await;
+        if cb["attempts_total"].as_u64().unwrap() >= 2 {
+            break cb;
+        }
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let err = cb["attempts"][0]["error"].as_str().unwrap().to_lowercase();
+    assert!(
+        err.contains("certificate") || err.contains("issuer"),
+        "{err}"
+    );
+    assert!(
+        rx.received().is_empty(),
+        "no request reached the receiver over untrusted TLS"
+    );
+
+    // Upload the receiver's CA: the next retry succeeds, no restart.
+    let res = app
+        .client
+        .post(format!("{}/v1/certificates/webhooks/ca", app.base))
+        .bearer_auth(app.token().await)
+        .header("content-type", "text/plain")
+        .body(rx.ca_pem.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    wait_state(&app, id, "delivered").await;
+    assert_eq!(rx.received().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callbacks_wait_while_no_url_is_set_and_a_new_url_applies_at_once() {
+    let app = spawn_emulator().await;
+    let rx = TestReceiver::start().await;
+    let id = app.emit_error(5).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let cb = callback(&app, id).await;
+    assert_eq!(
+        (cb["state"].as_str(), cb["attempts_total"].as_u64()),
+        (Some("pending"), Some(0))
+    );
+    // A long backoff would normally keep it waiting; setting the URL makes it due now.
+    app.use_receiver(
+        &rx,
+        json!({"callback_backoff_delay_ms": 60000, "max_callback_backoff_delay_ms": 60000}),
+    )
+    .await;
+    wait_state(&app, id, "delivered").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_answers_1016() {
+    let app = spawn_with(|c| c.callback_queue_limit = 3).await;
+    for i in 0..3 {
+        app.emit_error(i).await;
+    }
+    let (status, body) = app
+        .post(
+            "/v1/emulator/errors",
+            json!({"errors":[{"code":1,"title":"x"}]}),
+        )
+        .await;
+    assert_error(status, &body, 503, 1016);
+    let (_, list) = app.get("/v1/emulator/callbacks?state=pending").await;
+    assert_eq!(list["pending"], 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_due_together_are_batched_when_configured() {
+    let app = spawn_with(|c| c.callback_batch_max = 50).await;
+    let rx = TestReceiver::start().await;
+    for i in 0..10 {
+        app.emit_error(i).await;
+    }
+    app.use_receiver(&rx, json!({})).await;
+    let got = rx
+        .wait_until(WAIT, |r| all_items(r, "errors").len() >= 10)
+        .await;
+    assert!(
+        got.len() < 10,
+        "{} POSTs for 10 notifications due together",
+        got.len()
+    );
+    let mut codes: Vec<u64> = all_items(&got, "errors")
+        .iter()
+        .map(|e| e["code"].as_u64().unwrap())
+        .collect();
+    codes.sort();
+    assert_eq!(codes, (0..10).collect::<Vec<u64>>());
+}
