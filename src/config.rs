@@ -116,6 +116,26 @@ pub struct Config {
     #[arg(long, env = "WAEMU_CALLBACK_HISTORY", default_value_t = 10_000)]
     pub callback_history: usize,
 
+    /// Simulated network: delay from a send to its `sent` status, in ms.
+    #[arg(long, env = "WAEMU_STATUS_SENT_MS", default_value_t = 100)]
+    pub status_sent_ms: u64,
+
+    /// Simulated network: delay from a send to its `delivered` status, in ms.
+    #[arg(long, env = "WAEMU_STATUS_DELIVERED_MS", default_value_t = 500)]
+    pub status_delivered_ms: u64,
+
+    /// Simulated network: delay from a send to its `read` status, in ms.
+    #[arg(long, env = "WAEMU_STATUS_READ_MS", default_value_t = 2000)]
+    pub status_read_ms: u64,
+
+    /// JSON file of recipient rules replacing the built-in reserved numbers (see the README).
+    #[arg(long, env = "WAEMU_RECIPIENT_RULES")]
+    pub recipient_rules: Option<PathBuf>,
+
+    /// Country code put in front of numbers given without `+` and with 10 digits or fewer.
+    #[arg(long, env = "WAEMU_DEFAULT_COUNTRY_CODE", default_value = "1")]
+    pub default_country_code: String,
+
     /// Memory given to sled's page cache, in MiB.
     #[arg(long, env = "WAEMU_STORE_CACHE_MB", default_value_t = 32)]
     pub store_cache_mb: u64,
@@ -141,6 +161,9 @@ impl Config {
         c.https_addr = "127.0.0.1:0".parse().expect("literal address");
         c.password_hash_iterations = 1_000;
         c.workers = 2;
+        c.status_sent_ms = 10;
+        c.status_delivered_ms = 20;
+        c.status_read_ms = 30;
         c
     }
 }

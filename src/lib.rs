@@ -14,6 +14,7 @@ pub mod api;
 pub mod config;
 pub mod delivery;
 pub mod domain;
+pub mod simulator;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -3,7 +3,11 @@
 use crate::config::Config;
 use crate::delivery::{client::WebhookClient, Delivery};
 use crate::domain::accounts::Accounts;
+use crate::domain::media::Media;
+use crate::domain::messaging::Messaging;
 use crate::domain::{Settings, WebhookCa};
+use crate::simulator::lifecycle::Timing;
+use crate::simulator::rules::{self, Rule};
 use crate::state::AppState;
 use crate::store::Store;
 use crate::{api, tls};
@@ -25,8 +29,23 @@ pub enum StartError {
     Accounts(crate::wa::ApiError),
     #[error("webhook client: {0}")]
     Client(#[from] reqwest::Error),
+    #[error("recipient rules: {0}")]
+    Rules(String),
     #[error("cannot listen on {0}: {1}")]
     Bind(String, std::io::Error),
+}
+
+/// The recipient rules to start from: the `--recipient-rules` file, or the reserved numbers.
+fn initial_rules(config: &Config) -> Result<Vec<Rule>, StartError> {
+    let Some(path) = &config.recipient_rules else {
+        return Ok(rules::default_rules());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| StartError::Rules(format!("{}: {e}", path.display())))?;
+    let list: Vec<Rule> = serde_json::from_str(&text)
+        .map_err(|e| StartError::Rules(format!("{}: {e}", path.display())))?;
+    rules::validate(&list).map_err(|e| StartError::Rules(e.to_string()))?;
+    Ok(list)
 }
 
 pub struct Application {
@@ -51,6 +70,24 @@ impl Application {
             webhook_ca.subscribe(),
         )?);
         let delivery = Delivery::open(store.clone(), settings.clone(), client, &config)?;
+        let media = Arc::new(
+            Media::open(store.clone(), &config.data_dir)
+                .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?,
+        );
+        let timing = Timing {
+            sent_ms: config.status_sent_ms,
+            delivered_ms: config.status_delivered_ms,
+            read_ms: config.status_read_ms,
+        };
+        let messaging = Messaging::open(
+            store.clone(),
+            settings.clone(),
+            delivery.clone(),
+            media,
+            initial_rules(&config)?,
+            timing,
+            config.default_country_code.clone(),
+        )?;
         let (chain, key, external_ca_pem) = tls::server_identity(&config)?;
         let tls_config = tls::rustls_server_config(&chain, &key)?;
 
@@ -83,6 +120,7 @@ impl Application {
             settings,
             webhook_ca,
             delivery,
+            messaging,
             external_ca_pem,
         });
         let app_state = state.clone();

@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::delivery::Delivery;
 use crate::domain::accounts::Accounts;
+use crate::domain::messaging::Messaging;
 use crate::domain::{Settings, WebhookCa};
 use crate::store::Store;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub webhook_ca: WebhookCa,
     pub delivery: Arc<Delivery>,
+    pub messaging: Messaging,
     /// The CA of the HTTPS listener, offered at `/v1/certificates/external/ca`.
     pub external_ca_pem: String,
 }

@@ -55,6 +55,7 @@ pub async fn emit_errors(
             kind: CallbackKind::Error,
             body: json!({ "errors": errors }),
             due_ms: 0,
+            order_key: None,
         }])
         .await?;
     Ok(ok(

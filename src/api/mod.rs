@@ -7,8 +7,11 @@
 mod auth;
 mod body;
 mod certificates;
+mod contacts;
 mod emulator;
 mod health;
+mod media;
+mod messages;
 mod settings;
 mod users;
 
@@ -71,6 +74,16 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
             web::get().to(certificates::get_external_ca),
         ),
         ("/v1/health", M::GET, web::get().to(health::get)),
+        ("/v1/messages", M::POST, web::post().to(messages::send)),
+        (
+            "/v1/messages/{id}",
+            M::PUT,
+            web::put().to(messages::mark_read),
+        ),
+        ("/v1/contacts", M::POST, web::post().to(contacts::check)),
+        ("/v1/media", M::POST, web::post().to(media::upload)),
+        ("/v1/media/{id}", M::GET, web::get().to(media::download)),
+        ("/v1/media/{id}", M::DELETE, web::delete().to(media::delete)),
         (
             "/v1/emulator/errors",
             M::POST,

@@ -111,6 +111,7 @@ async fn attempt(d: &Delivery, url: &str, ids: Vec<u64>, epoch: u64) -> Result<(
 
     let settings = d.settings.current();
     let mut requeue = Vec::new();
+    let mut released = Vec::new();
     let (status, error) = match &outcome {
         Outcome::Delivered => (Some(200), None),
         Outcome::Failed { status, error } => (*status, Some(error.clone())),
@@ -142,6 +143,7 @@ async fn attempt(d: &Delivery, url: &str, ids: Vec<u64>, epoch: u64) -> Result<(
                     .fetch_add(now.saturating_sub(cb.due_ms) * 1000, Ordering::Relaxed);
                 d.stats.latency_count.fetch_add(1, Ordering::Relaxed);
                 finish(d, &key, &cb)?;
+                released.push(cb.order_key.clone());
             }
             Outcome::Failed { .. } => {
                 d.stats.failed_attempts.fetch_add(1, Ordering::Relaxed);
@@ -160,6 +162,7 @@ async fn attempt(d: &Delivery, url: &str, ids: Vec<u64>, epoch: u64) -> Result<(
                         "callback given up after the retry horizon"
                     );
                     finish(d, &key, &cb)?;
+                    released.push(cb.order_key.clone());
                 } else {
                     cb.next_attempt_ms = next;
                     store::put_json(&d.store.callbacks_pending, key, &cb)?;
@@ -168,7 +171,11 @@ async fn attempt(d: &Delivery, url: &str, ids: Vec<u64>, epoch: u64) -> Result<(
             }
         }
     }
-    d.lock().due.extend(requeue);
+    let mut q = d.lock();
+    q.due.extend(requeue);
+    for key in released {
+        q.release(key.as_deref(), now);
+    }
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use crate::wa::time::now_ms;
 use crate::wa::ApiError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
@@ -62,6 +62,9 @@ pub struct Callback {
     pub due_ms: u64,
     pub next_attempt_ms: u64,
     pub persist: bool,
+    /// Callbacks with the same key (a message id) are delivered one after the other, in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_key: Option<String>,
     pub attempts_total: u32,
     pub attempts: Vec<Attempt>,
     pub body: Value,
@@ -81,8 +84,11 @@ pub struct DeliveryStats {
 }
 
 pub(crate) struct Queue {
-    /// (next attempt ms, id) of every pending callback not in flight.
+    /// (next attempt ms, id) of every pending callback that may be attempted (not in flight).
     due: BTreeSet<(u64, u64)>,
+    /// Per order key: the callbacks waiting behind the chain's head (which is in `due` or in flight).
+    chains: HashMap<String, VecDeque<(u64, u64)>>,
+    waiting: usize,
     in_flight: usize,
     in_flight_callbacks: usize,
     /// Bumped by reset, so deliveries that started before it do not write back.
@@ -109,6 +115,43 @@ pub struct NewCallback {
     pub body: Value,
     /// Earliest delivery time; 0 = now.
     pub due_ms: u64,
+    /// Keeps this callback behind earlier ones with the same key (e.g. a message's statuses).
+    pub order_key: Option<String>,
+}
+
+impl Queue {
+    /// Adds a pending callback: due at once, or behind its chain's head.
+    fn push(&mut self, entry: (u64, u64), key: Option<&str>) {
+        match key {
+            Some(k) => match self.chains.get_mut(k) {
+                Some(waiting) => {
+                    waiting.push_back(entry);
+                    self.waiting += 1;
+                }
+                None => {
+                    self.chains.insert(k.to_string(), VecDeque::new());
+                    self.due.insert(entry);
+                }
+            },
+            None => {
+                self.due.insert(entry);
+            }
+        }
+    }
+
+    /// The head of a chain is done (delivered or given up): release the next one.
+    pub(crate) fn release(&mut self, key: Option<&str>, now: u64) {
+        let Some(k) = key else { return };
+        match self.chains.get_mut(k).and_then(VecDeque::pop_front) {
+            Some((due, id)) => {
+                self.waiting -= 1;
+                self.due.insert((due.max(now), id));
+            }
+            None => {
+                self.chains.remove(k);
+            }
+        }
+    }
 }
 
 impl Delivery {
@@ -118,7 +161,14 @@ impl Delivery {
         client: Arc<client::WebhookClient>,
         cfg: &crate::config::Config,
     ) -> Result<Arc<Delivery>, StoreError> {
-        let mut due = BTreeSet::new();
+        let mut queue = Queue {
+            due: BTreeSet::new(),
+            chains: HashMap::new(),
+            waiting: 0,
+            in_flight: 0,
+            in_flight_callbacks: 0,
+            epoch: 0,
+        };
         let mut dropped = 0usize;
         for item in store.callbacks_pending.iter() {
             let (key, value) = item?;
@@ -128,11 +178,12 @@ impl Delivery {
                 dropped += usize::from(!cb.persist);
                 continue;
             }
-            due.insert((cb.next_attempt_ms, cb.id));
+            queue.push((cb.next_attempt_ms, cb.id), cb.order_key.as_deref()); // ids ascend: chain order holds
         }
-        if !due.is_empty() || dropped > 0 {
+        let recovered = queue.due.len() + queue.waiting;
+        if recovered > 0 || dropped > 0 {
             tracing::info!(
-                pending = due.len(),
+                pending = recovered,
                 dropped_memory_only = dropped,
                 "callback backlog recovered"
             );
@@ -142,12 +193,7 @@ impl Delivery {
             store,
             settings,
             client,
-            queue: Mutex::new(Queue {
-                due,
-                in_flight: 0,
-                in_flight_callbacks: 0,
-                epoch: 0,
-            }),
+            queue: Mutex::new(queue),
             wake: Notify::new(),
             stopping: Notify::new(),
             done_count: AtomicUsize::new(done_count),
@@ -168,7 +214,7 @@ impl Delivery {
     /// Pending callbacks (waiting or in flight).
     pub fn pending(&self) -> usize {
         let q = self.lock();
-        q.due.len() + q.in_flight_callbacks
+        q.due.len() + q.waiting + q.in_flight_callbacks
     }
 
     /// Enqueues notifications; with `callback_persist` they are on disk before this returns.
@@ -194,6 +240,7 @@ impl Delivery {
                 due_ms: due,
                 next_attempt_ms: due,
                 persist,
+                order_key: item.order_key,
                 attempts_total: 0,
                 attempts: Vec::new(),
                 body: item.body,
@@ -202,7 +249,7 @@ impl Delivery {
                 &store::encode_u64(id),
                 serde_json::to_vec(&cb).map_err(StoreError::from)?,
             );
-            entries.push((due, id));
+            entries.push(((due, id), cb.order_key));
         }
         self.store
             .callbacks_pending
@@ -211,10 +258,12 @@ impl Delivery {
         if persist {
             self.store.durable().await?;
         }
-        let ids = entries.iter().map(|e| e.1).collect();
+        let ids = entries.iter().map(|e| e.0 .1).collect();
         {
             let mut q = self.lock();
-            q.due.extend(entries.iter().copied());
+            for (entry, key) in &entries {
+                q.push(*entry, key.as_deref());
+            }
         }
         self.stats
             .enqueued
@@ -281,7 +330,7 @@ impl Delivery {
         store::put_json(&self.store.callbacks_pending, key, &cb)?;
         self.store.callbacks_done.remove(key)?;
         self.done_count.fetch_sub(1, Ordering::Relaxed);
-        self.lock().due.insert((now, id));
+        self.lock().push((now, id), cb.order_key.as_deref());
         self.wake.notify_one();
         Ok(true)
     }
@@ -291,6 +340,8 @@ impl Delivery {
         let mut q = self.lock();
         q.epoch += 1;
         q.due.clear();
+        q.chains.clear();
+        q.waiting = 0;
         self.store.callbacks_pending.clear()?;
         self.store.callbacks_done.clear()?;
         self.done_count.store(0, Ordering::Relaxed);
@@ -341,5 +392,34 @@ mod tests {
             m,
             json!({"contacts":[{"wa_id":"1"}],"messages":[{"id":"m"}],"statuses":[{"id":"a"},{"id":"c"}]})
         );
+    }
+}
+
+#[cfg(test)]
+mod queue_tests {
+    use super::*;
+
+    #[test]
+    fn chains_release_one_at_a_time_in_order() {
+        let mut q = Queue {
+            due: BTreeSet::new(),
+            chains: HashMap::new(),
+            waiting: 0,
+            in_flight: 0,
+            in_flight_callbacks: 0,
+            epoch: 0,
+        };
+        q.push((10, 1), Some("m"));
+        q.push((20, 2), Some("m"));
+        q.push((5, 3), Some("m"));
+        q.push((7, 4), None);
+        assert_eq!(q.due.iter().copied().collect::<Vec<_>>(), [(7, 4), (10, 1)]);
+        assert_eq!(q.waiting, 2);
+        q.release(Some("m"), 100);
+        assert!(q.due.contains(&(100, 2)), "released late: due now");
+        q.release(Some("m"), 0);
+        assert!(q.due.contains(&(5, 3)));
+        q.release(Some("m"), 0);
+        assert!(q.chains.is_empty() && q.waiting == 0);
     }
 }

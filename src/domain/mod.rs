@@ -2,6 +2,8 @@
 //! Handlers call these; these call the store and enqueue callbacks.
 
 pub mod accounts;
+pub mod media;
+pub mod messaging;
 pub mod settings;
 
 use crate::store::{self, Store, StoreError};

@@ -43,6 +43,14 @@ pub struct Store {
     pub callbacks_pending: sled::Tree,
     /// callback id (BE u64) -> delivered or given-up callback record.
     pub callbacks_done: sled::Tree,
+    /// outbound message id -> what the app sent, with its statuses.
+    pub messages: sled::Tree,
+    /// inbound message id -> the injected message.
+    pub inbound: sled::Tree,
+    /// media id -> metadata (bytes are files under DATA_DIR/media).
+    pub media: sled::Tree,
+    /// wa_id -> open conversation.
+    pub conversations: sled::Tree,
     committer: Committer,
 }
 
@@ -71,6 +79,10 @@ impl Store {
             revoked: db.open_tree("revoked")?,
             callbacks_pending: db.open_tree("callbacks_pending")?,
             callbacks_done: db.open_tree("callbacks_done")?,
+            messages: db.open_tree("messages")?,
+            inbound: db.open_tree("inbound")?,
+            media: db.open_tree("media")?,
+            conversations: db.open_tree("conversations")?,
             db,
             committer,
         })

@@ -48,6 +48,26 @@ pub fn code_info(code: u32) -> (&'static str, u16) {
     }
 }
 
+/// Title of an asynchronous error code (in `statuses[].errors` and `errors` notifications).
+pub fn async_title(code: u32) -> &'static str {
+    match code {
+        400 => "Media download error",
+        402 => "Business eligibility payment issue",
+        408 => "Message is not valid",
+        410 => "Message expired",
+        429 => "Rate limit hit",
+        430 => "Certificate signature invalid",
+        432 => "Certificate ID mismatch",
+        433 => "Certificate signature invalid",
+        470 => "Message failed to send because more than 24 hours have passed since the customer last replied to this number",
+        471 => "User's number is part of an experiment",
+        472 => "User's number is part of an experiment",
+        480 => "User potentially changed",
+        501 => "Unknown message type",
+        _ => "Generic error",
+    }
+}
+
 /// An On-Prem error: a WhatsApp code, its title, optional details, and the HTTP status.
 ///
 /// The status comes from the code table, except for the few transport-level answers

@@ -2,6 +2,7 @@
 
 pub mod errors;
 pub mod ids;
+pub mod outbound;
 pub mod time;
 
 pub use errors::ApiError;

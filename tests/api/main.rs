@@ -3,6 +3,7 @@ mod delivery;
 mod durability;
 mod errors;
 mod helpers;
+mod messages;
 mod persistence;
 mod settings;
 mod users;

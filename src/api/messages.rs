@@ -1,0 +1,39 @@
+//! `/v1/messages`: send any message type; mark an inbound message read.
+
+use super::auth::state;
+use super::{created, ok_empty, Bearer, Json};
+use crate::wa::ApiError;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub async fn send(
+    req: HttpRequest,
+    _who: Bearer,
+    Json(body): Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let id = state(&req)?.messaging.send(body).await?;
+    Ok(created(json!({ "messages": [{ "id": id }] })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusUpdate {
+    status: String,
+}
+
+pub async fn mark_read(
+    req: HttpRequest,
+    _who: Bearer,
+    id: web::Path<String>,
+    Json(body): Json<StatusUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    if body.status != "read" {
+        return Err(ApiError::invalid(
+            "status",
+            format!("'{}' cannot be set; only \"read\"", body.status),
+        ));
+    }
+    state(&req)?.messaging.mark_read(&id)?;
+    Ok(ok_empty())
+}

@@ -1,0 +1,147 @@
+//! `/v1/media`: bytes on disk under DATA_DIR/media, metadata (type, sha256, size) in sled.
+
+use crate::store::{self, Store, StoreError};
+use crate::wa::{ids, time::now_ms, ApiError};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MediaMeta {
+    pub id: String,
+    pub mime_type: String,
+    pub sha256: String,
+    pub size: usize,
+    pub created_ms: u64,
+}
+
+pub struct Media {
+    store: Store,
+    dir: PathBuf,
+}
+
+/// The size limit for a content type (the real API's per-type limits), or None if unsupported.
+pub fn limit_for(mime: &str) -> Option<usize> {
+    const MB: usize = 1024 * 1024;
+    let base = mime
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match base.as_str() {
+        "image/jpeg" | "image/png" => Some(5 * MB),
+        "image/webp" => Some(500 * 1024),
+        "video/mp4" | "video/3gpp" => Some(16 * MB),
+        "audio/aac" | "audio/mp4" | "audio/amr" | "audio/mpeg" | "audio/ogg" | "audio/opus" => {
+            Some(16 * MB)
+        }
+        "application/pdf"
+        | "application/msword"
+        | "application/vnd.ms-excel"
+        | "application/vnd.ms-powerpoint"
+        | "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        | "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+        | "application/octet-stream"
+        | "application/zip"
+        | "text/plain"
+        | "text/csv" => Some(100 * MB),
+        _ => None,
+    }
+}
+
+impl Media {
+    pub fn open(store: Store, data_dir: &std::path::Path) -> std::io::Result<Media> {
+        let dir = data_dir.join("media");
+        std::fs::create_dir_all(&dir)?;
+        Ok(Media { store, dir })
+    }
+
+    fn path(&self, id: &str) -> PathBuf {
+        self.dir.join(id)
+    }
+
+    pub fn exists(&self, id: &str) -> bool {
+        self.store.media.contains_key(id).unwrap_or(false)
+    }
+
+    /// Stores uploaded bytes; the content type must be a supported one and within its limit.
+    pub fn upload(&self, content_type: Option<&str>, bytes: &[u8]) -> Result<MediaMeta, ApiError> {
+        let mime = content_type.filter(|c| !c.is_empty()).ok_or_else(|| {
+            ApiError::missing("Content-Type header (the media type, e.g. image/jpeg)")
+        })?;
+        let limit = limit_for(mime).ok_or_else(|| {
+            ApiError::invalid(
+                "Content-Type",
+                format!("'{mime}' is not a supported media type"),
+            )
+        })?;
+        if bytes.is_empty() {
+            return Err(ApiError::missing("body (the media bytes)"));
+        }
+        if bytes.len() > limit {
+            return Err(ApiError::invalid(
+                "body",
+                format!(
+                    "{} bytes of {mime}; the limit for that type is {limit} bytes",
+                    bytes.len()
+                ),
+            ));
+        }
+        self.store_bytes(mime, bytes)
+    }
+
+    /// Stores bytes without the upload checks (media carried by injected inbound messages).
+    pub fn store_bytes(&self, mime: &str, bytes: &[u8]) -> Result<MediaMeta, ApiError> {
+        let meta = MediaMeta {
+            id: ids::media_id(),
+            mime_type: mime.to_string(),
+            sha256: hex::encode(Sha256::digest(bytes)),
+            size: bytes.len(),
+            created_ms: now_ms(),
+        };
+        std::fs::write(self.path(&meta.id), bytes)
+            .map_err(|e| ApiError::new(1023, format!("could not write the media file: {e}")))?;
+        store::put_json(&self.store.media, &meta.id, &meta)?;
+        self.store.flush()?;
+        Ok(meta)
+    }
+
+    pub fn get(&self, id: &str) -> Result<(MediaMeta, Vec<u8>), ApiError> {
+        let meta: MediaMeta =
+            store::get_json(&self.store.media, id)?.ok_or_else(|| not_found(id))?;
+        let bytes = std::fs::read(self.path(id))
+            .map_err(|e| ApiError::new(1023, format!("could not read the media file: {e}")))?;
+        Ok((meta, bytes))
+    }
+
+    pub fn delete(&self, id: &str) -> Result<(), ApiError> {
+        if self
+            .store
+            .media
+            .remove(id)
+            .map_err(StoreError::from)?
+            .is_none()
+        {
+            return Err(not_found(id));
+        }
+        let _ = std::fs::remove_file(self.path(id));
+        self.store.flush()?;
+        Ok(())
+    }
+
+    /// Deletes every media file and record (the control API's reset).
+    pub fn reset(&self) -> Result<(), ApiError> {
+        for item in self.store.media.iter() {
+            let (k, _) = item.map_err(StoreError::from)?;
+            let _ = std::fs::remove_file(self.path(&String::from_utf8_lossy(&k)));
+        }
+        self.store.media.clear().map_err(StoreError::from)?;
+        Ok(())
+    }
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("Media {id} does not exist"))
+}

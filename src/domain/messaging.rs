@@ -1,0 +1,238 @@
+//! Sending messages: validate, apply the recipient's rule, store what the app sent exactly as
+//! sent, and enqueue its status lifecycle as durable callbacks due at the simulated times.
+
+use super::media::Media;
+use super::Settings;
+use crate::delivery::{CallbackKind, Delivery, NewCallback};
+use crate::simulator::lifecycle::{self, Conversation, Step, Timing};
+use crate::simulator::rules::{self, Action, Rule};
+use crate::store::{self, Store, StoreError};
+use crate::wa::{ids, outbound, time::now_ms, ApiError};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::sync::{Arc, RwLock};
+
+/// A message the app sent, with the statuses planned (and later forced) for it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SentMessage {
+    pub id: String,
+    pub to: String,
+    pub recipient_type: String,
+    #[serde(rename = "type")]
+    pub message_type: String,
+    pub created_ms: u64,
+    pub steps: Vec<Step>,
+    pub conversation: Conversation,
+    /// The request body exactly as the app sent it.
+    pub request: Value,
+}
+
+impl SentMessage {
+    /// The latest status whose time has come.
+    pub fn status_at(&self, now: u64) -> &str {
+        self.steps
+            .iter()
+            .filter(|s| s.at_ms <= now)
+            .max_by_key(|s| s.at_ms)
+            .map_or("accepted", |s| s.status.as_str())
+    }
+}
+
+pub struct Messaging {
+    store: Store,
+    settings: Arc<Settings>,
+    delivery: Arc<Delivery>,
+    pub media: Arc<Media>,
+    rules: RwLock<Vec<Rule>>,
+    initial_rules: Vec<Rule>,
+    timing: Timing,
+    default_cc: String,
+}
+
+const DAY_MS: u64 = 24 * 3600 * 1000;
+
+impl Messaging {
+    pub fn open(
+        store: Store,
+        settings: Arc<Settings>,
+        delivery: Arc<Delivery>,
+        media: Arc<Media>,
+        initial_rules: Vec<Rule>,
+        timing: Timing,
+        default_cc: String,
+    ) -> Result<Messaging, StoreError> {
+        let rules = store::get_json(&store.config, "recipient_rules")?
+            .unwrap_or_else(|| initial_rules.clone());
+        Ok(Messaging {
+            store,
+            settings,
+            delivery,
+            media,
+            rules: RwLock::new(rules),
+            initial_rules,
+            timing,
+            default_cc,
+        })
+    }
+
+    pub fn rules(&self) -> Vec<Rule> {
+        self.rules.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_rules(&self, rules: Vec<Rule>) -> Result<(), ApiError> {
+        rules::validate(&rules)?;
+        store::put_json(&self.store.config, "recipient_rules", &rules)?;
+        self.store.flush()?;
+        *self.rules.write().unwrap_or_else(|p| p.into_inner()) = rules;
+        Ok(())
+    }
+
+    fn rule_for(&self, wa_id: &str) -> Option<Action> {
+        rules::find(&self.rules.read().unwrap_or_else(|p| p.into_inner()), wa_id).cloned()
+    }
+
+    /// `POST /v1/messages`.
+    pub async fn send(&self, body: Value) -> Result<String, ApiError> {
+        let out = outbound::validate(&body, &self.default_cc, &|id| self.media.exists(id))?;
+        let settings = self.settings.current();
+        if settings.webhooks.url.is_none() {
+            return Err(ApiError::new(
+                1022,
+                "Set webhooks.url with PATCH /v1/settings/application before sending: statuses are delivered there",
+            ));
+        }
+        let action = if out.recipient_type == "individual" {
+            self.rule_for(&out.to)
+        } else {
+            None
+        };
+        if action == Some(Action::Invalid) {
+            return Err(ApiError::new(
+                1013,
+                format!("{} is not a WhatsApp user (recipient rule)", out.to),
+            ));
+        }
+        let now = now_ms();
+        let business_initiated = out.message_type == "template" || out.message_type == "hsm";
+        let conversation = self.conversation(&out.to, business_initiated, now)?;
+        let steps = lifecycle::plan(action.as_ref(), self.timing, now);
+        let message = SentMessage {
+            id: ids::outbound_message_id(),
+            to: out.to,
+            recipient_type: out.recipient_type,
+            message_type: out.message_type,
+            created_ms: now,
+            steps,
+            conversation,
+            request: body,
+        };
+        store::put_json(&self.store.messages, &message.id, &message)?;
+        let callbacks = message
+            .steps
+            .iter()
+            .filter(|s| wanted(&settings, &s.status))
+            .map(|s| NewCallback {
+                kind: CallbackKind::StatusChange,
+                body: lifecycle::status_notification(
+                    &message.id,
+                    &message.to,
+                    s,
+                    &message.conversation,
+                ),
+                due_ms: s.at_ms,
+                order_key: Some(message.id.clone()),
+            })
+            .collect();
+        if let Err(e) = self.delivery.enqueue(callbacks).await {
+            let _ = self.store.messages.remove(&message.id);
+            return Err(e);
+        }
+        Ok(message.id)
+    }
+
+    /// The open conversation with a wa_id, or a new one (24 h).
+    pub fn conversation(
+        &self,
+        wa_id: &str,
+        business_initiated: bool,
+        now: u64,
+    ) -> Result<Conversation, ApiError> {
+        if let Some(c) = store::get_json::<Conversation>(&self.store.conversations, wa_id)? {
+            if c.expiration_timestamp * 1000 > now {
+                return Ok(c);
+            }
+        }
+        let c = Conversation {
+            id: ids::conversation_id(),
+            expiration_timestamp: (now + DAY_MS) / 1000,
+            origin: if business_initiated {
+                "business_initiated"
+            } else {
+                "user_initiated"
+            }
+            .into(),
+        };
+        store::put_json(&self.store.conversations, wa_id, &c)?;
+        Ok(c)
+    }
+
+    pub fn sent(&self, id: &str) -> Result<Option<SentMessage>, ApiError> {
+        Ok(store::get_json(&self.store.messages, id)?)
+    }
+
+    /// `POST /v1/contacts`: one answer per input, per the recipient rules.
+    pub fn check_contacts(&self, inputs: &[String]) -> Vec<Value> {
+        inputs
+            .iter()
+            .map(
+                |input| match outbound::normalize_number(input, &self.default_cc) {
+                    Some(wa_id) if self.rule_for(&wa_id) != Some(Action::Invalid) => {
+                        json!({ "input": input, "status": "valid", "wa_id": wa_id })
+                    }
+                    _ => json!({ "input": input, "status": "invalid" }),
+                },
+            )
+            .collect()
+    }
+
+    /// `PUT /v1/messages/{id}` with `{"status":"read"}`: marks an inbound message read.
+    pub fn mark_read(&self, id: &str) -> Result<(), ApiError> {
+        if self.settings.current().pass_through {
+            return Err(ApiError::invalid(
+                "status",
+                "messages cannot be marked read while pass_through is on",
+            ));
+        }
+        let mut inbound: Value = store::get_json(&self.store.inbound, id)?.ok_or_else(|| {
+            ApiError::not_found(format!(
+                "No inbound message {id}; only received messages can be marked read"
+            ))
+        })?;
+        inbound["read_ms"] = json!(now_ms());
+        store::put_json(&self.store.inbound, id, &inbound)?;
+        Ok(())
+    }
+
+    /// Forgets messages, conversations and rules changes (the control API's reset).
+    pub fn reset(&self) -> Result<(), ApiError> {
+        self.store.messages.clear().map_err(StoreError::from)?;
+        self.store.inbound.clear().map_err(StoreError::from)?;
+        self.store.conversations.clear().map_err(StoreError::from)?;
+        self.store
+            .config
+            .remove("recipient_rules")
+            .map_err(StoreError::from)?;
+        *self.rules.write().unwrap_or_else(|p| p.into_inner()) = self.initial_rules.clone();
+        Ok(())
+    }
+}
+
+/// Whether a status is notified under the `webhooks.message.*` / `sent_status` filters.
+fn wanted(s: &crate::domain::settings::ApplicationSettings, status: &str) -> bool {
+    match status {
+        "sent" => s.notify_sent(),
+        "delivered" => s.webhooks.message.delivered,
+        "read" => s.webhooks.message.read,
+        _ => true,
+    }
+}

@@ -1,0 +1,6 @@
+//! The simulated network: what happens to a message the app sends.
+//! `rules` decides per recipient (like test card numbers in a payment sandbox), `lifecycle`
+//! plans the statuses (`sent`, `delivered`, `read`, `failed`) and builds their notifications.
+
+pub mod lifecycle;
+pub mod rules;
