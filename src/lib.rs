@@ -11,9 +11,11 @@
 //! ```
 
 pub mod api;
+pub mod cli;
 pub mod config;
 pub mod delivery;
 pub mod domain;
+pub mod events;
 pub mod simulator;
 pub mod startup;
 pub mod state;

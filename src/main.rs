@@ -1,9 +1,19 @@
 use clap::Parser;
-use wa_onprem_emulator::{telemetry, Application, Config};
+use wa_onprem_emulator::cli::{self, Cli};
+use wa_onprem_emulator::{telemetry, Application};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let config = Config::parse();
+    let Cli { config, command } = Cli::parse();
+    if let Some(command) = command {
+        return match cli::run(command, &config).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     telemetry::init(config.log_format, &config.log);
     let https_addr = config.https_addr;
     let app = match Application::build(config).await {

@@ -4,8 +4,9 @@ use crate::config::Config;
 use crate::delivery::{client::WebhookClient, Delivery};
 use crate::domain::accounts::Accounts;
 use crate::domain::media::Media;
-use crate::domain::messaging::Messaging;
+use crate::domain::messaging::{Messaging, Network};
 use crate::domain::{Settings, WebhookCa};
+use crate::events::Events;
 use crate::simulator::lifecycle::Timing;
 use crate::simulator::rules::{self, Rule};
 use crate::state::AppState;
@@ -69,7 +70,14 @@ impl Application {
             config.allow_http_webhooks,
             webhook_ca.subscribe(),
         )?);
-        let delivery = Delivery::open(store.clone(), settings.clone(), client, &config)?;
+        let events = Arc::new(Events::default());
+        let delivery = Delivery::open(
+            store.clone(),
+            settings.clone(),
+            client,
+            &config,
+            events.clone(),
+        )?;
         let media = Arc::new(
             Media::open(store.clone(), &config.data_dir)
                 .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?,
@@ -84,9 +92,12 @@ impl Application {
             settings.clone(),
             delivery.clone(),
             media,
-            initial_rules(&config)?,
-            timing,
-            config.default_country_code.clone(),
+            events.clone(),
+            Network {
+                rules: initial_rules(&config)?,
+                timing,
+                default_cc: config.default_country_code.clone(),
+            },
         )?;
         let (chain, key, external_ca_pem) = tls::server_identity(&config)?;
         let tls_config = tls::rustls_server_config(&chain, &key)?;
@@ -121,6 +132,8 @@ impl Application {
             webhook_ca,
             delivery,
             messaging,
+            events,
+
             external_ca_pem,
         });
         let app_state = state.clone();

@@ -5,6 +5,7 @@ use crate::delivery::Delivery;
 use crate::domain::accounts::Accounts;
 use crate::domain::messaging::Messaging;
 use crate::domain::{Settings, WebhookCa};
+use crate::events::Events;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ pub struct AppState {
     pub webhook_ca: WebhookCa,
     pub delivery: Arc<Delivery>,
     pub messaging: Messaging,
+    pub events: Arc<Events>,
     /// The CA of the HTTPS listener, offered at `/v1/certificates/external/ca`.
     pub external_ca_pem: String,
 }

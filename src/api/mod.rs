@@ -24,6 +24,7 @@ use actix_web::{web, HttpRequest, HttpResponse, Route};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+#[rustfmt::skip]
 fn route_table() -> Vec<(&'static str, Method, Route)> {
     use Method as M;
     vec![
@@ -33,82 +34,36 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/users", M::GET, web::get().to(users::list)),
         ("/v1/users/{username}", M::GET, web::get().to(users::get)),
         ("/v1/users/{username}", M::PUT, web::put().to(users::update)),
-        (
-            "/v1/users/{username}",
-            M::DELETE,
-            web::delete().to(users::delete),
-        ),
-        (
-            "/v1/settings/application",
-            M::GET,
-            web::get().to(settings::get),
-        ),
-        (
-            "/v1/settings/application",
-            M::PATCH,
-            web::patch().to(settings::patch),
-        ),
-        (
-            "/v1/settings/application",
-            M::DELETE,
-            web::delete().to(settings::reset),
-        ),
-        (
-            "/v1/certificates/webhooks/ca",
-            M::POST,
-            web::post().to(certificates::upload_webhook_ca),
-        ),
-        (
-            "/v1/certificates/webhooks/ca",
-            M::GET,
-            web::get().to(certificates::get_webhook_ca),
-        ),
-        (
-            "/v1/certificates/webhooks/ca",
-            M::DELETE,
-            web::delete().to(certificates::delete_webhook_ca),
-        ),
-        (
-            "/v1/certificates/external/ca",
-            M::GET,
-            web::get().to(certificates::get_external_ca),
-        ),
+        ("/v1/users/{username}", M::DELETE, web::delete().to(users::delete)),
+        ("/v1/settings/application", M::GET, web::get().to(settings::get)),
+        ("/v1/settings/application", M::PATCH, web::patch().to(settings::patch)),
+        ("/v1/settings/application", M::DELETE, web::delete().to(settings::reset)),
+        ("/v1/certificates/webhooks/ca", M::POST, web::post().to(certificates::upload_webhook_ca)),
+        ("/v1/certificates/webhooks/ca", M::GET, web::get().to(certificates::get_webhook_ca)),
+        ("/v1/certificates/webhooks/ca", M::DELETE, web::delete().to(certificates::delete_webhook_ca)),
+        ("/v1/certificates/external/ca", M::GET, web::get().to(certificates::get_external_ca)),
         ("/v1/health", M::GET, web::get().to(health::get)),
         ("/v1/messages", M::POST, web::post().to(messages::send)),
-        (
-            "/v1/messages/{id}",
-            M::PUT,
-            web::put().to(messages::mark_read),
-        ),
+        ("/v1/messages/{id}", M::PUT, web::put().to(messages::mark_read)),
         ("/v1/contacts", M::POST, web::post().to(contacts::check)),
         ("/v1/media", M::POST, web::post().to(media::upload)),
         ("/v1/media/{id}", M::GET, web::get().to(media::download)),
         ("/v1/media/{id}", M::DELETE, web::delete().to(media::delete)),
-        (
-            "/v1/emulator/errors",
-            M::POST,
-            web::post().to(emulator::emit_errors),
-        ),
-        (
-            "/v1/emulator/callbacks",
-            M::GET,
-            web::get().to(emulator::list_callbacks),
-        ),
-        (
-            "/v1/emulator/callbacks/redeliver",
-            M::POST,
-            web::post().to(emulator::redeliver_all),
-        ),
-        (
-            "/v1/emulator/callbacks/{id}",
-            M::GET,
-            web::get().to(emulator::get_callback),
-        ),
-        (
-            "/v1/emulator/callbacks/{id}/redeliver",
-            M::POST,
-            web::post().to(emulator::redeliver),
-        ),
+        // The emulator's own control API.
+        ("/v1/emulator/inbound", M::POST, web::post().to(emulator::inbound)),
+        ("/v1/emulator/inbound", M::GET, web::get().to(emulator::list_inbound)),
+        ("/v1/emulator/messages", M::GET, web::get().to(emulator::list_messages)),
+        ("/v1/emulator/messages/{id}", M::GET, web::get().to(emulator::get_message)),
+        ("/v1/emulator/messages/{id}/status", M::POST, web::post().to(emulator::force_status)),
+        ("/v1/emulator/errors", M::POST, web::post().to(emulator::emit_errors)),
+        ("/v1/emulator/callbacks", M::GET, web::get().to(emulator::list_callbacks)),
+        ("/v1/emulator/callbacks/redeliver", M::POST, web::post().to(emulator::redeliver_all)),
+        ("/v1/emulator/callbacks/{id}", M::GET, web::get().to(emulator::get_callback)),
+        ("/v1/emulator/callbacks/{id}/redeliver", M::POST, web::post().to(emulator::redeliver)),
+        ("/v1/emulator/rules", M::GET, web::get().to(emulator::get_rules)),
+        ("/v1/emulator/rules", M::PUT, web::put().to(emulator::put_rules)),
+        ("/v1/emulator/reset", M::POST, web::post().to(emulator::reset)),
+        ("/v1/emulator/events", M::GET, web::get().to(emulator::events)),
     ]
 }
 

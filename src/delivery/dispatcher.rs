@@ -80,7 +80,9 @@ async fn deliver(d: Arc<Delivery>, url: String, ids: Vec<u64>, epoch: u64) {
     {
         let mut q = d.lock();
         q.in_flight -= 1;
-        q.in_flight_callbacks -= count;
+        if q.epoch == epoch {
+            q.in_flight_callbacks -= count; // a reset already forgot these
+        }
     }
     d.wake.notify_one();
 }
@@ -108,6 +110,13 @@ async fn attempt(d: &Delivery, url: &str, ids: Vec<u64>, epoch: u64) -> Result<(
     let latency_ms = started.elapsed().as_millis() as u64;
     let now = now_ms();
     d.stats.posts.fetch_add(1, Ordering::Relaxed);
+    d.events.publish("callback_attempt", || {
+        let (status, error) = match &outcome {
+            Outcome::Delivered => (Some(200), None),
+            Outcome::Failed { status, error } => (*status, Some(error.clone())),
+        };
+        serde_json::json!({ "callbacks": records.iter().map(|r| r.id).collect::<Vec<_>>(), "url": url, "status": status, "error": error, "latency_ms": latency_ms })
+    });
 
     let settings = d.settings.current();
     let mut requeue = Vec::new();

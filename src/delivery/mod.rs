@@ -108,6 +108,7 @@ pub struct Delivery {
     pub(crate) batch_max: usize,
     queue_limit: usize,
     pub(crate) history: usize,
+    pub(crate) events: Arc<crate::events::Events>,
 }
 
 pub struct NewCallback {
@@ -160,6 +161,7 @@ impl Delivery {
         settings: Arc<Settings>,
         client: Arc<client::WebhookClient>,
         cfg: &crate::config::Config,
+        events: Arc<crate::events::Events>,
     ) -> Result<Arc<Delivery>, StoreError> {
         let mut queue = Queue {
             due: BTreeSet::new(),
@@ -202,6 +204,7 @@ impl Delivery {
             batch_max: cfg.callback_batch_max.max(1),
             queue_limit: cfg.callback_queue_limit,
             history: cfg.callback_history,
+            events,
         });
         tokio::spawn(dispatcher::run(delivery.clone()));
         Ok(delivery)
@@ -342,6 +345,7 @@ impl Delivery {
         q.due.clear();
         q.chains.clear();
         q.waiting = 0;
+        q.in_flight_callbacks = 0;
         self.store.callbacks_pending.clear()?;
         self.store.callbacks_done.clear()?;
         self.done_count.store(0, Ordering::Relaxed);

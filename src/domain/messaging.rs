@@ -4,6 +4,7 @@
 use super::media::Media;
 use super::Settings;
 use crate::delivery::{CallbackKind, Delivery, NewCallback};
+use crate::events::Events;
 use crate::simulator::lifecycle::{self, Conversation, Step, Timing};
 use crate::simulator::rules::{self, Action, Rule};
 use crate::store::{self, Store, StoreError};
@@ -39,6 +40,7 @@ impl SentMessage {
 }
 
 pub struct Messaging {
+    events: Arc<Events>,
     store: Store,
     settings: Arc<Settings>,
     delivery: Arc<Delivery>,
@@ -49,6 +51,13 @@ pub struct Messaging {
     default_cc: String,
 }
 
+/// How the simulated network behaves: recipient rules, status delays, number normalisation.
+pub struct Network {
+    pub rules: Vec<Rule>,
+    pub timing: Timing,
+    pub default_cc: String,
+}
+
 const DAY_MS: u64 = 24 * 3600 * 1000;
 
 impl Messaging {
@@ -57,13 +66,18 @@ impl Messaging {
         settings: Arc<Settings>,
         delivery: Arc<Delivery>,
         media: Arc<Media>,
-        initial_rules: Vec<Rule>,
-        timing: Timing,
-        default_cc: String,
+        events: Arc<Events>,
+        network: Network,
     ) -> Result<Messaging, StoreError> {
+        let Network {
+            rules: initial_rules,
+            timing,
+            default_cc,
+        } = network;
         let rules = store::get_json(&store.config, "recipient_rules")?
             .unwrap_or_else(|| initial_rules.clone());
         Ok(Messaging {
+            events,
             store,
             settings,
             delivery,
@@ -73,6 +87,22 @@ impl Messaging {
             timing,
             default_cc,
         })
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn delivery(&self) -> &Delivery {
+        &self.delivery
+    }
+
+    pub(crate) fn events(&self) -> &Events {
+        &self.events
+    }
+
+    pub(crate) fn default_cc(&self) -> &str {
+        &self.default_cc
     }
 
     pub fn rules(&self) -> Vec<Rule> {
@@ -147,7 +177,53 @@ impl Messaging {
             let _ = self.store.messages.remove(&message.id);
             return Err(e);
         }
+        self.events.publish(
+            "message_sent",
+            || json!({ "id": message.id, "to": message.to, "type": message.message_type }),
+        );
         Ok(message.id)
+    }
+
+    /// Sent messages, oldest first, filtered by recipient, type and creation time.
+    pub fn list_sent(
+        &self,
+        to: Option<&str>,
+        kind: Option<&str>,
+        since_ms: u64,
+        until_ms: u64,
+        limit: usize,
+    ) -> Result<Vec<SentMessage>, ApiError> {
+        let mut out = Vec::new();
+        for item in self.store.messages.iter() {
+            let (_, v) = item.map_err(StoreError::from)?;
+            let m: SentMessage = serde_json::from_slice(&v).map_err(StoreError::from)?;
+            if to.is_none_or(|t| t == m.to)
+                && kind.is_none_or(|k| k == m.message_type)
+                && m.created_ms >= since_ms
+                && m.created_ms <= until_ms
+            {
+                out.push(m);
+            }
+        }
+        out.sort_by_key(|m| m.created_ms);
+        if out.len() > limit {
+            out.drain(..out.len() - limit);
+        }
+        Ok(out)
+    }
+
+    /// Injected inbound messages, oldest first.
+    pub fn list_inbound(&self, limit: usize) -> Result<Vec<Value>, ApiError> {
+        let mut out: Vec<Value> = Vec::new();
+        for item in self.store.inbound.iter() {
+            let (_, v) = item.map_err(StoreError::from)?;
+            out.push(serde_json::from_slice(&v).map_err(StoreError::from)?);
+        }
+        out.sort_by_key(|m| m["received_ms"].as_u64().unwrap_or(0));
+        if out.len() > limit {
+            out.drain(..out.len() - limit);
+        }
+        Ok(out)
     }
 
     /// The open conversation with a wa_id, or a new one (24 h).

@@ -47,6 +47,7 @@ pub fn plan(action: Option<&Action>, t: Timing, now_ms: u64) -> Vec<Step> {
         }],
         Some(Action::NeverRead) => vec![sent, delivered],
         Some(Action::NeverDelivered) => vec![sent],
+        Some(Action::Manual) => vec![],
         Some(Action::Slow { delay_ms }) => {
             let d = now_ms + delay_ms.max(&t.sent_ms);
             vec![

@@ -14,6 +14,8 @@ pub enum Action {
     NeverRead,
     /// `sent` only.
     NeverDelivered,
+    /// No status at all: the test forces each one through the control API.
+    Manual,
     /// `delivered` after `delay_ms`, `read` a little later.
     Slow { delay_ms: u64 },
 }

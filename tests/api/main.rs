@@ -1,4 +1,6 @@
 mod certificates;
+mod cli;
+mod control;
 mod delivery;
 mod durability;
 mod errors;

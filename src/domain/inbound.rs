@@ -1,0 +1,182 @@
+//! Playing the customer: inbound messages injected through the control API, and statuses
+//! forced on the app's outbound messages.
+
+use super::messaging::Messaging;
+use crate::delivery::{CallbackKind, NewCallback};
+use crate::simulator::lifecycle::{self, Step};
+use crate::store;
+use crate::wa::inbound::{self, MEDIA_TYPES};
+use crate::wa::{ids, time::now_ms, ApiError};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+/// `POST /v1/emulator/inbound`: a message from a customer. The payload sits under the key named
+/// like the type, as in the webhook; media payloads may carry `data_base64` and `mime_type`.
+#[derive(Debug, Deserialize)]
+pub struct InboundRequest {
+    pub from: String,
+    #[serde(default)]
+    pub profile_name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(flatten)]
+    pub rest: Map<String, Value>,
+}
+
+const EXTRA_FIELDS: [&str; 4] = ["context", "referral", "identity", "group_id"];
+
+impl Messaging {
+    pub async fn receive(
+        &self,
+        mut req: InboundRequest,
+        business_wa_id: &str,
+    ) -> Result<(String, u64), ApiError> {
+        let from = crate::wa::outbound::normalize_number(&req.from, self.default_cc()).ok_or_else(
+            || ApiError::invalid("from", format!("'{}' is not a phone number", req.from)),
+        )?;
+        if !inbound::INBOUND_TYPES.contains(&req.kind.as_str()) {
+            return Err(ApiError::invalid(
+                "type",
+                format!(
+                    "'{}' is not an inbound type ({:?})",
+                    req.kind,
+                    inbound::INBOUND_TYPES
+                ),
+            ));
+        }
+        let mut payload = req.rest.remove(&req.kind);
+        let mut extra = Map::new();
+        for (k, v) in std::mem::take(&mut req.rest) {
+            if !EXTRA_FIELDS.contains(&k.as_str()) {
+                return Err(ApiError::new(
+                    1010,
+                    format!("{k} is not a field of an inbound {} message", req.kind),
+                ));
+            }
+            extra.insert(k, v);
+        }
+        if let Some(ctx) = extra.get_mut("context").and_then(Value::as_object_mut) {
+            if ctx.contains_key("id") && !ctx.contains_key("from") {
+                ctx.insert("from".into(), json!(business_wa_id));
+            }
+        }
+        if MEDIA_TYPES.contains(&req.kind.as_str()) {
+            payload = Some(self.attach_media(&req.kind, payload.unwrap_or_else(|| json!({})))?);
+        }
+        inbound::check_payload(&req.kind, payload.as_ref())?;
+        if req.kind == "system" {
+            if let Some(p) = payload.as_mut() {
+                inbound::complete_system(p, &from);
+            }
+        }
+        let now = now_ms();
+        self.conversation(&from, false, now)?;
+        let id = ids::inbound_message_id();
+        let profile = req.profile_name.unwrap_or_else(|| "Test Customer".into());
+        let body =
+            inbound::notification(&id, &from, &profile, &req.kind, payload, &extra, now / 1000);
+        store::put_json(
+            &self.store().inbound,
+            &id,
+            &json!({ "id": id, "from": from, "received_ms": now, "notification": body }),
+        )?;
+        let ids = self
+            .delivery()
+            .enqueue(vec![NewCallback {
+                kind: CallbackKind::InboundMessage,
+                body: body.clone(),
+                due_ms: 0,
+                order_key: Some(format!("inbound:{from}")),
+            }])
+            .await?;
+        self.events().publish("inbound", || body);
+        Ok((id, ids[0]))
+    }
+
+    /// Stores the bytes of an inbound media message and fills `id`, `mime_type`, `sha256`.
+    fn attach_media(&self, kind: &str, payload: Value) -> Result<Value, ApiError> {
+        let mut p = match payload {
+            Value::Object(o) => o,
+            _ => return Err(ApiError::invalid(kind, "must be a JSON object")),
+        };
+        let mime = match p.remove("mime_type") {
+            Some(Value::String(m)) => m,
+            None => inbound::default_mime(kind).to_string(),
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    &format!("{kind}.mime_type"),
+                    "must be a string",
+                ))
+            }
+        };
+        let meta = match (p.remove("data_base64"), p.get("id").and_then(Value::as_str)) {
+            (Some(Value::String(b64)), _) => {
+                let bytes = STANDARD
+                    .decode(b64.trim())
+                    .map_err(|e| ApiError::invalid(&format!("{kind}.data_base64"), e))?;
+                self.media.store_bytes(&mime, &bytes)?
+            }
+            (Some(_), _) => {
+                return Err(ApiError::invalid(
+                    &format!("{kind}.data_base64"),
+                    "must be a base64 string",
+                ))
+            }
+            (None, Some(id)) => self.media.get(id)?.0,
+            (None, None) => self
+                .media
+                .store_bytes(&mime, format!("emulated {kind} content").as_bytes())?,
+        };
+        p.insert("id".into(), json!(meta.id));
+        p.insert("mime_type".into(), json!(meta.mime_type));
+        p.insert("sha256".into(), json!(meta.sha256));
+        Ok(Value::Object(p))
+    }
+
+    /// Adds a status to an outbound message now (after what was already planned for it).
+    pub async fn force_status(
+        &self,
+        id: &str,
+        status: &str,
+        code: Option<u32>,
+    ) -> Result<u64, ApiError> {
+        let mut message = self
+            .sent(id)?
+            .ok_or_else(|| ApiError::not_found(format!("No outbound message {id}")))?;
+        let code = match (status, code) {
+            ("failed", None) => Some(470),
+            ("failed", c) => c,
+            ("delivered" | "read" | "deleted" | "sent", None) => None,
+            ("delivered" | "read" | "deleted" | "sent", Some(_)) => {
+                return Err(ApiError::new(1010, "code is only for the failed status"))
+            }
+            (other, _) => {
+                return Err(ApiError::invalid(
+                    "status",
+                    format!("'{other}' is not sent, delivered, read, failed or deleted"),
+                ))
+            }
+        };
+        let step = Step {
+            status: status.into(),
+            at_ms: now_ms(),
+            error_code: code,
+        };
+        let body =
+            lifecycle::status_notification(&message.id, &message.to, &step, &message.conversation);
+        message.steps.push(step);
+        store::put_json(&self.store().messages, &message.id, &message)?;
+        let ids = self
+            .delivery()
+            .enqueue(vec![NewCallback {
+                kind: CallbackKind::StatusChange,
+                body,
+                due_ms: 0,
+                order_key: Some(message.id.clone()),
+            }])
+            .await?;
+        Ok(ids[0])
+    }
+}
