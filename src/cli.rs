@@ -67,6 +67,26 @@ pub enum Command {
         #[arg(long)]
         state: Option<String>,
     },
+    /// Generate a development CA and server certificates for the emulator and a webhook receiver.
+    Certs {
+        /// Output directory (an existing ca.pem + ca-key.pem there is reused).
+        #[arg(long, default_value = "certs")]
+        out: PathBuf,
+        /// Names and IPs of the emulator's certificate.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "localhost,127.0.0.1,::1,emulator"
+        )]
+        emulator_hostnames: Vec<String>,
+        /// Names and IPs of the webhook receiver's certificate.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "localhost,127.0.0.1,::1,receiver"
+        )]
+        receiver_hostnames: Vec<String>,
+    },
     /// Wipe messages, media and callbacks (and, with flags, settings and users).
     Reset {
         #[command(flatten)]
@@ -154,6 +174,16 @@ impl Client {
 pub async fn run(command: Command, config: &Config) -> Res<()> {
     use reqwest::Method as M;
     let (client, method, path, body) = match &command {
+        Command::Certs {
+            out,
+            emulator_hostnames,
+            receiver_hostnames,
+        } => {
+            for path in crate::tls::write_dev_certs(out, emulator_hostnames, receiver_hostnames)? {
+                println!("wrote {}", path.display());
+            }
+            return Ok(());
+        }
         Command::Inbound {
             client,
             from,

@@ -7,16 +7,17 @@ use crate::domain::media::Media;
 use crate::domain::messaging::{Messaging, Network};
 use crate::domain::{Settings, WebhookCa};
 use crate::events::Events;
+use crate::metrics::Metrics;
 use crate::simulator::lifecycle::Timing;
 use crate::simulator::rules::{self, Rule};
 use crate::state::AppState;
 use crate::store::Store;
 use crate::{api, tls};
-use actix_web::dev::{Server, ServerHandle, Service};
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -30,6 +31,8 @@ pub enum StartError {
     Accounts(crate::wa::ApiError),
     #[error("webhook client: {0}")]
     Client(#[from] reqwest::Error),
+    #[error("configuration: {0}")]
+    Config(String),
     #[error("recipient rules: {0}")]
     Rules(String),
     #[error("cannot listen on {0}: {1}")]
@@ -59,6 +62,15 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> Result<Application, StartError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
+        if config
+            .api_key
+            .as_ref()
+            .is_some_and(|k| !(12..=128).contains(&k.len()))
+        {
+            return Err(StartError::Config(
+                "--api-key must be 12 to 128 characters".into(),
+            ));
+        }
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
         let store = Store::open(&config.data_dir, config.store_cache_mb)?;
@@ -71,12 +83,14 @@ impl Application {
             webhook_ca.subscribe(),
         )?);
         let events = Arc::new(Events::default());
+        let metrics = Arc::new(Metrics::default());
         let delivery = Delivery::open(
             store.clone(),
             settings.clone(),
             client,
             &config,
             events.clone(),
+            metrics.clone(),
         )?;
         let media = Arc::new(
             Media::open(store.clone(), &config.data_dir)
@@ -93,6 +107,7 @@ impl Application {
             delivery.clone(),
             media,
             events.clone(),
+            metrics.clone(),
             Network {
                 rules: initial_rules(&config)?,
                 timing,
@@ -133,6 +148,7 @@ impl Application {
             delivery,
             messaging,
             events,
+            metrics,
 
             external_ca_pem,
         });
@@ -140,15 +156,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
-                .wrap_fn(|req, srv| {
-                    let (method, path, started) = (req.method().clone(), req.path().to_string(), Instant::now());
-                    let fut = srv.call(req);
-                    async move {
-                        let res = fut.await?;
-                        tracing::debug!(%method, %path, status = res.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "request");
-                        Ok(res)
-                    }
-                })
+                .wrap(actix_web::middleware::from_fn(api::observe))
                 .configure(api::configure)
                 .default_service(web::to(api::not_found))
         })

@@ -18,6 +18,7 @@ pub struct AppState {
     pub delivery: Arc<Delivery>,
     pub messaging: Messaging,
     pub events: Arc<Events>,
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// The CA of the HTTPS listener, offered at `/v1/certificates/external/ca`.
     pub external_ca_pem: String,
 }

@@ -34,18 +34,8 @@ pub struct DevPki {
 impl DevPki {
     /// A fresh CA named `ca_name` and a server certificate for `names` (DNS names or IPs).
     pub fn generate(ca_name: &str, names: &[String]) -> Result<DevPki, TlsError> {
-        let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, ca_name);
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
         let ca_key = KeyPair::generate()?;
-        let ca = ca_params.self_signed(&ca_key)?;
+        let ca = ca_params(ca_name)?.self_signed(&ca_key)?;
         let (cert_pem, key_pem) = issue(&ca, &ca_key, names)?;
         Ok(DevPki {
             ca_pem: ca.pem(),
@@ -54,6 +44,71 @@ impl DevPki {
             key_pem,
         })
     }
+}
+
+/// The parameters of a development CA named `name`. Re-signing them with the same key yields a CA
+/// certificate with the same subject and key, so leaves it signs verify against the original.
+fn ca_params(name: &str) -> Result<CertificateParams, TlsError> {
+    let mut p = CertificateParams::new(Vec::<String>::new())?;
+    p.distinguished_name.push(DnType::CommonName, name);
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    Ok(p)
+}
+
+pub const DEV_CA_NAME: &str = "wa-onprem-emulator development CA";
+
+/// Issues a server certificate (chain PEM, key PEM) from a CA key made by `DevPki::generate(ca_name, ..)`.
+pub fn issue_from_ca_key(
+    ca_name: &str,
+    ca_key_pem: &str,
+    names: &[String],
+) -> Result<(String, String), TlsError> {
+    let ca_key = KeyPair::from_pem(ca_key_pem)?;
+    let ca = ca_params(ca_name)?.self_signed(&ca_key)?;
+    issue(&ca, &ca_key, names)
+}
+
+/// `wa-onprem-emulator certs`: a CA in `dir` (kept if present) and server certificates for the
+/// emulator and a webhook receiver (kept if present). Returns the files written.
+pub fn write_dev_certs(
+    dir: &Path,
+    emulator: &[String],
+    receiver: &[String],
+) -> Result<Vec<PathBuf>, TlsError> {
+    std::fs::create_dir_all(dir).map_err(|source| TlsError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let (ca_path, ca_key_path) = (dir.join("ca.pem"), dir.join("ca-key.pem"));
+    let mut written = Vec::new();
+    let ca_key = if ca_path.exists() && ca_key_path.exists() {
+        read(&ca_key_path)?
+    } else {
+        let pki = DevPki::generate(DEV_CA_NAME, emulator)?;
+        write(&ca_path, &pki.ca_pem)?;
+        write(&ca_key_path, &pki.ca_key_pem)?;
+        written.extend([ca_path, ca_key_path]);
+        pki.ca_key_pem
+    };
+    for (name, hosts) in [("emulator", emulator), ("receiver", receiver)] {
+        let (cert, key) = (
+            dir.join(format!("{name}.pem")),
+            dir.join(format!("{name}-key.pem")),
+        );
+        if cert.exists() && key.exists() {
+            continue;
+        }
+        let (chain, key_pem) = issue_from_ca_key(DEV_CA_NAME, &ca_key, hosts)?;
+        write(&cert, &chain)?;
+        write(&key, &key_pem)?;
+        written.extend([cert, key]);
+    }
+    Ok(written)
 }
 
 fn issue(
@@ -93,7 +148,7 @@ pub fn server_identity(cfg: &crate::config::Config) -> Result<(String, String, S
         dir.join("server-key.pem"),
     );
     if !chain_path.exists() || !key_path.exists() || !ca_path.exists() {
-        let pki = DevPki::generate("wa-onprem-emulator development CA", &cfg.tls_hostnames)?;
+        let pki = DevPki::generate(DEV_CA_NAME, &cfg.tls_hostnames)?;
         std::fs::create_dir_all(&dir).map_err(|source| TlsError::Io {
             path: dir.clone(),
             source,
@@ -160,5 +215,24 @@ mod tests {
         let pki = DevPki::generate("test CA", &["localhost".into(), "127.0.0.1".into()]).unwrap();
         assert_eq!(count_pem_certificates(&pki.cert_pem).unwrap(), 2);
         assert!(rustls_server_config(&pki.cert_pem, &pki.key_pem).is_ok());
+    }
+
+    #[test]
+    fn certs_command_reuses_the_ca() {
+        let dir = tempfile::tempdir().unwrap();
+        let hosts = vec!["localhost".to_string()];
+        let first = write_dev_certs(dir.path(), &hosts, &hosts).unwrap();
+        assert_eq!(first.len(), 6);
+        let ca = std::fs::read_to_string(dir.path().join("ca.pem")).unwrap();
+        std::fs::remove_file(dir.path().join("receiver.pem")).unwrap();
+        let second = write_dev_certs(dir.path(), &hosts, &hosts).unwrap();
+        assert_eq!(second.len(), 2, "only the missing leaf is issued again");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("ca.pem")).unwrap(),
+            ca
+        );
+        let chain = std::fs::read_to_string(dir.path().join("receiver.pem")).unwrap();
+        let key = std::fs::read_to_string(dir.path().join("receiver-key.pem")).unwrap();
+        assert!(rustls_server_config(&chain, &key).is_ok());
     }
 }

@@ -13,6 +13,7 @@ mod health;
 mod media;
 mod messages;
 mod settings;
+mod stats;
 mod users;
 
 pub use auth::{Admin, Bearer, Monitor};
@@ -43,6 +44,9 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/certificates/webhooks/ca", M::DELETE, web::delete().to(certificates::delete_webhook_ca)),
         ("/v1/certificates/external/ca", M::GET, web::get().to(certificates::get_external_ca)),
         ("/v1/health", M::GET, web::get().to(health::get)),
+        ("/v1/stats/app", M::GET, web::get().to(stats::app)),
+        ("/v1/stats/db", M::GET, web::get().to(stats::db)),
+        ("/metrics", M::GET, web::get().to(stats::metrics)),
         ("/v1/messages", M::POST, web::post().to(messages::send)),
         ("/v1/messages/{id}", M::PUT, web::put().to(messages::mark_read)),
         ("/v1/contacts", M::POST, web::post().to(contacts::check)),
@@ -129,4 +133,32 @@ pub fn created(data: Value) -> HttpResponse {
 /// 200 with `{"meta":...}` only: the real API's "null or {}" answers.
 pub fn ok_empty() -> HttpResponse {
     ok(serde_json::json!({}))
+}
+
+/// Middleware: counts every request by matched route, method and status, and logs it at debug.
+pub async fn observe(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let method = req.method().to_string();
+    let metrics = req
+        .app_data::<web::Data<crate::state::AppState>>()
+        .map(|s| s.metrics.clone());
+    let res = next.call(req).await?;
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
+    let status = res.status().as_u16();
+    if let Some(m) = metrics {
+        let labels = crate::metrics::ApiLabels {
+            route: route.clone(),
+            method: method.clone(),
+            status: status.to_string(),
+        };
+        m.api_requests.get_or_create(&labels).inc();
+    }
+    tracing::debug!(%method, %route, status, elapsed_us = started.elapsed().as_micros() as u64, "request");
+    Ok(res)
 }

@@ -10,8 +10,26 @@ use tokio::sync::watch;
 pub enum Outcome {
     /// HTTP 200: the only success.
     Delivered,
-    /// Anything else, with the status when there was one.
-    Failed { status: Option<u16>, error: String },
+    /// Anything else, with the status when there was one, and why in a word (a metrics label).
+    Failed {
+        status: Option<u16>,
+        error: String,
+        reason: &'static str,
+    },
+}
+
+impl Outcome {
+    /// (HTTP status, error text, result label) for records, events and metrics.
+    pub fn parts(&self) -> (Option<u16>, Option<String>, &'static str) {
+        match self {
+            Outcome::Delivered => (Some(200), None, "success"),
+            Outcome::Failed {
+                status,
+                error,
+                reason,
+            } => (*status, Some(error.clone()), reason),
+        }
+    }
 }
 
 pub struct WebhookClient {
@@ -82,6 +100,7 @@ impl WebhookClient {
                     (200, _) => Outcome::Delivered,
                     (300..=399, loc) => Outcome::Failed {
                         status: Some(status),
+                        reason: "redirect",
                         error: format!(
                             "HTTP {status}: redirect not followed (Location: {})",
                             loc.unwrap_or_default()
@@ -90,16 +109,19 @@ impl WebhookClient {
                     _ => Outcome::Failed {
                         status: Some(status),
                         error: format!("HTTP {status}"),
+                        reason: "http_status",
                     },
                 }
             }
             Err(e) if e.is_timeout() => Outcome::Failed {
                 status: None,
+                reason: "timeout",
                 error: format!("timeout after {} ms", self.timeout.as_millis()),
             },
             Err(e) => Outcome::Failed {
                 status: None,
                 error: error_chain(&e),
+                reason: "connection",
             },
         }
     }

@@ -4,6 +4,7 @@
 use super::backoff::{delay_after, past_horizon};
 use super::client::Outcome;
 use super::{merge_bodies, Attempt, Callback, CallbackState, Delivery, ATTEMPTS_KEPT};
+use crate::metrics::{CallbackLabels, KindLabel};
 use crate::store::{self, StoreError};
 use crate::wa::time::now_ms;
 use std::sync::atomic::Ordering;
@@ -109,22 +110,15 @@ async fn attempt(d: &Delivery, url: &str, ids: Vec<u64>, epoch: u64) -> Result<(
     let outcome = d.client.post(url, body).await;
     let latency_ms = started.elapsed().as_millis() as u64;
     let now = now_ms();
-    d.stats.posts.fetch_add(1, Ordering::Relaxed);
+    d.metrics.callback_posts.inc();
+    let (status, error, result) = outcome.parts();
     d.events.publish("callback_attempt", || {
-        let (status, error) = match &outcome {
-            Outcome::Delivered => (Some(200), None),
-            Outcome::Failed { status, error } => (*status, Some(error.clone())),
-        };
         serde_json::json!({ "callbacks": records.iter().map(|r| r.id).collect::<Vec<_>>(), "url": url, "status": status, "error": error, "latency_ms": latency_ms })
     });
 
     let settings = d.settings.current();
     let mut requeue = Vec::new();
     let mut released = Vec::new();
-    let (status, error) = match &outcome {
-        Outcome::Delivered => (Some(200), None),
-        Outcome::Failed { status, error } => (*status, Some(error.clone())),
-    };
     let batch_size = records.len();
     if d.lock().epoch != epoch {
         return Ok(()); // reset while in flight: forget these callbacks
@@ -143,19 +137,24 @@ async fn attempt(d: &Delivery, url: &str, ids: Vec<u64>, epoch: u64) -> Result<(
             cb.attempts.remove(0);
         }
         let key = store::encode_u64(cb.id);
+        let kind = cb.kind.as_str().to_string();
+        d.metrics
+            .callback_requests
+            .get_or_create(&CallbackLabels {
+                result: result.into(),
+                r#type: kind.clone(),
+            })
+            .inc();
         match outcome {
             Outcome::Delivered => {
                 cb.state = CallbackState::Delivered;
-                d.stats.delivered.fetch_add(1, Ordering::Relaxed);
-                d.stats
-                    .latency_us_sum
-                    .fetch_add(now.saturating_sub(cb.due_ms) * 1000, Ordering::Relaxed);
-                d.stats.latency_count.fetch_add(1, Ordering::Relaxed);
+                d.metrics
+                    .callback_latency
+                    .observe(now.saturating_sub(cb.due_ms) as f64 / 1000.0);
                 finish(d, &key, &cb)?;
                 released.push(cb.order_key.clone());
             }
             Outcome::Failed { .. } => {
-                d.stats.failed_attempts.fetch_add(1, Ordering::Relaxed);
                 let delay = delay_after(
                     cb.attempts_total,
                     settings.callback_backoff_delay_ms,
@@ -164,7 +163,10 @@ async fn attempt(d: &Delivery, url: &str, ids: Vec<u64>, epoch: u64) -> Result<(
                 let next = now + delay;
                 if past_horizon(cb.created_ms, next, d.horizon_ms) {
                     cb.state = CallbackState::GivenUp;
-                    d.stats.given_up.fetch_add(1, Ordering::Relaxed);
+                    d.metrics
+                        .callbacks_given_up
+                        .get_or_create(&KindLabel { r#type: kind })
+                        .inc();
                     tracing::warn!(
                         callback = cb.id,
                         attempts = cb.attempts_total,

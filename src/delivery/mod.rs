@@ -15,7 +15,7 @@ use crate::wa::ApiError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
@@ -28,6 +28,16 @@ pub enum CallbackKind {
     InboundMessage,
     StatusChange,
     Error,
+}
+
+impl CallbackKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallbackKind::InboundMessage => "inbound_message",
+            CallbackKind::StatusChange => "status_change",
+            CallbackKind::Error => "error",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,19 +80,6 @@ pub struct Callback {
     pub body: Value,
 }
 
-/// Counters of the engine (exported through stats and metrics).
-#[derive(Default)]
-pub struct DeliveryStats {
-    pub enqueued: AtomicU64,
-    pub delivered: AtomicU64,
-    pub failed_attempts: AtomicU64,
-    pub given_up: AtomicU64,
-    pub posts: AtomicU64,
-    /// Sum and count of due-to-200 latencies, in microseconds.
-    pub latency_us_sum: AtomicU64,
-    pub latency_count: AtomicU64,
-}
-
 pub(crate) struct Queue {
     /// (next attempt ms, id) of every pending callback that may be attempted (not in flight).
     due: BTreeSet<(u64, u64)>,
@@ -103,7 +100,7 @@ pub struct Delivery {
     pub(crate) wake: Notify,
     pub(crate) stopping: Notify,
     pub(crate) done_count: AtomicUsize,
-    pub stats: DeliveryStats,
+    pub(crate) metrics: Arc<crate::metrics::Metrics>,
     pub(crate) horizon_ms: u64,
     pub(crate) batch_max: usize,
     queue_limit: usize,
@@ -162,6 +159,7 @@ impl Delivery {
         client: Arc<client::WebhookClient>,
         cfg: &crate::config::Config,
         events: Arc<crate::events::Events>,
+        metrics: Arc<crate::metrics::Metrics>,
     ) -> Result<Arc<Delivery>, StoreError> {
         let mut queue = Queue {
             due: BTreeSet::new(),
@@ -199,7 +197,7 @@ impl Delivery {
             wake: Notify::new(),
             stopping: Notify::new(),
             done_count: AtomicUsize::new(done_count),
-            stats: DeliveryStats::default(),
+            metrics,
             horizon_ms: cfg.callback_retry_horizon_ms,
             batch_max: cfg.callback_batch_max.max(1),
             queue_limit: cfg.callback_queue_limit,
@@ -268,9 +266,7 @@ impl Delivery {
                 q.push(*entry, key.as_deref());
             }
         }
-        self.stats
-            .enqueued
-            .fetch_add(entries.len() as u64, Ordering::Relaxed);
+
         self.wake.notify_one();
         Ok(ids)
     }

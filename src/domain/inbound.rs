@@ -91,6 +91,7 @@ impl Messaging {
                 order_key: Some(format!("inbound:{from}")),
             }])
             .await?;
+        self.metrics.messages_received.inc();
         self.events().publish("inbound", || body);
         Ok((id, ids[0]))
     }

@@ -41,6 +41,7 @@ impl SentMessage {
 
 pub struct Messaging {
     events: Arc<Events>,
+    pub(crate) metrics: Arc<crate::metrics::Metrics>,
     store: Store,
     settings: Arc<Settings>,
     delivery: Arc<Delivery>,
@@ -67,6 +68,7 @@ impl Messaging {
         delivery: Arc<Delivery>,
         media: Arc<Media>,
         events: Arc<Events>,
+        metrics: Arc<crate::metrics::Metrics>,
         network: Network,
     ) -> Result<Messaging, StoreError> {
         let Network {
@@ -78,6 +80,7 @@ impl Messaging {
             .unwrap_or_else(|| initial_rules.clone());
         Ok(Messaging {
             events,
+            metrics,
             store,
             settings,
             delivery,
@@ -177,6 +180,7 @@ impl Messaging {
             let _ = self.store.messages.remove(&message.id);
             return Err(e);
         }
+        self.metrics.messages_sent.inc();
         self.events.publish(
             "message_sent",
             || json!({ "id": message.id, "to": message.to, "type": message.message_type }),

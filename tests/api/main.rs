@@ -8,4 +8,5 @@ mod helpers;
 mod messages;
 mod persistence;
 mod settings;
+mod stats;
 mod users;

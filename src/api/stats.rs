@@ -1,0 +1,74 @@
+//! `/v1/stats/app`, `/v1/stats/db` (On-Prem JSON, or `?format=prometheus`) and `/metrics`.
+
+use super::auth::state;
+use super::{ok, Monitor};
+use crate::metrics::text_to_stats;
+use crate::state::AppState;
+use crate::wa::ApiError;
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::json;
+
+const PROMETHEUS: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+fn app_text(st: &AppState) -> String {
+    st.metrics
+        .callback_queue_size
+        .set(st.delivery.pending() as i64);
+    st.metrics.prometheus()
+}
+
+/// The data dir's trees and size, in Prometheus text.
+fn db_text(st: &AppState) -> String {
+    let s = &st.store;
+    let mut out = String::from(
+        "# HELP db_tree_entries Records per store tree\n# TYPE db_tree_entries gauge\n",
+    );
+    for (name, tree) in [
+        ("messages", &s.messages),
+        ("inbound", &s.inbound),
+        ("media", &s.media),
+        ("callbacks_pending", &s.callbacks_pending),
+        ("callbacks_done", &s.callbacks_done),
+        ("users", &s.users),
+    ] {
+        out.push_str(&format!(
+            "db_tree_entries{{tree=\"{name}\"}} {}\n",
+            tree.len()
+        ));
+    }
+    let size = s.db.size_on_disk().unwrap_or(0);
+    out.push_str(&format!("# HELP db_size_on_disk_bytes Size of the sled database on disk\n# TYPE db_size_on_disk_bytes gauge\ndb_size_on_disk_bytes {size}\n# EOF\n"));
+    out
+}
+
+fn answer(req: &HttpRequest, section: &str, text: String) -> Result<HttpResponse, ApiError> {
+    match req
+        .query_string()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("format="))
+    {
+        Some("prometheus") => Ok(HttpResponse::Ok().content_type(PROMETHEUS).body(text)),
+        None | Some("json") => Ok(ok(json!({ "stats": { section: text_to_stats(&text) } }))),
+        Some(other) => Err(ApiError::invalid(
+            "format",
+            format!("'{other}' is not json or prometheus"),
+        )),
+    }
+}
+
+pub async fn app(req: HttpRequest, _m: Monitor) -> Result<HttpResponse, ApiError> {
+    let text = app_text(state(&req)?);
+    answer(&req, "app", text)
+}
+
+pub async fn db(req: HttpRequest, _m: Monitor) -> Result<HttpResponse, ApiError> {
+    let text = db_text(state(&req)?);
+    answer(&req, "db", text)
+}
+
+/// `GET /metrics`: every counter in Prometheus text (bearer token or API key).
+pub async fn metrics(req: HttpRequest, _m: Monitor) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok()
+        .content_type(PROMETHEUS)
+        .body(app_text(state(&req)?)))
+}

@@ -1,0 +1,143 @@
+//! Stats and metrics after known traffic.
+
+use crate::helpers::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn sample(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix(series)
+                .and_then(|rest| rest.strip_prefix(' '))
+        })
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no sample {series} in:\n{text}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_and_stats_count_known_traffic() {
+    let app = spawn_with(|c| c.api_key = Some("test-api-key-123".into())).await;
+    let rx = TestReceiver::start().await;
+    app.use_receiver(
+        &rx,
+        json!({"webhooks": {"message": {"sent": false, "delivered": true, "read": false}}}),
+    )
+    .await;
+    rx.script([Answer::Status(500)]);
+    for to in ["16315550010", "16315550011"] {
+        let (s, _) = app
+            .post("/v1/messages", json!({"to": to, "text": {"body": "x"}}))
+            .await;
+        assert_eq!(s, 201);
+    }
+    let (s, _) = app
+        .post(
+            "/v1/emulator/inbound",
+            json!({"from": "16315551234", "type": "text", "text": {"body": "hi"}}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    // 2 delivered statuses + 1 inbound = 3 successes, plus the one scripted 500.
+    rx.wait_until(Duration::from_secs(10), |r| {
+        r.iter().filter(|x| x.answered == 200).count() == 3
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let res = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .header("authorization", "Apikey test-api-key-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let text = res.text().await.unwrap();
+    assert_eq!(sample(&text, "messages_sent_total"), 2.0);
+    assert_eq!(sample(&text, "messages_received_total"), 1.0);
+    let ok = sample(
+        &text,
+        "callback_requests_total{result=\"success\",type=\"status_change\"}",
+    ) + sample(
+        &text,
+        "callback_requests_total{result=\"success\",type=\"inbound_message\"}",
+    );
+    assert_eq!(ok, 3.0);
+    let failed: f64 = ["status_change", "inbound_message"]
+        .iter()
+        .filter_map(|t| {
+            text.lines().find(|l| {
+                l.starts_with(&format!(
+                    "callback_requests_total{{result=\"http_status\",type=\"{t}\"}}"
+                ))
+            })
+        })
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(failed, 1.0);
+    assert_eq!(
+        sample(
+            &text,
+            "api_requests_total{route=\"/v1/messages\",method=\"POST\",status=\"201\"}"
+        ),
+        2.0
+    );
+    assert_eq!(sample(&text, "callback_queue_size"), 0.0);
+    assert_eq!(
+        sample(&text, "callback_delivery_latency_seconds_count"),
+        3.0
+    );
+    assert_eq!(sample(&text, "callback_posts_total"), 4.0);
+
+    let (status, stats) = app.get("/v1/stats/app").await;
+    assert_eq!(status, 200);
+    let sent = &stats["stats"]["app"]["messages_sent"];
+    assert_eq!(sent["type"], "counter");
+    assert_eq!(sent["data"][0]["value"], 2.0);
+    assert!(stats["meta"].is_object());
+    let res = app
+        .client
+        .get(format!("{}/v1/stats/app?format=prometheus", app.base))
+        .bearer_auth(app.token().await)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.text().await.unwrap().contains("messages_sent_total 2"));
+
+    let (_, db) = app.get("/v1/stats/db").await;
+    let entries: Vec<&Value> = db["stats"]["db"]["db_tree_entries"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    let messages = entries
+        .iter()
+        .find(|e| e["labels"]["tree"] == "messages")
+        .unwrap();
+    assert_eq!(messages["value"], 2.0);
+
+    let res = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .header("authorization", "Apikey wrong-key-000000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let res = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let (status, body) = app
+        .call(Method::GET, "/v1/stats/app?format=xml", None)
+        .await;
+    assert_error(status, &body, 400, 1009);
+}
