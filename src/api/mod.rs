@@ -87,28 +87,43 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     for (path, method, route) in route_table() {
         by_path.entry(path).or_default().push((method, route));
     }
+    // The control API sits in its own scope, so Meta's routes are matched without trying its
+    // dynamic patterns first (the router tries resources in order).
+    let mut control = web::scope(CONTROL_PREFIX).default_service(web::to(not_found));
     for (path, routes) in by_path {
-        let allow = routes
-            .iter()
-            .map(|(m, _)| m.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut resource = web::resource(path);
-        for (_, route) in routes {
-            resource = resource.route(route);
-        }
-        resource = resource.default_service(web::to(move |req: HttpRequest| {
-            let allow = allow.clone();
-            async move {
-                Err::<HttpResponse, _>(ApiError::method_not_allowed(
-                    req.method().as_str(),
-                    req.path(),
-                    &allow,
-                ))
+        match path.strip_prefix(CONTROL_PREFIX) {
+            Some(rest) => control = control.service(resource(rest, routes)),
+            None => {
+                cfg.service(resource(path, routes));
             }
-        }));
-        cfg.service(resource);
+        }
     }
+    cfg.service(control);
+}
+
+const CONTROL_PREFIX: &str = "/v1/emulator";
+
+/// One path with its methods; any other method answers 1025/405 with an `Allow` header.
+fn resource(path: &str, routes: Vec<(Method, Route)>) -> actix_web::Resource {
+    let allow = routes
+        .iter()
+        .map(|(m, _)| m.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut resource = web::resource(path);
+    for (_, route) in routes {
+        resource = resource.route(route);
+    }
+    resource.default_service(web::to(move |req: HttpRequest| {
+        let allow = allow.clone();
+        async move {
+            Err::<HttpResponse, _>(ApiError::method_not_allowed(
+                req.method().as_str(),
+                req.path(),
+                &allow,
+            ))
+        }
+    }))
 }
 
 /// The answer for any path the router does not know.

@@ -228,7 +228,6 @@ impl Delivery {
         }
         let persist = self.settings.current().callback_persist;
         let now = now_ms();
-        let mut batch = sled::Batch::default();
         let mut entries = Vec::with_capacity(items.len());
         for item in items {
             let id = self.store.db.generate_id().map_err(StoreError::from)?;
@@ -246,16 +245,18 @@ impl Delivery {
                 attempts: Vec::new(),
                 body: item.body,
             };
-            batch.insert(
-                &store::encode_u64(id),
-                serde_json::to_vec(&cb).map_err(StoreError::from)?,
-            );
+            // Plain inserts: sled's apply_batch takes a Db-wide write lock and waits on its log,
+            // which capped sends at ~5k/s. A crash between two inserts can only lose part of an
+            // unacknowledged send; durability of acknowledged ones comes from `durable()` below.
+            self.store
+                .callbacks_pending
+                .insert(
+                    store::encode_u64(id),
+                    serde_json::to_vec(&cb).map_err(StoreError::from)?,
+                )
+                .map_err(StoreError::from)?;
             entries.push(((due, id), cb.order_key));
         }
-        self.store
-            .callbacks_pending
-            .apply_batch(batch)
-            .map_err(StoreError::from)?;
         if persist {
             self.store.durable().await?;
         }

@@ -11,7 +11,8 @@ use crate::store::{self, Store, StoreError};
 use crate::wa::{ids, outbound, time::now_ms, ApiError};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 
 /// A message the app sent, with the statuses planned (and later forced) for it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -40,6 +41,8 @@ impl SentMessage {
 }
 
 pub struct Messaging {
+    /// Open conversations by wa_id: a write-through cache of the `conversations` tree.
+    conversations: Mutex<HashMap<String, Conversation>>,
     events: Arc<Events>,
     pub(crate) metrics: Arc<crate::metrics::Metrics>,
     store: Store,
@@ -79,6 +82,7 @@ impl Messaging {
         let rules = store::get_json(&store.config, "recipient_rules")?
             .unwrap_or_else(|| initial_rules.clone());
         Ok(Messaging {
+            conversations: Mutex::new(HashMap::new()),
             events,
             metrics,
             store,
@@ -237,8 +241,14 @@ impl Messaging {
         business_initiated: bool,
         now: u64,
     ) -> Result<Conversation, ApiError> {
-        if let Some(c) = store::get_json::<Conversation>(&self.store.conversations, wa_id)? {
+        let mut cache = self.conversations.lock().unwrap_or_else(|p| p.into_inner());
+        let cached = match cache.get(wa_id) {
+            Some(c) => Some(c.clone()),
+            None => store::get_json::<Conversation>(&self.store.conversations, wa_id)?,
+        };
+        if let Some(c) = cached {
             if c.expiration_timestamp * 1000 > now {
+                cache.insert(wa_id.to_string(), c.clone());
                 return Ok(c);
             }
         }
@@ -253,6 +263,7 @@ impl Messaging {
             .into(),
         };
         store::put_json(&self.store.conversations, wa_id, &c)?;
+        cache.insert(wa_id.to_string(), c.clone());
         Ok(c)
     }
 
@@ -298,6 +309,10 @@ impl Messaging {
         self.store.messages.clear().map_err(StoreError::from)?;
         self.store.inbound.clear().map_err(StoreError::from)?;
         self.store.conversations.clear().map_err(StoreError::from)?;
+        self.conversations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         self.store
             .config
             .remove("recipient_rules")

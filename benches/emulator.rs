@@ -1,0 +1,743 @@
+//! The emulator's performance, end to end on loopback over HTTPS, in one table.
+//!
+//!     cargo bench --bench emulator
+//!
+//! Environment: BENCH_RUNS (repeats per scenario, default 3), BENCH_SECS (length of the sustained
+//! run, default 30), BENCH_ONLY (comma-separated scenarios: startup,post,noop,e2e,latency,backlog).
+//! The emulator is the release binary in a child process with callback_persist=true; the load
+//! generator and a no-op HTTPS webhook receiver run in this process. Nothing here asserts timings.
+
+use actix_web::{web, App, HttpResponse, HttpServer};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use wa_onprem_emulator::tls::DevPki;
+
+const CONNECTIONS: usize = 64;
+
+fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn enabled(name: &str) -> bool {
+    std::env::var("BENCH_ONLY")
+        .map(|v| v.split(',').any(|s| s == name))
+        .unwrap_or(true)
+}
+
+/// The emulator as a child process.
+struct Emulator {
+    child: Child,
+    base: String,
+    client: reqwest::Client,
+    token: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Emulator {
+    async fn start(extra: &[&str]) -> (Emulator, Duration) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let started = Instant::now();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wa-onprem-emulator"))
+            .args([
+                "--data-dir",
+                dir.path().to_str().unwrap(),
+                "--https-addr",
+                "127.0.0.1:0",
+                "--log-format",
+                "json",
+                "--log",
+                "warn,wa_onprem_emulator=info",
+            ])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn the release binary");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("listening") {
+                    let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+                    let port = v["https"]
+                        .as_str()
+                        .and_then(|u| u.rsplit(':').next())
+                        .and_then(|p| p.parse::<u16>().ok());
+                    let _ = tx.send(port.unwrap_or(0));
+                }
+            }
+        });
+        let port = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("emulator port");
+        let ca = loop {
+            if let Ok(pem) = std::fs::read(dir.path().join("certs/ca.pem")) {
+                break pem;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        let client = reqwest::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+            .pool_max_idle_per_host(CONNECTIONS)
+            .build()
+            .unwrap();
+        let base = format!("https://localhost:{port}");
+        loop {
+            if matches!(client.get(format!("{base}/v1/health")).send().await, Ok(r) if r.status() == 200)
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_micros(500)).await;
+        }
+        let ready = started.elapsed();
+        let login: Value = client
+            .post(format!("{base}/v1/users/login"))
+            .basic_auth("admin", Some("secret"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = login["users"][0]["token"].as_str().unwrap().to_string();
+        (
+            Emulator {
+                child,
+                base,
+                client,
+                token,
+                _dir: dir,
+            },
+            ready,
+        )
+    }
+
+    fn rss_mb(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        let kb: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0.0);
+        kb / 1024.0
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let res = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        res.json().await.unwrap_or(Value::Null)
+    }
+
+    async fn use_receiver(&self, rx: &Receiver, settings: Value) {
+        self.client
+            .post(format!("{}/v1/certificates/webhooks/ca", self.base))
+            .bearer_auth(&self.token)
+            .header("content-type", "text/plain")
+            .body(rx.ca.clone())
+            .send()
+            .await
+            .unwrap();
+        let mut patch = json!({"webhooks": {"url": rx.url, "max_concurrent_requests": 24}});
+        if let (Some(p), Some(s)) = (patch.as_object_mut(), settings.as_object()) {
+            for (k, v) in s {
+                p.insert(k.clone(), v.clone());
+            }
+        }
+        let answer = self
+            .call(reqwest::Method::PATCH, "/v1/settings/application", patch)
+            .await;
+        assert!(answer.get("errors").is_none(), "{answer}");
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A no-op HTTPS webhook receiver: answers 200 (or 503 while `down`), counts notifications and
+/// records when each status id arrived.
+struct Receiver {
+    url: String,
+    ca: String,
+    statuses: Arc<AtomicU64>,
+    down: Arc<std::sync::atomic::AtomicBool>,
+    arrivals: Arc<Mutex<HashMap<String, Instant>>>,
+    record: Arc<std::sync::atomic::AtomicBool>,
+}
+
+fn count(hay: &[u8], needle: &[u8]) -> u64 {
+    hay.windows(needle.len()).filter(|w| *w == needle).count() as u64
+}
+
+impl Receiver {
+    fn start() -> Receiver {
+        let pki = DevPki::generate("bench receiver CA", &["localhost".into()]).unwrap();
+        let tls =
+            wa_onprem_emulator::tls::rustls_server_config(&pki.cert_pem, &pki.key_pem).unwrap();
+        let statuses = Arc::new(AtomicU64::new(0));
+        let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let arrivals = Arc::new(Mutex::new(HashMap::new()));
+        let record = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (s, d, a, r) = (
+            statuses.clone(),
+            down.clone(),
+            arrivals.clone(),
+            record.clone(),
+        );
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                HttpServer::new(move || {
+                    let (s, d, a, r) = (s.clone(), d.clone(), a.clone(), r.clone());
+                    App::new().default_service(web::to(move |body: web::Bytes| {
+                        let (s, d, a, r) = (s.clone(), d.clone(), a.clone(), r.clone());
+                        async move {
+                            if d.load(Ordering::Relaxed) {
+                                return HttpResponse::ServiceUnavailable().finish();
+                            }
+                            s.fetch_add(
+                                count(&body, b"\"recipient_id\"") + count(&body, b"\"code\""),
+                                Ordering::Relaxed,
+                            );
+                            if r.load(Ordering::Relaxed) {
+                                let now = Instant::now();
+                                if let Ok(v) = serde_json::from_slice::<Value>(&body) {
+                                    let mut map = a.lock().unwrap();
+                                    for st in v["statuses"].as_array().into_iter().flatten() {
+                                        map.insert(
+                                            format!(
+                                                "{}:{}",
+                                                st["id"].as_str().unwrap_or(""),
+                                                st["status"].as_str().unwrap_or("")
+                                            ),
+                                            now,
+                                        );
+                                    }
+                                }
+                            }
+                            HttpResponse::Ok().finish()
+                        }
+                    }))
+                })
+                .workers(1)
+                .disable_signals()
+                .listen_rustls_0_23(listener, tls)
+                .unwrap()
+                .run()
+                .await
+                .unwrap();
+            });
+        });
+        Receiver {
+            url: format!("https://localhost:{port}/webhook"),
+            ca: pki.ca_pem,
+            statuses,
+            down,
+            arrivals,
+            record,
+        }
+    }
+}
+
+/// Runs `CONNECTIONS` keep-alive clients POSTing `body` to `url` for `secs`; returns requests/s.
+async fn load(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &'static [u8],
+    secs: f64,
+    expect: u16,
+) -> f64 {
+    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    let done = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let (client, url, token, done) = (
+            client.clone(),
+            url.to_string(),
+            token.to_string(),
+            done.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < deadline {
+                let res = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) if r.status().as_u16() == expect => {
+                        let _ = r.bytes().await;
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(r) => panic!(
+                        "unexpected {} from {url}: {}",
+                        r.status(),
+                        r.text().await.unwrap_or_default()
+                    ),
+                    Err(e) => panic!("request failed: {e}"),
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+}
+
+/// A no-op actix-web handler on the same TLS stack: the ceiling for `POST /v1/messages`.
+fn noop_server() -> (String, String) {
+    let pki = DevPki::generate("bench noop CA", &["localhost".into()]).unwrap();
+    let tls = wa_onprem_emulator::tls::rustls_server_config(&pki.cert_pem, &pki.key_pem).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(|| {
+                App::new().default_service(web::to(|| async {
+                    HttpResponse::Created()
+                        .content_type("application/json")
+                        .body("{}")
+                }))
+            })
+            .workers(2)
+            .disable_signals()
+            .listen_rustls_0_23(listener, tls)
+            .unwrap()
+            .run()
+            .await
+            .unwrap();
+        });
+    });
+    (format!("https://localhost:{port}/v1/messages"), pki.ca_pem)
+}
+
+const TEXT: &[u8] =
+    br#"{"to":"16315551001","type":"text","text":{"body":"Your order 12345 has shipped"}}"#;
+
+struct Row {
+    name: &'static str,
+    unit: &'static str,
+    target: &'static str,
+    values: Vec<f64>,
+}
+
+impl Row {
+    fn print(&self) {
+        let mut v = self.values.clone();
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let (min, med, max) = (v[0], v[v.len() / 2], v[v.len() - 1]);
+        println!(
+            "| {:<52} | {:>10.1} | {:>10.1} | {:>10.1} | {:<6} | {:<22} |",
+            self.name, min, med, max, self.unit, self.target
+        );
+    }
+}
+
+async fn wait_for(counter: &AtomicU64, n: u64, limit: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    while counter.load(Ordering::Relaxed) < n {
+        if started.elapsed() > limit {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    Some(started.elapsed())
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let runs = env_num("BENCH_RUNS", 3) as usize;
+    let secs = env_num("BENCH_SECS", 30) as f64;
+    let mut rows: Vec<Row> = Vec::new();
+    let row = |rows: &mut Vec<Row>, name, unit, target, value: f64| match rows
+        .iter_mut()
+        .find(|r| r.name == name)
+    {
+        Some(r) => r.values.push(value),
+        None => rows.push(Row {
+            name,
+            unit,
+            target,
+            values: vec![value],
+        }),
+    };
+    let slow_status = [
+        "--status-sent-ms",
+        "600000",
+        "--status-delivered-ms",
+        "600000",
+        "--status-read-ms",
+        "600000",
+    ];
+
+    for run in 0..runs {
+        eprintln!("run {}/{runs}", run + 1);
+        if enabled("startup") {
+            let (emu, ready) = Emulator::start(&[]).await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            row(
+                &mut rows,
+                "start-up to first 200 on /v1/health",
+                "ms",
+                "< 150 median",
+                ready.as_secs_f64() * 1000.0,
+            );
+            row(&mut rows, "idle memory (RSS)", "MB", "< 30", emu.rss_mb());
+        }
+        if enabled("post") || enabled("noop") {
+            let rx = Receiver::start();
+            let (emu, _) = Emulator::start(&slow_status).await;
+            emu.use_receiver(&rx, json!({})).await;
+            let rps = load(
+                &emu.client,
+                &format!("{}/v1/messages", emu.base),
+                &emu.token,
+                TEXT,
+                10.0,
+                201,
+            )
+            .await;
+            row(
+                &mut rows,
+                "POST /v1/messages (text), 64 conns, durable",
+                "req/s",
+                ">= 15000",
+                rps,
+            );
+            row(
+                &mut rows,
+                "  vs real On-Prem single instance (20 msg/s)",
+                "x",
+                "",
+                rps / 20.0,
+            );
+            row(
+                &mut rows,
+                "  vs real On-Prem 8-shard multiconnect (150 msg/s)",
+                "x",
+                "",
+                rps / 150.0,
+            );
+            drop(emu);
+            if enabled("noop") {
+                let (url, ca) = noop_server();
+                let client = reqwest::Client::builder()
+                    .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
+                    .pool_max_idle_per_host(CONNECTIONS)
+                    .build()
+                    .unwrap();
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                let floor = load(&client, &url, "x", TEXT, 10.0, 201).await;
+                row(
+                    &mut rows,
+                    "no-op actix-web handler, same TLS stack (ceiling)",
+                    "req/s",
+                    "",
+                    floor,
+                );
+                row(
+                    &mut rows,
+                    "  emulator / no-op ratio",
+                    "%",
+                    ">= 50",
+                    rps / floor * 100.0,
+                );
+            }
+        }
+        if enabled("e2e") {
+            let rx = Receiver::start();
+            let (emu, _) = Emulator::start(&[
+                "--status-sent-ms",
+                "0",
+                "--status-delivered-ms",
+                "0",
+                "--status-read-ms",
+                "0",
+                "--callback-batch-max",
+                "64",
+                "--callback-queue-limit",
+                "1000000",
+            ])
+            .await;
+            emu.use_receiver(&rx, json!({})).await;
+            let target_rate = 5000.0;
+            let sent = paced(&emu, target_rate, secs).await;
+            let drained = wait_for(&rx.statuses, sent * 2, Duration::from_secs(120)).await;
+            let total = secs + drained.map(|d| d.as_secs_f64()).unwrap_or(f64::NAN);
+            row(
+                &mut rows,
+                "e2e: messages/s sustained (paced at 5000/s)",
+                "msg/s",
+                ">= 5000",
+                sent as f64 / secs,
+            );
+            row(
+                &mut rows,
+                "e2e: delivered+read callbacks/s until all arrived",
+                "cb/s",
+                ">= 10000",
+                (sent * 2) as f64 / total,
+            );
+            row(
+                &mut rows,
+                "e2e: callbacks lost",
+                "count",
+                "0",
+                (sent * 2).saturating_sub(rx.statuses.load(Ordering::Relaxed)) as f64,
+            );
+            row(
+                &mut rows,
+                "e2e: emulator RSS after the run",
+                "MB",
+                "",
+                emu.rss_mb(),
+            );
+        }
+        if enabled("latency") {
+            let rx = Receiver::start();
+            let (emu, _) = Emulator::start(&[
+                "--status-sent-ms",
+                "0",
+                "--status-delivered-ms",
+                "0",
+                "--status-read-ms",
+                "600000",
+            ])
+            .await;
+            emu.use_receiver(&rx, json!({})).await;
+            rx.record.store(true, Ordering::Relaxed);
+            let sends = latency_run(&emu, 1000.0, 10.0).await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let arrivals = rx.arrivals.lock().unwrap().clone();
+            let mut lat: Vec<f64> = sends
+                .iter()
+                .filter_map(|(id, at)| {
+                    arrivals
+                        .get(&format!("{id}:delivered"))
+                        .map(|a| a.duration_since(*at).as_secs_f64() * 1000.0)
+                })
+                .collect();
+            lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            row(
+                &mut rows,
+                "latency at 1000 msg/s: answer -> receiver, p50",
+                "ms",
+                "< 2",
+                percentile(&lat, 0.5),
+            );
+            row(
+                &mut rows,
+                "latency at 1000 msg/s: answer -> receiver, p99",
+                "ms",
+                "< 20",
+                percentile(&lat, 0.99),
+            );
+        }
+        if enabled("backlog") {
+            let rx = Receiver::start();
+            rx.down.store(true, Ordering::Relaxed);
+            let (emu, _) = Emulator::start(&[
+                "--callback-queue-limit",
+                "300000",
+                "--callback-batch-max",
+                "64",
+            ])
+            .await;
+            emu.use_receiver(&rx, json!({"callback_backoff_delay_ms": 600000, "max_callback_backoff_delay_ms": 600000})).await;
+            let n = 200_000u64;
+            fill_backlog(&emu, n).await;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            row(
+                &mut rows,
+                "backlog: 200,000 pending, receiver down, RSS",
+                "MB",
+                "< 150",
+                emu.rss_mb(),
+            );
+            rx.down.store(false, Ordering::Relaxed);
+            let started = Instant::now();
+            // A URL change makes every waiting callback due at once.
+            emu.call(
+                reqwest::Method::PATCH,
+                "/v1/settings/application",
+                json!({"webhooks": {"url": format!("{}?back", rx.url)}}),
+            )
+            .await;
+            let drained = wait_for(&rx.statuses, n, Duration::from_secs(300))
+                .await
+                .map(|_| started.elapsed());
+            row(
+                &mut rows,
+                "backlog: drain rate when the receiver is back",
+                "cb/s",
+                ">= 10000",
+                n as f64 / drained.map(|d| d.as_secs_f64()).unwrap_or(f64::NAN),
+            );
+            row(
+                &mut rows,
+                "backlog: RSS after draining",
+                "MB",
+                "",
+                emu.rss_mb(),
+            );
+        }
+    }
+
+    println!("\nwa-onprem-emulator bench: {runs} run(s), {} cores, loopback HTTPS, callback_persist=true, release build", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "| {:<52} | {:>10} | {:>10} | {:>10} | {:<6} | {:<22} |",
+        "measure", "min", "median", "max", "unit", "target"
+    );
+    println!(
+        "|{:-<54}|{:-<12}|{:-<12}|{:-<12}|{:-<8}|{:-<24}|",
+        "", "", "", "", "", ""
+    );
+    for r in &rows {
+        r.print();
+    }
+}
+
+/// Sends text messages at `rate`/s for `secs` from CONNECTIONS clients; returns how many were accepted.
+async fn paced(emu: &Emulator, rate: f64, secs: f64) -> u64 {
+    let done = Arc::new(AtomicU64::new(0));
+    let per_task = rate / CONNECTIONS as f64;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let (client, url, token, done) = (
+            emu.client.clone(),
+            format!("{}/v1/messages", emu.base),
+            emu.token.clone(),
+            done.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while started.elapsed().as_secs_f64() < secs {
+                let due = Duration::from_secs_f64(n as f64 / per_task);
+                if let Some(wait) = due.checked_sub(started.elapsed()) {
+                    tokio::time::sleep(wait).await;
+                }
+                let r = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(TEXT)
+                    .send()
+                    .await
+                    .expect("send");
+                assert_eq!(r.status(), 201);
+                let _ = r.bytes().await;
+                done.fetch_add(1, Ordering::Relaxed);
+                n += 1;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    done.load(Ordering::Relaxed)
+}
+
+/// Sends at `rate`/s for `secs`; returns (message id, when its answer arrived).
+async fn latency_run(emu: &Emulator, rate: f64, secs: f64) -> Vec<(String, Instant)> {
+    let out = Arc::new(Mutex::new(Vec::new()));
+    let conns = 16;
+    let per_task = rate / conns as f64;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..conns {
+        let (client, url, token, out) = (
+            emu.client.clone(),
+            format!("{}/v1/messages", emu.base),
+            emu.token.clone(),
+            out.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while started.elapsed().as_secs_f64() < secs {
+                if let Some(wait) =
+                    Duration::from_secs_f64(n as f64 / per_task).checked_sub(started.elapsed())
+                {
+                    tokio::time::sleep(wait).await;
+                }
+                let r = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(TEXT)
+                    .send()
+                    .await
+                    .expect("send");
+                let v: Value = r.json().await.expect("answer");
+                let at = Instant::now();
+                if let Some(id) = v["messages"][0]["id"].as_str() {
+                    out.lock().unwrap().push((id.to_string(), at));
+                }
+                n += 1;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    Arc::try_unwrap(out).unwrap().into_inner().unwrap()
+}
+
+/// Fills the callback queue with `n` error notifications through the control API.
+async fn fill_backlog(emu: &Emulator, n: u64) {
+    let next = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let (client, url, token, next) = (
+            emu.client.clone(),
+            format!("{}/v1/emulator/errors", emu.base),
+            emu.token.clone(),
+            next.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            while next.fetch_add(1, Ordering::Relaxed) < n {
+                let r = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(&br#"{"errors":[{"code":500,"title":"backlog"}]}"#[..])
+                    .send()
+                    .await
+                    .expect("emit");
+                assert_eq!(r.status(), 200);
+                let _ = r.bytes().await;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
