@@ -258,8 +258,60 @@ impl Receiver {
     }
 }
 
-/// Runs `CONNECTIONS` keep-alive clients POSTing `body` to `url` for `secs`; returns requests/s.
+/// Whether `wrk` (Debian package `wrk`) is on PATH: it costs far less CPU than a Rust client,
+/// so on a 2-core machine it leaves more of the machine to the server under test.
+fn wrk_available() -> bool {
+    Command::new("wrk")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// Requests/s of `CONNECTIONS` keep-alive connections POSTing `body` for `secs`: wrk (1 thread)
+/// when installed, else the Rust client below.
 async fn load(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &'static [u8],
+    secs: f64,
+    expect: u16,
+) -> f64 {
+    if !wrk_available() {
+        return load_rust(client, url, token, body, secs, expect).await;
+    }
+    let script = tempfile::NamedTempFile::new().unwrap();
+    let lua = format!(
+        "wrk.method = \"POST\"\nwrk.body = [[{}]]\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"Authorization\"] = \"Bearer {token}\"\n",
+        String::from_utf8_lossy(body)
+    );
+    std::fs::write(script.path(), lua).unwrap();
+    let out = Command::new("wrk")
+        .args([
+            "-t1",
+            &format!("-c{CONNECTIONS}"),
+            &format!("-d{}s", secs as u64),
+            "-s",
+            script.path().to_str().unwrap(),
+            url,
+        ])
+        .output()
+        .expect("run wrk");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("Non-2xx"),
+        "wrk saw errors from {url}:\n{text}"
+    );
+    text.lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("wrk output: {text}"))
+}
+
+/// The Rust load generator: CONNECTIONS tasks on reqwest keep-alive connections.
+async fn load_rust(
     client: &reqwest::Client,
     url: &str,
     token: &str,
@@ -308,31 +360,51 @@ async fn load(
     done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
 }
 
-/// A no-op actix-web handler on the same TLS stack: the ceiling for `POST /v1/messages`.
-fn noop_server() -> (String, String) {
+/// A no-op actix-web handler on the same TLS stack, in its own process (this bench binary run
+/// again with BENCH_NOOP_SERVER=1): the ceiling for `POST /v1/messages`.
+fn noop_server() -> (Child, String, String) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .env("BENCH_NOOP_SERVER", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let port = lines.next().unwrap().unwrap();
+    let mut ca = String::new();
+    for line in lines.map_while(Result::ok) {
+        ca.push_str(&line);
+        ca.push('\n');
+        if line.starts_with("-----END") {
+            break;
+        }
+    }
+    (child, format!("https://localhost:{port}/v1/messages"), ca)
+}
+
+fn run_noop_server() {
     let pki = DevPki::generate("bench noop CA", &["localhost".into()]).unwrap();
     let tls = wa_onprem_emulator::tls::rustls_server_config(&pki.cert_pem, &pki.key_pem).unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            HttpServer::new(|| {
-                App::new().default_service(web::to(|| async {
-                    HttpResponse::Created()
-                        .content_type("application/json")
-                        .body("{}")
-                }))
-            })
-            .workers(2)
-            .disable_signals()
-            .listen_rustls_0_23(listener, tls)
-            .unwrap()
-            .run()
-            .await
-            .unwrap();
-        });
+    println!(
+        "{}\n{}",
+        listener.local_addr().unwrap().port(),
+        pki.ca_pem.trim_end()
+    );
+    actix_web::rt::System::new().block_on(async move {
+        HttpServer::new(|| {
+            App::new().default_service(web::to(|_body: web::Bytes| async {
+                HttpResponse::Created()
+                    .content_type("application/json")
+                    .body("{}")
+            }))
+        })
+        .workers(std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .listen_rustls_0_23(listener, tls)
+        .unwrap()
+        .run()
+        .await
+        .unwrap();
     });
-    (format!("https://localhost:{port}/v1/messages"), pki.ca_pem)
 }
 
 const TEXT: &[u8] =
@@ -372,8 +444,19 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+fn main() {
+    if std::env::var("BENCH_NOOP_SERVER").is_ok() {
+        return run_noop_server();
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(bench());
+}
+
+async fn bench() {
     let runs = env_num("BENCH_RUNS", 3) as usize;
     let secs = env_num("BENCH_SECS", 30) as f64;
     let mut rows: Vec<Row> = Vec::new();
@@ -396,6 +479,8 @@ async fn main() {
         "600000",
         "--status-read-ms",
         "600000",
+        "--callback-queue-limit",
+        "5000000",
     ];
 
     for run in 0..runs {
@@ -448,7 +533,7 @@ async fn main() {
             );
             drop(emu);
             if enabled("noop") {
-                let (url, ca) = noop_server();
+                let (mut noop, url, ca) = noop_server();
                 let client = reqwest::Client::builder()
                     .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
                     .pool_max_idle_per_host(CONNECTIONS)
@@ -456,6 +541,8 @@ async fn main() {
                     .unwrap();
                 tokio::time::sleep(Duration::from_millis(200)).await;
                 let floor = load(&client, &url, "x", TEXT, 10.0, 201).await;
+                let _ = noop.kill();
+                let _ = noop.wait();
                 row(
                     &mut rows,
                     "no-op actix-web handler, same TLS stack (ceiling)",
@@ -611,7 +698,12 @@ async fn main() {
         }
     }
 
-    println!("\nwa-onprem-emulator bench: {runs} run(s), {} cores, loopback HTTPS, callback_persist=true, release build", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    let generator = if wrk_available() {
+        "wrk -t1 -c64"
+    } else {
+        "Rust client, 64 connections (install wrk for less generator CPU)"
+    };
+    println!("\nwa-onprem-emulator bench: {runs} run(s), {} cores, loopback HTTPS, callback_persist=true, release build; load: {generator}", std::thread::available_parallelism().map_or(0, |n| n.get()));
     println!(
         "| {:<52} | {:>10} | {:>10} | {:>10} | {:<6} | {:<22} |",
         "measure", "min", "median", "max", "unit", "target"
