@@ -299,3 +299,20 @@ pub async fn events(req: HttpRequest, _a: Admin) -> Result<HttpResponse, ApiErro
         .insert_header(("cache-control", "no-cache"))
         .streaming(Box::pin(stream)))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Faults {
+    store: bool,
+}
+
+/// `PUT /v1/emulator/faults` `{"store": true}`: the emulator's disk "fails": every write that must
+/// be durable answers 1023 until `{"store": false}`. Acknowledged data is kept.
+pub async fn set_faults(
+    req: HttpRequest,
+    _a: Admin,
+    Json(body): Json<Faults>,
+) -> Result<HttpResponse, ApiError> {
+    state(&req)?.store.set_fault(body.store);
+    Ok(ok(json!({ "faults": { "store": body.store } })))
+}

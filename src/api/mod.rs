@@ -67,6 +67,7 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/rules", M::GET, web::get().to(emulator::get_rules)),
         ("/v1/emulator/rules", M::PUT, web::put().to(emulator::put_rules)),
         ("/v1/emulator/reset", M::POST, web::post().to(emulator::reset)),
+        ("/v1/emulator/faults", M::PUT, web::put().to(emulator::set_faults)),
         ("/v1/emulator/events", M::GET, web::get().to(emulator::events)),
     ]
 }

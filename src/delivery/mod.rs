@@ -258,7 +258,13 @@ impl Delivery {
             entries.push(((due, id), cb.order_key));
         }
         if persist {
-            self.store.durable().await?;
+            if let Err(e) = self.store.durable().await {
+                // Not acknowledged: take the records back so they are not delivered later.
+                for ((_, id), _) in &entries {
+                    let _ = self.store.callbacks_pending.remove(store::encode_u64(*id));
+                }
+                return Err(e.into());
+            }
         }
         let ids = entries.iter().map(|e| e.0 .1).collect();
         {

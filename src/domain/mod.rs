@@ -54,8 +54,12 @@ impl Settings {
     }
 
     fn replace(&self, next: ApplicationSettings) -> Result<Arc<ApplicationSettings>, ApiError> {
+        let before = self.current();
         store::put_json(&self.store.config, "application", &next)?;
-        self.store.flush()?;
+        if let Err(e) = self.store.flush() {
+            let _ = store::put_json(&self.store.config, "application", &*before);
+            return Err(e.into());
+        }
         let next = Arc::new(next);
         self.tx.send_replace(next.clone());
         Ok(next)

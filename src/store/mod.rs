@@ -20,12 +20,14 @@ pub enum StoreError {
     Schema { found: u64 },
     #[error("the store is closed")]
     Closed,
+    #[error("injected storage fault: the disk refuses writes")]
+    Fault,
 }
 
 impl From<StoreError> for crate::wa::ApiError {
     fn from(e: StoreError) -> Self {
         tracing::error!(error.cause_chain = %e, "store failure");
-        crate::wa::ApiError::new(1023, "The emulator's database failed; see its log")
+        crate::wa::ApiError::new(1023, format!("The emulator's database failed: {e}"))
     }
 }
 
@@ -52,6 +54,8 @@ pub struct Store {
     /// wa_id -> open conversation.
     pub conversations: sled::Tree,
     committer: Committer,
+    /// Set by the control API to simulate a failing disk (fsync errors, full disk).
+    fault: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Store {
@@ -85,16 +89,36 @@ impl Store {
             conversations: db.open_tree("conversations")?,
             db,
             committer,
+            fault: Default::default(),
         })
     }
 
     /// Waits until every write made before this call is on disk (flushes are grouped).
     pub async fn durable(&self) -> Result<(), StoreError> {
-        self.committer.durable().await
+        self.check()?;
+        self.committer.durable().await?;
+        self.check()
+    }
+
+    /// Simulates a disk that refuses writes (or clears the simulation).
+    pub fn set_fault(&self, on: bool) {
+        self.fault.store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn faulty(&self) -> bool {
+        self.fault.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn check(&self) -> Result<(), StoreError> {
+        if self.faulty() {
+            return Err(StoreError::Fault);
+        }
+        Ok(())
     }
 
     /// Flushes synchronously (for shutdown and small admin writes).
     pub fn flush(&self) -> Result<(), StoreError> {
+        self.check()?;
         self.db.flush()?;
         Ok(())
     }

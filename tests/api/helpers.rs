@@ -224,6 +224,15 @@ pub struct EmulatorProcess {
 
 impl EmulatorProcess {
     pub fn start(dir: &Path, extra: &[&str]) -> EmulatorProcess {
+        Self::spawn(dir, extra, None)
+    }
+
+    /// Like `start`, also copying every log line to `log`.
+    pub fn start_logging(dir: &Path, extra: &[&str], log: &Path) -> EmulatorProcess {
+        Self::spawn(dir, extra, Some(log.to_path_buf()))
+    }
+
+    fn spawn(dir: &Path, extra: &[&str], log: Option<PathBuf>) -> EmulatorProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wa-onprem-emulator"))
             .args([
                 "--data-dir",
@@ -248,7 +257,12 @@ impl EmulatorProcess {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut sent = false;
+            let mut log = log.and_then(|p| std::fs::File::create(p).ok());
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(f) = log.as_mut() {
+                    use std::io::Write;
+                    let _ = writeln!(f, "{line}");
+                }
                 if !sent && line.contains("wa-onprem-emulator listening") {
                     let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
                     let url = v["https"].as_str().unwrap_or("").to_string();

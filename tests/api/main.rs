@@ -1,10 +1,13 @@
+mod access;
 mod certificates;
 mod cli;
 mod control;
 mod delivery;
 mod durability;
 mod errors;
+mod faults;
 mod helpers;
+mod hostile;
 mod messages;
 mod persistence;
 mod settings;

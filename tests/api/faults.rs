@@ -1,0 +1,108 @@
+//! Storage faults: while the disk refuses writes the API answers 1023, nothing acknowledged is
+//! lost, and service resumes when the fault clears.
+
+use crate::helpers::*;
+use reqwest::Method;
+use serde_json::json;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_disk_answers_1023_and_loses_nothing_acknowledged() {
+    let app = spawn_emulator().await;
+    let rx = TestReceiver::start().await;
+    rx.set_default(Answer::Status(500)); // keep the acknowledged callbacks pending
+    app.use_receiver(&rx, json!({})).await;
+    let (status, before) = app
+        .post(
+            "/v1/messages",
+            json!({"to": "16315551001", "text": {"body": "acknowledged"}}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let acked = before["messages"][0]["id"].as_str().unwrap().to_string();
+    let (_, list) = app.get("/v1/emulator/callbacks?state=pending").await;
+    let pending_before = list["pending"].as_u64().unwrap();
+
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            "/v1/emulator/faults",
+            Some(json!({"store": true})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = app
+        .post(
+            "/v1/messages",
+            json!({"to": "16315551002", "text": {"body": "refused"}}),
+        )
+        .await;
+    assert_error(status, &body, 500, 1023);
+    assert!(body["errors"][0]["details"]
+        .as_str()
+        .unwrap()
+        .contains("fault"));
+    let (status, body) = app
+        .patch("/v1/settings/application", json!({"sent_status": true}))
+        .await;
+    assert_error(status, &body, 500, 1023);
+    let (status, body) = app
+        .post(
+            "/v1/emulator/inbound",
+            json!({"from": "16315551234", "type": "text", "text": {"body": "x"}}),
+        )
+        .await;
+    assert_error(status, &body, 500, 1023);
+
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            "/v1/emulator/faults",
+            Some(json!({"store": false})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, s) = app.get("/v1/settings/application").await;
+    assert_eq!(
+        s["settings"]["application"]["sent_status"], false,
+        "the refused PATCH did not stick"
+    );
+    let (_, list) = app.get("/v1/emulator/callbacks?state=pending").await;
+    assert_eq!(
+        list["pending"].as_u64().unwrap(),
+        pending_before,
+        "acknowledged callbacks kept, refused ones not added"
+    );
+    let (_, msgs) = app.get("/v1/emulator/messages").await;
+    let ids: Vec<&str> = msgs["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [acked.as_str()]);
+
+    // Service resumes: sends work and the acknowledged statuses arrive.
+    rx.set_default(Answer::Status(200));
+    let (status, _) = app
+        .post(
+            "/v1/messages",
+            json!({"to": "16315551003", "text": {"body": "after"}}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    rx.wait_until(Duration::from_secs(10), |r| {
+        all_items(
+            &r.iter()
+                .filter(|x| x.answered == 200)
+                .cloned()
+                .collect::<Vec<_>>(),
+            "statuses",
+        )
+        .iter()
+        .filter(|s| s["id"] == acked.as_str())
+        .count()
+            >= 2
+    })
+    .await;
+}
