@@ -318,6 +318,11 @@ pub enum Answer {
     Slow(u64, u16),
     /// 302 to another URL.
     Redirect,
+    /// Fails (500) `fail_percent`% of attempts, and answers after up to `max_delay_ms`.
+    Flaky {
+        fail_percent: u32,
+        max_delay_ms: u64,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -384,6 +389,25 @@ impl TestReceiver {
                             *c
                         }
                         Answer::Redirect => 302,
+                        Answer::Flaky {
+                            fail_percent,
+                            max_delay_ms,
+                        } => {
+                            use rand::Rng;
+                            let (fail, delay) = {
+                                let mut rng = rand::thread_rng();
+                                (
+                                    rng.gen_range(0..100) < *fail_percent,
+                                    rng.gen_range(0..=*max_delay_ms),
+                                )
+                            };
+                            tokio::time::sleep(Duration::from_millis(delay)).await;
+                            if fail {
+                                500
+                            } else {
+                                200
+                            }
+                        }
                     };
                     st.received.lock().unwrap().push(Received {
                         at: Instant::now(),

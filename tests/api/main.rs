@@ -2,6 +2,7 @@ mod access;
 mod certificates;
 mod cli;
 mod control;
+mod crash;
 mod delivery;
 mod durability;
 mod errors;
