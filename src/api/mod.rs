@@ -17,7 +17,7 @@ mod stats;
 mod users;
 
 pub use auth::{Admin, Bearer, Monitor};
-pub use body::{read_body, Json};
+pub use body::{parse_json, read_body, Json};
 
 use crate::wa::{envelope, ApiError};
 use actix_web::http::Method;
