@@ -4,6 +4,24 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+extern "C" {
+    /// mimalloc's option setter (linked from libmimalloc-sys).
+    fn mi_option_set(option: i32, value: std::ffi::c_long);
+}
+
+/// `mi_option_arena_eager_commit` in mimalloc 2: committing arenas eagerly cost ~45 MB of idle RSS.
+const MI_OPTION_ARENA_EAGER_COMMIT: i32 = 4;
+
+/// Runs before `main` (and before the runtime's first allocation reserves an arena).
+extern "C" fn lazy_arena_commit() {
+    // SAFETY: sets a plain integer option of the allocator; no other state is touched.
+    unsafe { mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0) };
+}
+
+#[used]
+#[link_section = ".init_array"]
+static LAZY_ARENA_COMMIT: extern "C" fn() = lazy_arena_commit;
+
 use wa_onprem_emulator::cli::{self, Cli};
 use wa_onprem_emulator::{telemetry, Application};
 
