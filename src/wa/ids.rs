@@ -11,9 +11,20 @@ fn random_b64(prefix: &str, bytes: usize) -> String {
     format!("{prefix}{}", URL_SAFE_NO_PAD.encode(buf))
 }
 
-/// An outbound message id, e.g. `gBEGkYiEB1VXAglK1ZEqA1YKPrU` (27 chars).
+/// An outbound message id, e.g. `gBEGAAgkYiEB1VXAglK1ZEqA1YK` (27 chars, as the real ones).
+/// After `gBEG` come 8 letters that encode the creation time in order (so ids sort by time and
+/// the message store appends instead of writing all over its tree), then 15 random characters.
 pub fn outbound_message_id() -> String {
-    random_b64("gBEG", 17)
+    const LETTERS: &[u8; 52] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut t = super::time::now_ms();
+    let mut stamp = [b'A'; 8];
+    for c in stamp.iter_mut().rev() {
+        *c = LETTERS[(t % 52) as usize];
+        t /= 52;
+    }
+    let mut id = random_b64("gBEG", 11);
+    id.insert_str(4, std::str::from_utf8(&stamp).unwrap_or("AAAAAAAA"));
+    id
 }
 
 /// An inbound message id, e.g. `ABGGFlA5FpafAgo6tHcNmNjXmuSf` (28 chars).
@@ -41,5 +52,8 @@ mod tests {
         assert!(inb.starts_with("ABGG") && inb.len() == 28, "{inb}");
         assert_eq!(conversation_id().len(), 32);
         assert_ne!(outbound_message_id(), outbound_message_id());
+        let a = outbound_message_id();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        assert!(a[..12] < outbound_message_id()[..12], "time-ordered prefix");
     }
 }
