@@ -10,6 +10,7 @@ mod faults;
 mod helpers;
 mod hostile;
 mod messages;
+mod openapi;
 mod persistence;
 mod settings;
 mod stats;
