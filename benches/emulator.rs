@@ -576,7 +576,7 @@ async fn bench() {
             .await;
             emu.use_receiver(&rx, json!({})).await;
             let target_rate = 5000.0;
-            let sent = paced(&emu, target_rate, secs).await;
+            let (sent, _) = paced(&emu, target_rate, secs, CONNECTIONS, false).await;
             let drained = wait_for(&rx.statuses, sent * 2, Duration::from_secs(120)).await;
             let total = secs + drained.map(|d| d.as_secs_f64()).unwrap_or(f64::NAN);
             row(
@@ -621,7 +621,7 @@ async fn bench() {
             .await;
             emu.use_receiver(&rx, json!({})).await;
             rx.record.store(true, Ordering::Relaxed);
-            let sends = latency_run(&emu, 1000.0, 10.0).await;
+            let (_, sends) = paced(&emu, 1000.0, 10.0, 16, true).await;
             tokio::time::sleep(Duration::from_millis(500)).await;
             let arrivals = rx.arrivals.lock().unwrap().clone();
             let mut lat: Vec<f64> = sends
@@ -717,61 +717,27 @@ async fn bench() {
     }
 }
 
-/// Sends text messages at `rate`/s for `secs` from CONNECTIONS clients; returns how many were accepted.
-async fn paced(emu: &Emulator, rate: f64, secs: f64) -> u64 {
+/// Sends text messages at `rate`/s for `secs` from `conns` keep-alive connections. Returns how many
+/// were accepted and, with `record`, each message id with the moment its answer arrived.
+async fn paced(
+    emu: &Emulator,
+    rate: f64,
+    secs: f64,
+    conns: usize,
+    record: bool,
+) -> (u64, Vec<(String, Instant)>) {
     let done = Arc::new(AtomicU64::new(0));
-    let per_task = rate / CONNECTIONS as f64;
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..CONNECTIONS {
-        let (client, url, token, done) = (
-            emu.client.clone(),
-            format!("{}/v1/messages", emu.base),
-            emu.token.clone(),
-            done.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let mut n = 0u64;
-            while started.elapsed().as_secs_f64() < secs {
-                let due = Duration::from_secs_f64(n as f64 / per_task);
-                if let Some(wait) = due.checked_sub(started.elapsed()) {
-                    tokio::time::sleep(wait).await;
-                }
-                let r = client
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .header("content-type", "application/json")
-                    .body(TEXT)
-                    .send()
-                    .await
-                    .expect("send");
-                assert_eq!(r.status(), 201);
-                let _ = r.bytes().await;
-                done.fetch_add(1, Ordering::Relaxed);
-                n += 1;
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    done.load(Ordering::Relaxed)
-}
-
-/// Sends at `rate`/s for `secs`; returns (message id, when its answer arrived).
-async fn latency_run(emu: &Emulator, rate: f64, secs: f64) -> Vec<(String, Instant)> {
     let out = Arc::new(Mutex::new(Vec::new()));
-    let conns = 16;
     let per_task = rate / conns as f64;
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..conns {
-        let (client, url, token, out) = (
+        let (client, url, token) = (
             emu.client.clone(),
             format!("{}/v1/messages", emu.base),
             emu.token.clone(),
-            out.clone(),
         );
+        let (done, out) = (done.clone(), out.clone());
         tasks.push(tokio::spawn(async move {
             let mut n = 0u64;
             while started.elapsed().as_secs_f64() < secs {
@@ -788,11 +754,21 @@ async fn latency_run(emu: &Emulator, rate: f64, secs: f64) -> Vec<(String, Insta
                     .send()
                     .await
                     .expect("send");
-                let v: Value = r.json().await.expect("answer");
-                let at = Instant::now();
-                if let Some(id) = v["messages"][0]["id"].as_str() {
-                    out.lock().unwrap().push((id.to_string(), at));
+                assert_eq!(r.status(), 201);
+                if record {
+                    let v: Value = r.json().await.expect("answer");
+                    let at = Instant::now();
+                    out.lock().unwrap().push((
+                        v["messages"][0]["id"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
+                        at,
+                    ));
+                } else {
+                    let _ = r.bytes().await;
                 }
+                done.fetch_add(1, Ordering::Relaxed);
                 n += 1;
             }
         }));
@@ -800,7 +776,9 @@ async fn latency_run(emu: &Emulator, rate: f64, secs: f64) -> Vec<(String, Insta
     for t in tasks {
         t.await.unwrap();
     }
-    Arc::try_unwrap(out).unwrap().into_inner().unwrap()
+    let sent = done.load(Ordering::Relaxed);
+    let ids = std::mem::take(&mut *out.lock().unwrap());
+    (sent, ids)
 }
 
 /// Fills the callback queue with `n` error notifications through the control API.

@@ -80,6 +80,7 @@ pub struct Callback {
     pub body: Value,
 }
 
+#[derive(Default)]
 pub(crate) struct Queue {
     /// (next attempt ms, id) of every pending callback that may be attempted (not in flight).
     due: BTreeSet<(u64, u64)>,
@@ -161,14 +162,7 @@ impl Delivery {
         events: Arc<crate::events::Events>,
         metrics: Arc<crate::metrics::Metrics>,
     ) -> Result<Arc<Delivery>, StoreError> {
-        let mut queue = Queue {
-            due: BTreeSet::new(),
-            chains: HashMap::new(),
-            waiting: 0,
-            in_flight: 0,
-            in_flight_callbacks: 0,
-            epoch: 0,
-        };
+        let mut queue = Queue::default();
         let mut dropped = 0usize;
         for item in store.callbacks_pending.iter() {
             let (key, value) = item?;
@@ -408,14 +402,7 @@ mod queue_tests {
 
     #[test]
     fn chains_release_one_at_a_time_in_order() {
-        let mut q = Queue {
-            due: BTreeSet::new(),
-            chains: HashMap::new(),
-            waiting: 0,
-            in_flight: 0,
-            in_flight_callbacks: 0,
-            epoch: 0,
-        };
+        let mut q = Queue::default();
         q.push((10, 1), Some("m"));
         q.push((20, 2), Some("m"));
         q.push((5, 3), Some("m"));

@@ -1,89 +1,70 @@
 //! Every malformed input answers the On-Prem error envelope, and the server keeps serving.
 
 use crate::helpers::*;
+use reqwest::Method;
 use serde_json::Value;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_requests_get_the_envelope() {
     let app = spawn_with(|c| c.max_json_bytes = 4096).await;
-    let token = app.token().await;
-    let url = |p: &str| format!("{}{p}", app.base);
-    let send = |req: reqwest::RequestBuilder| async move {
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        (status, res.json::<Value>().await.unwrap())
-    };
-    let settings = url("/v1/settings/application");
-
-    let (s, b) = send(
-        app.client
-            .patch(&settings)
-            .bearer_auth(&token)
-            .header("content-type", "application/json")
-            .body("{bad json"),
-    )
-    .await;
-    assert_error(s, &b, 400, 1025);
-    let (s, b) = send(
-        app.client
-            .patch(&settings)
-            .bearer_auth(&token)
-            .header("content-type", "application/json")
-            .body(""),
-    )
-    .await;
-    assert_error(s, &b, 400, 1025);
-    let (s, b) = send(
-        app.client
-            .patch(&settings)
-            .bearer_auth(&token)
-            .header("content-type", "text/plain")
-            .body("{}"),
-    )
-    .await;
-    assert_error(s, &b, 400, 1025);
-    let (s, b) = send(
-        app.client
-            .patch(&settings)
-            .bearer_auth(&token)
-            .header("content-type", "application/json")
-            .body(vec![0xff, 0xfe]),
-    )
-    .await;
-    assert_error(s, &b, 400, 1025);
-    let big = format!("{{\"log_level\":\"{}\"}}", "x".repeat(10_000));
-    let (s, b) = send(
-        app.client
-            .patch(&settings)
-            .bearer_auth(&token)
-            .header("content-type", "application/json")
-            .body(big),
-    )
-    .await;
-    assert_error(s, &b, 413, 1009);
-    let (s, b) = send(app.client.get(url("/v1/no/such/route")).bearer_auth(&token)).await;
-    assert_error(s, &b, 404, 1006);
-    let (s, b) = send(app.client.get(url("/"))).await;
-    assert_error(s, &b, 404, 1006);
-    let res = app.client.put(url("/v1/health")).send().await.unwrap();
+    const S: &str = "/v1/settings/application";
+    const JSON: Option<&str> = Some("application/json");
+    let big = format!("{{\"log_level\":\"{}\"}}", "x".repeat(10_000)).into_bytes();
+    // (method, path, content type, body, HTTP status, WhatsApp code)
+    type Case<'a> = (Method, &'a str, Option<&'a str>, Vec<u8>, u16, u64);
+    let cases: Vec<Case> = vec![
+        (Method::PATCH, S, JSON, b"{bad json".to_vec(), 400, 1025),
+        (Method::PATCH, S, JSON, Vec::new(), 400, 1025),
+        (
+            Method::PATCH,
+            S,
+            Some("text/plain"),
+            b"{}".to_vec(),
+            400,
+            1025,
+        ),
+        (Method::PATCH, S, JSON, vec![0xff, 0xfe], 400, 1025),
+        (Method::PATCH, S, JSON, big, 413, 1009),
+        (
+            Method::GET,
+            "/v1/no/such/route",
+            None,
+            Vec::new(),
+            404,
+            1006,
+        ),
+        (Method::GET, "/", None, Vec::new(), 404, 1006),
+        (
+            Method::POST,
+            "/v1/users",
+            JSON,
+            br#"{"username": 5, "password": "x"}"#.to_vec(),
+            400,
+            1009,
+        ),
+    ];
+    for (method, path, ct, body, status, code) in cases {
+        let (s, b) = app.raw(method.clone(), path, ct, body).await;
+        assert_error(s, &b, status, code);
+        if path == "/v1/users" {
+            assert!(b["errors"][0]["details"]
+                .as_str()
+                .unwrap()
+                .starts_with("username"));
+        }
+    }
+    let res = app
+        .client
+        .put(format!("{}/v1/health", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["allow"], "GET");
     let status = res.status();
     assert_error(status, &res.json().await.unwrap(), 405, 1025);
-    let (s, b) = send(
-        app.client
-            .post(url("/v1/users"))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({"username": 5, "password": "x"})),
-    )
-    .await;
-    assert_error(s, &b, 400, 1009);
-    assert!(b["errors"][0]["details"]
-        .as_str()
-        .unwrap()
-        .starts_with("username"));
 
     // Still healthy, and the settings are intact.
-    let (s, b) = app.get("/v1/settings/application").await;
+    let (s, b) = app.get(S).await;
     assert_eq!(s, 200);
     assert_eq!(b["settings"]["application"]["log_level"], "info");
 }

@@ -113,6 +113,39 @@ impl Api {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// A request with the admin's token, a raw body and an optional content type.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: impl Into<reqwest::Body>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(self.token().await)
+            .body(body);
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Uploads media and returns its id (asserting 201).
+    pub async fn upload_media(&self, content_type: &str, bytes: Vec<u8>) -> String {
+        let (status, body) = self
+            .raw(Method::POST, "/v1/media", Some(content_type), bytes)
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["media"][0]["id"]
+            .as_str()
+            .expect("media id")
+            .to_string()
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.call(Method::GET, path, None).await
     }

@@ -94,20 +94,9 @@ async fn sends_need_a_webhook_url() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_message_type_is_accepted_and_notified() {
     let (app, rx) = ready(false).await;
-    let res = app
-        .client
-        .post(format!("{}/v1/media", app.base))
-        .bearer_auth(app.token().await)
-        .header("content-type", "image/jpeg")
-        .body(vec![0xff, 0xd8, 0xff, 1, 2, 3])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let media_id = res.json::<Value>().await.unwrap()["media"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let media_id = app
+        .upload_media("image/jpeg", vec![0xff, 0xd8, 0xff, 1, 2, 3])
+        .await;
     let to = "16315551003";
     let bodies = vec![
         json!({"to": to, "type": "text", "text": {"body": "hi"}, "preview_url": true}),
@@ -276,20 +265,7 @@ async fn media_round_trip_by_bytes_and_sha256() {
     let app = spawn_emulator().await;
     let token = app.token().await;
     let bytes: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
-    let res = app
-        .client
-        .post(format!("{}/v1/media", app.base))
-        .bearer_auth(&token)
-        .header("content-type", "application/pdf")
-        .body(bytes.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let id = res.json::<Value>().await.unwrap()["media"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = app.upload_media("application/pdf", bytes.clone()).await;
     let res = app
         .client
         .get(format!("{}/v1/media/{id}", app.base))
