@@ -316,3 +316,26 @@ pub async fn set_faults(
     state(&req)?.store.set_fault(body.store);
     Ok(ok(json!({ "faults": { "store": body.store } })))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplatesBody {
+    templates: Vec<crate::wa::templates::Template>,
+}
+
+pub async fn get_templates(req: HttpRequest, _a: Admin) -> Result<HttpResponse, ApiError> {
+    Ok(ok(
+        json!({ "templates": state(&req)?.messaging.templates() }),
+    ))
+}
+
+/// `PUT /v1/emulator/templates`: once any template is registered, sends of unknown templates
+/// answer 2001 and parameter counts are checked (2000).
+pub async fn put_templates(
+    req: HttpRequest,
+    _a: Admin,
+    Json(body): Json<TemplatesBody>,
+) -> Result<HttpResponse, ApiError> {
+    state(&req)?.messaging.set_templates(body.templates)?;
+    Ok(ok_empty())
+}

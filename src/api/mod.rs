@@ -66,6 +66,8 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/callbacks/{id}/redeliver", M::POST, web::post().to(emulator::redeliver)),
         ("/v1/emulator/rules", M::GET, web::get().to(emulator::get_rules)),
         ("/v1/emulator/rules", M::PUT, web::put().to(emulator::put_rules)),
+        ("/v1/emulator/templates", M::GET, web::get().to(emulator::get_templates)),
+        ("/v1/emulator/templates", M::PUT, web::put().to(emulator::put_templates)),
         ("/v1/emulator/reset", M::POST, web::post().to(emulator::reset)),
         ("/v1/emulator/faults", M::PUT, web::put().to(emulator::set_faults)),
         ("/v1/emulator/events", M::GET, web::get().to(emulator::events)),

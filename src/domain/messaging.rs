@@ -8,6 +8,7 @@ use crate::events::Events;
 use crate::simulator::lifecycle::{self, Conversation, Step, Timing};
 use crate::simulator::rules::{self, Action, Rule};
 use crate::store::{self, Store, StoreError};
+use crate::wa::templates::{self, Template};
 use crate::wa::{ids, outbound, time::now_ms, ApiError};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -50,6 +51,7 @@ pub struct Messaging {
     delivery: Arc<Delivery>,
     pub media: Arc<Media>,
     rules: RwLock<Vec<Rule>>,
+    templates: RwLock<Vec<Template>>,
     initial_rules: Vec<Rule>,
     timing: Timing,
     default_cc: String,
@@ -81,6 +83,7 @@ impl Messaging {
         } = network;
         let rules = store::get_json(&store.config, "recipient_rules")?
             .unwrap_or_else(|| initial_rules.clone());
+        let templates = store::get_json(&store.config, "templates")?.unwrap_or_default();
         Ok(Messaging {
             conversations: Mutex::new(HashMap::new()),
             events,
@@ -90,6 +93,7 @@ impl Messaging {
             delivery,
             media,
             rules: RwLock::new(rules),
+            templates: RwLock::new(templates),
             initial_rules,
             timing,
             default_cc,
@@ -112,6 +116,22 @@ impl Messaging {
         &self.default_cc
     }
 
+    pub fn templates(&self) -> Vec<Template> {
+        self.templates
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Registers the templates sends are checked against (2000/2001); empty = accept any.
+    pub fn set_templates(&self, list: Vec<Template>) -> Result<(), ApiError> {
+        templates::validate(&list)?;
+        store::put_json(&self.store.config, "templates", &list)?;
+        self.store.flush()?;
+        *self.templates.write().unwrap_or_else(|p| p.into_inner()) = list;
+        Ok(())
+    }
+
     pub fn rules(&self) -> Vec<Rule> {
         self.rules.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
@@ -131,6 +151,11 @@ impl Messaging {
     /// `POST /v1/messages`.
     pub async fn send(&self, body: Value) -> Result<String, ApiError> {
         let out = outbound::validate(&body, &self.default_cc, &|id| self.media.exists(id))?;
+        templates::check(
+            &self.templates.read().unwrap_or_else(|p| p.into_inner()),
+            &out.message_type,
+            &body,
+        )?;
         let settings = self.settings.current();
         if settings.webhooks.url.is_none() {
             return Err(ApiError::new(
@@ -317,6 +342,14 @@ impl Messaging {
             .config
             .remove("recipient_rules")
             .map_err(StoreError::from)?;
+        self.store
+            .config
+            .remove("templates")
+            .map_err(StoreError::from)?;
+        self.templates
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         *self.rules.write().unwrap_or_else(|p| p.into_inner()) = self.initial_rules.clone();
         Ok(())
     }

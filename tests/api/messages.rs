@@ -369,3 +369,35 @@ async fn a_failing_status_holds_back_the_later_ones_of_its_message() {
         "two failed tries of sent, then in order"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registered_templates_are_enforced() {
+    let (app, _rx) = ready(false).await;
+    let template = |params: Vec<Value>| json!({"to": "16315551004", "type": "template", "template": {"namespace": "ns", "name": "shipped", "language": {"policy": "deterministic", "code": "en_US"}, "components": [{"type": "body", "parameters": params}]}});
+    // No registry: any template is accepted.
+    assert_eq!(app.post("/v1/messages", template(vec![])).await.0, 201);
+    let (status, body) = app
+        .call(reqwest::Method::PUT, "/v1/emulator/templates", Some(json!({"templates": [{"name": "shipped", "language": "en_US", "components": [{"type": "body", "text": "Hi {{1}}, order {{2}} shipped"}]}]})))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let two = vec![
+        json!({"type": "text", "text": "Ann"}),
+        json!({"type": "text", "text": "42"}),
+    ];
+    assert_eq!(app.post("/v1/messages", template(two.clone())).await.0, 201);
+    let (status, body) = app.post("/v1/messages", template(two[..1].to_vec())).await;
+    assert_error(status, &body, 400, 2000);
+    assert!(body["errors"][0]["details"]
+        .as_str()
+        .unwrap()
+        .contains("expects 2"));
+    let mut other = template(two);
+    other["template"]["name"] = json!("unknown_template");
+    let (status, body) = app.post("/v1/messages", other).await;
+    assert_error(status, &body, 404, 2001);
+    let (_, list) = app.get("/v1/emulator/templates").await;
+    assert_eq!(list["templates"][0]["name"], "shipped");
+    app.post("/v1/emulator/reset", json!({})).await;
+    let (_, list) = app.get("/v1/emulator/templates").await;
+    assert!(list["templates"].as_array().unwrap().is_empty());
+}
