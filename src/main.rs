@@ -1,4 +1,6 @@
 use clap::Parser;
+use wa_onprem_emulator::cli::{self, Cli};
+use wa_onprem_emulator::{telemetry, Application};
 
 /// mimalloc: sled's copy-on-write nodes allocate heavily; this cut CPU per send measurably.
 #[global_allocator]
@@ -19,11 +21,12 @@ extern "C" fn lazy_arena_commit() {
 }
 
 #[used]
-#[link_section = ".init_array"]
+#[cfg_attr(
+    any(target_os = "linux", target_os = "android", target_os = "freebsd"),
+    link_section = ".init_array"
+)]
+#[cfg_attr(target_os = "macos", link_section = "__DATA,__mod_init_func")]
 static LAZY_ARENA_COMMIT: extern "C" fn() = lazy_arena_commit;
-
-use wa_onprem_emulator::cli::{self, Cli};
-use wa_onprem_emulator::{telemetry, Application};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
