@@ -50,6 +50,8 @@ async fn main() -> std::process::ExitCode {
         }
     };
     tracing::info!(https = %format!("https://{}:{}", https_addr.ip(), app.port()), http_port = ?app.http_port(), "wa-onprem-emulator listening");
+    #[cfg(unix)]
+    tokio::spawn(storage_watchdog(app.state()));
     match app.run_until_stopped().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -57,4 +59,42 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+#[cfg(unix)]
+/// sled's I/O errors (a full disk, EIO) are sticky: the store stays failed even once the disk has
+/// room again. When that happens, probe the data dir every second and, once a write with fsync
+/// succeeds, restart this process in place (exec, same arguments) so the store is reopened; what
+/// was acknowledged is on disk and recovered exactly as after a crash.
+async fn storage_watchdog(state: actix_web::web::Data<wa_onprem_emulator::state::AppState>) {
+    let dir = state.config.data_dir.clone();
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        if !state.store.io_failed() || !writable(&dir) {
+            continue;
+        }
+        tracing::warn!("the data dir is writable again: restarting to reopen the store");
+        use std::os::unix::process::CommandExt;
+        let Ok(exe) = std::env::current_exe() else {
+            continue;
+        };
+        let err = std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .exec();
+        tracing::error!(error = %err, "could not restart; the store stays failed until a restart");
+        return;
+    }
+}
+
+#[cfg(unix)]
+/// Whether 256 KiB can be written and synced in `dir` (then removed).
+fn writable(dir: &std::path::Path) -> bool {
+    use std::io::Write;
+    let probe = dir.join(".write-probe");
+    let ok = std::fs::File::create(&probe).and_then(|mut f| {
+        f.write_all(&[0u8; 256 * 1024])?;
+        f.sync_all()
+    });
+    let _ = std::fs::remove_file(&probe);
+    ok.is_ok()
 }

@@ -56,6 +56,8 @@ pub struct Store {
     committer: Committer,
     /// Set by the control API to simulate a failing disk (fsync errors, full disk).
     fault: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Set when sled reported an I/O error: sled's errors are sticky, only a reopen clears them.
+    io_failed: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Store {
@@ -90,14 +92,28 @@ impl Store {
             db,
             committer,
             fault: Default::default(),
+            io_failed: Default::default(),
         })
     }
 
     /// Waits until every write made before this call is on disk (flushes are grouped).
     pub async fn durable(&self) -> Result<(), StoreError> {
         self.check()?;
-        self.committer.durable().await?;
+        self.committer.durable().await.map_err(|e| self.noted(e))?;
         self.check()
+    }
+
+    /// Whether sled hit an I/O error (disk full, EIO); the store stays failed until reopened.
+    pub fn io_failed(&self) -> bool {
+        self.io_failed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn noted(&self, e: StoreError) -> StoreError {
+        if matches!(e, StoreError::Sled(_)) {
+            self.io_failed
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        e
     }
 
     /// Simulates a disk that refuses writes (or clears the simulation).
@@ -119,7 +135,7 @@ impl Store {
     /// Flushes synchronously (for shutdown and small admin writes).
     pub fn flush(&self) -> Result<(), StoreError> {
         self.check()?;
-        self.db.flush()?;
+        self.db.flush().map_err(|e| self.noted(e.into()))?;
         Ok(())
     }
 }

@@ -257,21 +257,26 @@ pub struct EmulatorProcess {
 
 impl EmulatorProcess {
     pub fn start(dir: &Path, extra: &[&str]) -> EmulatorProcess {
-        Self::spawn(dir, extra, None)
+        Self::spawn(dir, extra, None, "127.0.0.1:0")
+    }
+
+    /// Like `start`, on a fixed address (a restart in place keeps it).
+    pub fn start_on(dir: &Path, addr: &str, extra: &[&str]) -> EmulatorProcess {
+        Self::spawn(dir, extra, None, addr)
     }
 
     /// Like `start`, also copying every log line to `log`.
     pub fn start_logging(dir: &Path, extra: &[&str], log: &Path) -> EmulatorProcess {
-        Self::spawn(dir, extra, Some(log.to_path_buf()))
+        Self::spawn(dir, extra, Some(log.to_path_buf()), "127.0.0.1:0")
     }
 
-    fn spawn(dir: &Path, extra: &[&str], log: Option<PathBuf>) -> EmulatorProcess {
+    fn spawn(dir: &Path, extra: &[&str], log: Option<PathBuf>, addr: &str) -> EmulatorProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wa-onprem-emulator"))
             .args([
                 "--data-dir",
                 dir.to_str().expect("utf-8 path"),
                 "--https-addr",
-                "127.0.0.1:0",
+                addr,
             ])
             .args([
                 "--log-format",
