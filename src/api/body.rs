@@ -85,6 +85,38 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// Reads a JSON body (Content-Type application/json or absent, within --max-json-bytes). An empty
+/// body is `when_empty` where the route's body is optional, else 1025.
+pub async fn json_body<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    when_empty: Option<T>,
+) -> Result<T, ApiError> {
+    let wrong_type = || {
+        ApiError::new(
+            1025,
+            "Send the body as JSON with 'Content-Type: application/json'",
+        )
+    };
+    if when_empty.is_none() && !is_json(req) {
+        return Err(wrong_type());
+    }
+    let limit = state(req)?.config.max_json_bytes;
+    let bytes = read_body(req, payload, limit).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return when_empty.ok_or_else(|| {
+            ApiError::new(
+                1025,
+                "The request body is empty; this route needs a JSON object",
+            )
+        });
+    }
+    if !is_json(req) {
+        return Err(wrong_type());
+    }
+    parse_json(&bytes)
+}
+
 /// A JSON body of type `T` (Content-Type application/json or absent, within --max-json-bytes).
 pub struct Json<T>(pub T);
 
@@ -99,21 +131,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             let payload = payload.map_err(|e| {
                 ApiError::new(1025, format!("Could not read the request body: {e}"))
             })?;
-            if !is_json(&req) {
-                return Err(ApiError::new(
-                    1025,
-                    "Send the body as JSON with 'Content-Type: application/json'",
-                ));
-            }
-            let limit = state(&req)?.config.max_json_bytes;
-            let bytes = read_body(&req, payload, limit).await?;
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                return Err(ApiError::new(
-                    1025,
-                    "The request body is empty; this route needs a JSON object",
-                ));
-            }
-            parse_json(&bytes).map(Json)
+            json_body(&req, payload, None).await.map(Json)
         })
     }
 }

@@ -258,12 +258,7 @@ pub async fn reset(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let st = state(&req)?;
-    let bytes = super::read_body(&req, payload, st.config.max_json_bytes).await?;
-    let opts: ResetBody = if bytes.iter().all(u8::is_ascii_whitespace) {
-        ResetBody::default()
-    } else {
-        super::body::parse_json(&bytes)?
-    };
+    let opts: ResetBody = super::body::json_body(&req, payload, Some(ResetBody::default())).await?;
     st.delivery.reset()?;
     st.messaging.reset()?;
     st.messaging.media.reset()?;

@@ -1,7 +1,7 @@
 //! `/v1/users`: login, logout and user management.
 
 use super::auth::{authorization, bearer_token, state};
-use super::body::{is_json, parse_json, read_body};
+use super::body::json_body;
 use super::{created, ok, ok_empty, Admin, Bearer, Json};
 use crate::domain::accounts::{UserRecord, ROLE_ADMIN, ROLE_USER};
 use crate::wa::ApiError;
@@ -34,17 +34,7 @@ pub async fn login(req: HttpRequest, payload: web::Payload) -> Result<HttpRespon
     let (username, password) = decoded.split_once(':').ok_or_else(|| {
         ApiError::unauthenticated("Malformed Basic credentials: expected username:password")
     })?;
-    let bytes = read_body(&req, payload, st.config.max_json_bytes).await?;
-    let body: LoginBody = if bytes.iter().all(u8::is_ascii_whitespace) {
-        LoginBody::default()
-    } else if !is_json(&req) {
-        return Err(ApiError::new(
-            1025,
-            "Send the body as JSON with 'Content-Type: application/json'",
-        ));
-    } else {
-        parse_json(&bytes)?
-    };
+    let body: LoginBody = json_body(&req, payload, Some(LoginBody::default())).await?;
     let (token, expires_after) =
         st.accounts
             .login(username, password, body.new_password.as_deref())?;
