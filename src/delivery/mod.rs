@@ -214,10 +214,11 @@ impl Delivery {
 
     /// Enqueues notifications; with `callback_persist` they are on disk before this returns.
     pub async fn enqueue(&self, items: Vec<NewCallback>) -> Result<Vec<u64>, ApiError> {
-        if self.pending() + items.len() > self.queue_limit {
+        let pending = self.pending();
+        if pending + items.len() > self.queue_limit {
             return Err(ApiError::new(
                 1016,
-                format!("The callback queue holds {} callbacks (limit {}); the webhook is not keeping up", self.pending(), self.queue_limit),
+                format!("The callback queue holds {pending} callbacks (limit {}); the webhook is not keeping up", self.queue_limit),
             ));
         }
         let persist = self.settings.current().callback_persist;
@@ -299,19 +300,14 @@ impl Delivery {
             None => vec![&self.store.callbacks_done, &self.store.callbacks_pending],
         };
         for tree in trees {
-            for item in tree.iter() {
-                let (_, v) = item?;
-                let cb: Callback = serde_json::from_slice(&v)?;
-                if state.is_none_or(|s| s == cb.state) {
-                    out.push(cb);
-                }
-            }
+            let records: Vec<Callback> = store::all_json(tree)?;
+            out.extend(
+                records
+                    .into_iter()
+                    .filter(|cb| state.is_none_or(|s| s == cb.state)),
+            );
         }
-        out.sort_by_key(|c| c.id);
-        if out.len() > limit {
-            out.drain(..out.len() - limit);
-        }
-        Ok(out)
+        Ok(store::keep_newest(out, limit, |c| c.id))
     }
 
     /// Puts a given-up callback back in the queue with a fresh horizon. False if it is not given up.

@@ -120,12 +120,7 @@ impl Accounts {
     }
 
     pub fn users(&self) -> Result<Vec<UserRecord>, ApiError> {
-        let mut out = Vec::new();
-        for item in self.store.users.iter() {
-            let (_, v) = item.map_err(store::StoreError::from)?;
-            out.push(serde_json::from_slice(&v).map_err(store::StoreError::from)?);
-        }
-        Ok(out)
+        Ok(store::all_json(&self.store.users)?)
     }
 
     /// `POST /v1/users/login`: checks Basic credentials, applies `new_password`, issues a token.

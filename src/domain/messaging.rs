@@ -226,37 +226,22 @@ impl Messaging {
         until_ms: u64,
         limit: usize,
     ) -> Result<Vec<SentMessage>, ApiError> {
-        let mut out = Vec::new();
-        for item in self.store.messages.iter() {
-            let (_, v) = item.map_err(StoreError::from)?;
-            let m: SentMessage = serde_json::from_slice(&v).map_err(StoreError::from)?;
-            if to.is_none_or(|t| t == m.to)
+        let mut sent: Vec<SentMessage> = store::all_json(&self.store.messages)?;
+        sent.retain(|m| {
+            to.is_none_or(|t| t == m.to)
                 && kind.is_none_or(|k| k == m.message_type)
                 && m.created_ms >= since_ms
                 && m.created_ms <= until_ms
-            {
-                out.push(m);
-            }
-        }
-        out.sort_by_key(|m| m.created_ms);
-        if out.len() > limit {
-            out.drain(..out.len() - limit);
-        }
-        Ok(out)
+        });
+        Ok(store::keep_newest(sent, limit, |m| m.created_ms))
     }
 
     /// Injected inbound messages, oldest first.
     pub fn list_inbound(&self, limit: usize) -> Result<Vec<Value>, ApiError> {
-        let mut out: Vec<Value> = Vec::new();
-        for item in self.store.inbound.iter() {
-            let (_, v) = item.map_err(StoreError::from)?;
-            out.push(serde_json::from_slice(&v).map_err(StoreError::from)?);
-        }
-        out.sort_by_key(|m| m["received_ms"].as_u64().unwrap_or(0));
-        if out.len() > limit {
-            out.drain(..out.len() - limit);
-        }
-        Ok(out)
+        let inbound: Vec<Value> = store::all_json(&self.store.inbound)?;
+        Ok(store::keep_newest(inbound, limit, |m| {
+            m["received_ms"].as_u64().unwrap_or(0)
+        }))
     }
 
     /// The open conversation with a wa_id, or a new one (24 h).

@@ -159,6 +159,26 @@ pub fn put_json<T: Serialize>(
     Ok(())
 }
 
+/// Every record of a tree, in key order.
+pub fn all_json<T: DeserializeOwned>(tree: &sled::Tree) -> Result<Vec<T>, StoreError> {
+    tree.iter()
+        .map(|item| Ok(serde_json::from_slice(&item?.1)?))
+        .collect()
+}
+
+/// Sorts records by `key` and keeps the newest `limit` (the list routes' `limit`).
+pub fn keep_newest<T, K: Ord>(
+    mut records: Vec<T>,
+    limit: usize,
+    key: impl FnMut(&T) -> K,
+) -> Vec<T> {
+    records.sort_by_key(key);
+    if records.len() > limit {
+        records.drain(..records.len() - limit);
+    }
+    records
+}
+
 pub fn encode_u64(n: u64) -> [u8; 8] {
     n.to_be_bytes()
 }
