@@ -4,12 +4,9 @@ use reqwest::Method;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhook_ca_round_trip() {
     let app = spawn_emulator().await;
-    let token = app.token().await;
-    let url = format!("{}/v1/certificates/webhooks/ca", app.base);
     let res = app
-        .client
-        .get(&url)
-        .bearer_auth(&token)
+        .authed(Method::GET, "/v1/certificates/webhooks/ca")
+        .await
         .send()
         .await
         .unwrap();
@@ -20,20 +17,10 @@ async fn webhook_ca_round_trip() {
     );
 
     let pki = wa_onprem_emulator::tls::DevPki::generate("some CA", &["localhost".into()]).unwrap();
+    assert_eq!(app.upload_ca(&pki.ca_pem).await, 200);
     let res = app
-        .client
-        .post(&url)
-        .bearer_auth(&token)
-        .header("content-type", "text/plain")
-        .body(pki.ca_pem.clone())
-        .send()
+        .authed(Method::GET, "/v1/certificates/webhooks/ca")
         .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let res = app
-        .client
-        .get(&url)
-        .bearer_auth(&token)
         .send()
         .await
         .unwrap();
@@ -44,26 +31,23 @@ async fn webhook_ca_round_trip() {
         .starts_with("text/plain"));
     assert_eq!(res.text().await.unwrap(), pki.ca_pem);
 
-    let res = app
-        .client
-        .post(&url)
-        .bearer_auth(&token)
-        .header("content-type", "text/plain")
-        .body("not a pem")
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    assert_error(status, &res.json().await.unwrap(), 400, 1009);
+    let (status, body) = app
+        .raw(
+            Method::POST,
+            "/v1/certificates/webhooks/ca",
+            Some("text/plain"),
+            "not a pem",
+        )
+        .await;
+    assert_error(status, &body, 400, 1009);
 
     let (status, _) = app
         .call(Method::DELETE, "/v1/certificates/webhooks/ca", None)
         .await;
     assert_eq!(status, 200);
     let res = app
-        .client
-        .get(&url)
-        .bearer_auth(&token)
+        .authed(Method::GET, "/v1/certificates/webhooks/ca")
+        .await
         .send()
         .await
         .unwrap();

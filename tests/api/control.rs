@@ -85,13 +85,11 @@ async fn every_inbound_type_reaches_the_webhook_in_the_on_prem_shape() {
     assert_eq!(image["mime_type"], "image/jpeg");
     assert_eq!(image["caption"], "look");
     let res = app
-        .client
-        .get(format!(
-            "{}/v1/media/{}",
-            app.base,
-            image["id"].as_str().unwrap()
-        ))
-        .bearer_auth(app.token().await)
+        .authed(
+            Method::GET,
+            &format!("/v1/media/{}", image["id"].as_str().unwrap()),
+        )
+        .await
         .send()
         .await
         .unwrap();
@@ -362,9 +360,8 @@ async fn the_event_stream_reports_what_happens() {
     let rx = TestReceiver::start().await;
     app.use_receiver(&rx, json!({})).await;
     let mut stream = app
-        .client
-        .get(format!("{}/v1/emulator/events", app.base))
-        .bearer_auth(app.token().await)
+        .authed(Method::GET, "/v1/emulator/events")
+        .await
         .send()
         .await
         .unwrap();

@@ -190,16 +190,7 @@ async fn the_uploaded_ca_is_trusted_and_an_unknown_ca_is_refused() {
     );
 
     // Upload the receiver's CA: the next retry succeeds, no restart.
-    let res = app
-        .client
-        .post(format!("{}/v1/certificates/webhooks/ca", app.base))
-        .bearer_auth(app.token().await)
-        .header("content-type", "text/plain")
-        .body(rx.ca_pem.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(app.upload_ca(&rx.ca_pem).await, 200);
     wait_state(&app, id, "delivered").await;
     assert_eq!(rx.received().len(), 1);
 }

@@ -113,6 +113,27 @@ impl Api {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// A request builder for `path` carrying the admin's token (for raw answers: headers, bytes).
+    pub async fn authed(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(self.token().await)
+    }
+
+    /// Uploads a webhook CA (PEM as text/plain); answers the status.
+    pub async fn upload_ca(&self, pem: &str) -> StatusCode {
+        let req = self
+            .authed(Method::POST, "/v1/certificates/webhooks/ca")
+            .await;
+        let res = req
+            .header("content-type", "text/plain")
+            .body(pem.to_string())
+            .send()
+            .await
+            .expect("upload CA");
+        res.status()
+    }
+
     /// A request with the admin's token, a raw body and an optional content type.
     pub async fn raw(
         &self,
@@ -121,11 +142,7 @@ impl Api {
         content_type: Option<&str>,
         body: impl Into<reqwest::Body>,
     ) -> (StatusCode, Value) {
-        let mut req = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(self.token().await)
-            .body(body);
+        let mut req = self.authed(method, path).await.body(body);
         if let Some(ct) = content_type {
             req = req.header("content-type", ct);
         }
@@ -158,17 +175,7 @@ impl Api {
 
     /// Points the webhooks at a receiver, trusting its CA, with fast retry settings.
     pub async fn use_receiver(&self, receiver: &TestReceiver, extra: Value) {
-        let token = self.token().await;
-        let res = self
-            .client
-            .post(format!("{}/v1/certificates/webhooks/ca", self.base))
-            .bearer_auth(&token)
-            .header("content-type", "text/plain")
-            .body(receiver.ca_pem.clone())
-            .send()
-            .await
-            .expect("upload CA");
-        assert_eq!(res.status(), 200);
+        assert_eq!(self.upload_ca(&receiver.ca_pem).await, 200);
         let mut patch = json!({
             "webhooks": {"url": receiver.url},
             "callback_backoff_delay_ms": 40,

@@ -1,6 +1,7 @@
 //! Sending every message type, the status lifecycle by webhook, filters, recipient rules.
 
 use crate::helpers::*;
+use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -263,13 +264,11 @@ async fn contacts_are_normalised_and_checked_by_the_rules() {
 async fn media_round_trip_by_bytes_and_sha256() {
     use sha2::{Digest, Sha256};
     let app = spawn_emulator().await;
-    let token = app.token().await;
     let bytes: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let id = app.upload_media("application/pdf", bytes.clone()).await;
     let res = app
-        .client
-        .get(format!("{}/v1/media/{id}", app.base))
-        .bearer_auth(&token)
+        .authed(Method::GET, &format!("/v1/media/{id}"))
+        .await
         .send()
         .await
         .unwrap();
@@ -281,45 +280,46 @@ async fn media_round_trip_by_bytes_and_sha256() {
     assert_eq!(sha, hex::encode(Sha256::digest(&bytes)));
 
     let res = app
-        .client
-        .delete(format!("{}/v1/media/{id}", app.base))
-        .bearer_auth(&token)
+        .authed(Method::DELETE, &format!("/v1/media/{id}"))
+        .await
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
     let res = app
-        .client
-        .get(format!("{}/v1/media/{id}", app.base))
-        .bearer_auth(&token)
+        .authed(Method::GET, &format!("/v1/media/{id}"))
+        .await
         .send()
         .await
         .unwrap();
     let status = res.status();
     assert_error(status, &res.json().await.unwrap(), 404, 1006);
 
-    let upload = |ct: &'static str, body: Vec<u8>| {
-        let req = app
-            .client
-            .post(format!("{}/v1/media", app.base))
-            .bearer_auth(&token)
-            .header("content-type", ct)
-            .body(body);
-        async move {
-            let res = req.send().await.unwrap();
-            let status = res.status();
-            (status, res.json::<Value>().await.unwrap())
-        }
-    };
-    let (s, b) = upload("application/x-unknown", vec![1]).await;
+    let (s, b) = app
+        .raw(
+            Method::POST,
+            "/v1/media",
+            Some("application/x-unknown"),
+            vec![1],
+        )
+        .await;
     assert_error(s, &b, 400, 1009);
-    let (s, b) = upload("image/webp", vec![0; 600 * 1024]).await;
+    let (s, b) = app
+        .raw(
+            Method::POST,
+            "/v1/media",
+            Some("image/webp"),
+            vec![0; 600 * 1024],
+        )
+        .await;
     assert_error(s, &b, 400, 1009);
     assert!(b["errors"][0]["details"]
         .as_str()
         .unwrap()
         .contains("limit"));
-    let (s, b) = upload("image/png", vec![]).await;
+    let (s, b) = app
+        .raw(Method::POST, "/v1/media", Some("image/png"), vec![])
+        .await;
     assert_error(s, &b, 400, 1008);
 }
 

@@ -2,6 +2,7 @@
 //! against the spec's response schemas.
 
 use crate::helpers::*;
+use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -217,9 +218,8 @@ async fn sample_answers_validate_against_the_spec() {
         .await;
     check(&spec, "post", "/v1/contacts", s.as_u16(), &b);
     let res = app
-        .client
-        .post(format!("{}/v1/media", app.base))
-        .bearer_auth(app.token().await)
+        .authed(Method::POST, "/v1/media")
+        .await
         .header("content-type", "image/png")
         .body(vec![1, 2, 3])
         .send()

@@ -101,9 +101,8 @@ async fn metrics_and_stats_count_known_traffic() {
     assert_eq!(sent["data"][0]["value"], 2.0);
     assert!(stats["meta"].is_object());
     let res = app
-        .client
-        .get(format!("{}/v1/stats/app?format=prometheus", app.base))
-        .bearer_auth(app.token().await)
+        .authed(Method::GET, "/v1/stats/app?format=prometheus")
+        .await
         .send()
         .await
         .unwrap();
