@@ -5,7 +5,7 @@
 //! so they survive restarts; logout records the `jti` as revoked until it expires.
 
 use crate::store::{self, Store};
-use crate::wa::time::{format_utc, now_secs};
+use crate::wa::time::{format_utc, now_ms};
 use crate::wa::ApiError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
@@ -154,8 +154,10 @@ impl Accounts {
             }
             None => {}
         }
-        let iat = now_secs();
-        let exp = iat + self.token_ttl_secs;
+        // Seconds in the claims (as in any JWT), rounded up so a token lives at least its full TTL.
+        let now = now_ms();
+        let iat = now / 1000;
+        let exp = (now + self.token_ttl_secs.saturating_mul(1000)).div_ceil(1000);
         let claims = Claims {
             sub: user.username.clone(),
             role: user.role.clone(),
@@ -196,7 +198,7 @@ impl Accounts {
             .ok()
             .and_then(|p| serde_json::from_slice(&p).ok())
             .ok_or_else(|| bad("malformed"))?;
-        if claims.exp <= now_secs() {
+        if claims.exp.saturating_mul(1000) <= now_ms() {
             return Err(bad("expired"));
         }
         if self

@@ -9,10 +9,6 @@ pub fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-pub fn now_secs() -> u64 {
-    now_ms() / 1000
-}
-
 /// Formats unix seconds as `YYYY-MM-DD hh:mm:ss+00:00` (UTC).
 pub fn format_utc(secs: u64) -> String {
     let days = (secs / 86_400) as i64;

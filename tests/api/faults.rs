@@ -20,6 +20,10 @@ async fn a_failing_disk_answers_1023_and_loses_nothing_acknowledged() {
         .await;
     assert_eq!(status, 201);
     let acked = before["messages"][0]["id"].as_str().unwrap().to_string();
+    let (status, _) = app.get("/v1/users/ghost").await;
+    assert_eq!(status, 404, "a user refused with 1023 was not created");
+    let (_, rules) = app.get("/v1/emulator/rules").await;
+    assert_eq!(rules["rules"].as_array().map(Vec::len), Some(6), "refused rules did not stick");
     let (_, list) = app.get("/v1/emulator/callbacks?state=pending").await;
     let pending_before = list["pending"].as_u64().unwrap();
 
@@ -51,6 +55,15 @@ async fn a_failing_disk_answers_1023_and_loses_nothing_acknowledged() {
             "/v1/emulator/inbound",
             json!({"from": "16315551234", "type": "text", "text": {"body": "x"}}),
         )
+        .await;
+    assert_error(status, &body, 500, 1023);
+
+    let (status, body) = app
+        .post("/v1/users", json!({"username": "ghost", "password": "Passw0rd!"}))
+        .await;
+    assert_error(status, &body, 500, 1023);
+    let (status, body) = app
+        .call(Method::PUT, "/v1/emulator/rules", Some(json!({"rules": []})))
         .await;
     assert_error(status, &body, 500, 1023);
 

@@ -75,11 +75,12 @@ async fn logout_revokes_the_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_tokens_are_refused() {
-    let app = spawn_with(|c| c.token_ttl_secs = 1).await;
+    // A 2 s TTL: the first call has a full second of margin on a loaded machine.
+    let app = spawn_with(|c| c.token_ttl_secs = 2).await;
     let token = app.token().await;
     let (status, _) = app.call_as(&token, Method::GET, "/v1/users", None).await;
     assert_eq!(status, 200);
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
     let (status, body) = app.call_as(&token, Method::GET, "/v1/users", None).await;
     assert_error(status, &body, 401, 1005);
     assert!(body["errors"][0]["details"]
