@@ -23,7 +23,11 @@ async fn a_failing_disk_answers_1023_and_loses_nothing_acknowledged() {
     let (status, _) = app.get("/v1/users/ghost").await;
     assert_eq!(status, 404, "a user refused with 1023 was not created");
     let (_, rules) = app.get("/v1/emulator/rules").await;
-    assert_eq!(rules["rules"].as_array().map(Vec::len), Some(6), "refused rules did not stick");
+    assert_eq!(
+        rules["rules"].as_array().map(Vec::len),
+        Some(6),
+        "refused rules did not stick"
+    );
     let (_, list) = app.get("/v1/emulator/callbacks?state=pending").await;
     let pending_before = list["pending"].as_u64().unwrap();
 
@@ -59,11 +63,18 @@ async fn a_failing_disk_answers_1023_and_loses_nothing_acknowledged() {
     assert_error(status, &body, 500, 1023);
 
     let (status, body) = app
-        .post("/v1/users", json!({"username": "ghost", "password": "Passw0rd!"}))
+        .post(
+            "/v1/users",
+            json!({"username": "ghost", "password": "Passw0rd!"}),
+        )
         .await;
     assert_error(status, &body, 500, 1023);
     let (status, body) = app
-        .call(Method::PUT, "/v1/emulator/rules", Some(json!({"rules": []})))
+        .call(
+            Method::PUT,
+            "/v1/emulator/rules",
+            Some(json!({"rules": []})),
+        )
         .await;
     assert_error(status, &body, 500, 1023);
 
