@@ -136,6 +136,11 @@ pub struct Config {
     #[arg(long, env = "WAEMU_DEFAULT_COUNTRY_CODE", default_value = "1")]
     pub default_country_code: String,
 
+    /// Group commit: least time between the starts of two flushes of the store, in microseconds.
+    /// An idle store flushes at once; under load every writer of the interval shares one flush.
+    #[arg(long, env = "WAEMU_GROUP_COMMIT_US", default_value_t = 1000)]
+    pub group_commit_us: u64,
+
     /// Memory given to sled's page cache, in MiB.
     #[arg(long, env = "WAEMU_STORE_CACHE_MB", default_value_t = 32)]
     pub store_cache_mb: u64,

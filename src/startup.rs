@@ -73,7 +73,11 @@ impl Application {
         }
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
-        let store = Store::open(&config.data_dir, config.store_cache_mb)?;
+        let store = Store::open(
+            &config.data_dir,
+            config.store_cache_mb,
+            std::time::Duration::from_micros(config.group_commit_us),
+        )?;
         let settings = Arc::new(Settings::open(store.clone(), &config)?);
         let webhook_ca = WebhookCa::open(store.clone())?;
         let accounts = Accounts::open(store.clone(), &config).map_err(StartError::Accounts)?;

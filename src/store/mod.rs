@@ -61,7 +61,11 @@ pub struct Store {
 }
 
 impl Store {
-    pub fn open(dir: &Path, cache_mb: u64) -> Result<Store, StoreError> {
+    pub fn open(
+        dir: &Path,
+        cache_mb: u64,
+        group_commit: std::time::Duration,
+    ) -> Result<Store, StoreError> {
         let db = sled::Config::new()
             .path(dir.join("db"))
             .cache_capacity(cache_mb * 1024 * 1024)
@@ -78,7 +82,7 @@ impl Store {
                 db.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
             }
         }
-        let committer = Committer::start(db.clone());
+        let committer = Committer::start(db.clone(), group_commit);
         Ok(Store {
             config: db.open_tree("config")?,
             users: db.open_tree("users")?,
