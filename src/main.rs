@@ -70,7 +70,12 @@ async fn storage_watchdog(state: actix_web::web::Data<wa_onprem_emulator::state:
     let dir = state.config.data_dir.clone();
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        if !state.store.io_failed() || !writable(&dir) {
+        if !state.store.io_failed() {
+            // sled may have failed in a write of its own (its background flush): find out.
+            let _ = state.store.probe();
+            continue;
+        }
+        if !writable(&dir) {
             continue;
         }
         tracing::warn!("the data dir is writable again: restarting to reopen the store");

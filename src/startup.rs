@@ -114,6 +114,7 @@ impl Application {
             metrics.clone(),
             Network {
                 rules: initial_rules(&config)?,
+                rules_from_file: config.recipient_rules.is_some(),
                 timing,
                 default_cc: config.default_country_code.clone(),
             },
@@ -206,6 +207,7 @@ impl Application {
     /// Serves until SIGINT/SIGTERM or `handle().stop()`, then flushes the store.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
+        self.state.messaging.schedule().stop().await;
         self.state.delivery.stop();
         if let Err(e) = self.state.store.flush() {
             tracing::error!(error = %e, "final flush failed");

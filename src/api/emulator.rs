@@ -10,7 +10,7 @@ use crate::simulator::rules::Rule;
 use crate::wa::time::now_ms;
 use crate::wa::ApiError;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 #[derive(Deserialize)]
@@ -58,7 +58,6 @@ pub async fn emit_errors(
         .enqueue(vec![NewCallback {
             kind: CallbackKind::Error,
             body: json!({ "errors": errors }),
-            due_ms: 0,
             order_key: None,
         }])
         .await?;
@@ -110,7 +109,7 @@ pub async fn redeliver(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = callback_id(&id)?;
-    if !state(&req)?.delivery.redeliver(id)? {
+    if state(&req)?.delivery.redeliver(&[id]).await?.is_empty() {
         return Err(ApiError::not_found(format!("No given-up callback {id}")));
     }
     Ok(ok(json!({ "callbacks": [{ "id": id }] })))
@@ -119,13 +118,10 @@ pub async fn redeliver(
 /// `POST /v1/emulator/callbacks/redeliver`: every given-up callback goes back in the queue.
 pub async fn redeliver_all(req: HttpRequest, _a: Admin) -> Result<HttpResponse, ApiError> {
     let d = &state(&req)?.delivery;
-    let mut ids = Vec::new();
-    for cb in d.list(Some(CallbackState::GivenUp), usize::MAX)? {
-        if d.redeliver(cb.id)? {
-            ids.push(json!({ "id": cb.id }));
-        }
-    }
-    Ok(ok(json!({ "callbacks": ids })))
+    let ids = d.redeliver(&d.given_up_ids()?).await?;
+    Ok(ok(
+        json!({ "callbacks": ids.iter().map(|id| json!({ "id": id })).collect::<Vec<_>>() }),
+    ))
 }
 
 /// `POST /v1/emulator/inbound`: a customer sends a message; the webhook follows.
@@ -161,7 +157,8 @@ pub async fn force_status(
         .messaging
         .force_status(&id, &body.status, body.code)
         .await?;
-    Ok(ok(json!({ "callbacks": [{ "id": callback }] })))
+    let callbacks: Vec<Value> = callback.iter().map(|id| json!({ "id": id })).collect();
+    Ok(ok(json!({ "callbacks": callbacks })))
 }
 
 #[derive(Deserialize)]
@@ -175,10 +172,37 @@ pub struct MessageQuery {
     limit: Option<usize>,
 }
 
-fn sent_json(m: &SentMessage, now: u64) -> Value {
-    let mut v = serde_json::to_value(m).unwrap_or(Value::Null);
-    v["status"] = json!(m.status_at(now));
-    v
+/// A sent message as the control API shows it: the record, with `request` exactly as sent,
+/// and its current `status`.
+#[derive(Serialize)]
+struct SentView<'a> {
+    #[serde(flatten)]
+    message: &'a SentMessage,
+    status: &'a str,
+}
+
+/// 200 with `{"messages":[...]}`, serialized directly so each `request` keeps its exact text.
+fn sent_answer(list: &[SentMessage]) -> Result<HttpResponse, ApiError> {
+    let now = now_ms();
+    #[derive(Serialize)]
+    struct Answer<'a> {
+        messages: Vec<SentView<'a>>,
+        meta: Value,
+    }
+    let answer = Answer {
+        messages: list
+            .iter()
+            .map(|m| SentView {
+                message: m,
+                status: m.status_at(now),
+            })
+            .collect(),
+        meta: crate::wa::meta(),
+    };
+    let body = serde_json::to_vec(&answer).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
 }
 
 /// `GET /v1/emulator/messages`: what the app sent, with each message's current status.
@@ -192,10 +216,7 @@ pub async fn list_messages(req: HttpRequest, _a: Admin) -> Result<HttpResponse, 
         q.until_ms.unwrap_or(u64::MAX),
         q.limit.unwrap_or(1000),
     )?;
-    let now = now_ms();
-    Ok(ok(
-        json!({ "messages": list.iter().map(|m| sent_json(m, now)).collect::<Vec<_>>() }),
-    ))
+    sent_answer(&list)
 }
 
 pub async fn get_message(
@@ -207,7 +228,7 @@ pub async fn get_message(
         .messaging
         .sent(&id)?
         .ok_or_else(|| ApiError::not_found(format!("No outbound message {}", id.as_str())))?;
-    Ok(ok(json!({ "messages": [sent_json(&m, now_ms())] })))
+    sent_answer(std::slice::from_ref(&m))
 }
 
 /// `GET /v1/emulator/inbound`: the injected customer messages (with `read_ms` once marked read).
@@ -235,7 +256,7 @@ pub async fn put_rules(
     _a: Admin,
     Json(body): Json<RulesBody>,
 ) -> Result<HttpResponse, ApiError> {
-    state(&req)?.messaging.set_rules(body.rules)?;
+    state(&req)?.messaging.set_rules(body.rules).await?;
     Ok(ok_empty())
 }
 
@@ -259,8 +280,9 @@ pub async fn reset(
 ) -> Result<HttpResponse, ApiError> {
     let st = state(&req)?;
     let opts: ResetBody = super::body::json_body(&req, payload, Some(ResetBody::default())).await?;
-    st.delivery.reset()?;
-    st.messaging.reset()?;
+    st.store.writable()?;
+    st.messaging.reset().await?;
+    st.delivery.reset().await?;
     st.messaging.media.reset()?;
     if opts.settings {
         st.settings.reset()?;
@@ -331,6 +353,6 @@ pub async fn put_templates(
     _a: Admin,
     Json(body): Json<TemplatesBody>,
 ) -> Result<HttpResponse, ApiError> {
-    state(&req)?.messaging.set_templates(body.templates)?;
+    state(&req)?.messaging.set_templates(body.templates).await?;
     Ok(ok_empty())
 }

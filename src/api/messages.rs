@@ -5,14 +5,16 @@ use super::{created, ok_empty, Bearer, Json};
 use crate::wa::ApiError;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
+use serde_json::value::RawValue;
 
 pub async fn send(
     req: HttpRequest,
     _who: Bearer,
-    Json(body): Json<Value>,
+    Json(body): Json<Box<RawValue>>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = state(&req)?.messaging.send(body).await?;
+    let parsed = super::parse_json(body.get().as_bytes())?;
+    let id = state(&req)?.messaging.send(body, parsed).await?;
     Ok(created(json!({ "messages": [{ "id": id }] })))
 }
 

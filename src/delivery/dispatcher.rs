@@ -11,48 +11,50 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// How long a callback whose record could not be read or written waits before it is tried again.
+const STORE_RETRY_MS: u64 = 1000;
+
 pub(super) async fn run(d: Arc<Delivery>) {
     let mut settings_rx = d.settings.subscribe();
-    let mut url_seen = settings_rx.borrow().webhooks.url.clone();
+    let mut seen = settings_rx.borrow().clone();
     loop {
         let settings = settings_rx.borrow_and_update().clone();
-        if settings.webhooks.url != url_seen {
-            url_seen = settings.webhooks.url.clone();
-            d.retry_all_now();
+        let (step, cap) = (
+            settings.callback_backoff_delay_ms,
+            settings.max_callback_backoff_delay_ms,
+        );
+        if settings.webhooks.url != seen.webhooks.url {
+            // A new URL: every callback waiting out a backoff is tried at once.
+            let now = now_ms();
+            d.lock().reschedule(|_, _| now);
+        } else if (step, cap)
+            != (
+                seen.callback_backoff_delay_ms,
+                seen.max_callback_backoff_delay_ms,
+            )
+        {
+            // New delays apply to the callbacks already waiting.
+            d.lock()
+                .reschedule(|failures, last| last.saturating_add(delay_after(failures, step, cap)));
         }
+        seen = settings.clone();
         let limit = settings.webhooks.max_concurrent_requests.max(1) as usize;
         let mut next_wake = None;
         if let Some(url) = &settings.webhooks.url {
             loop {
-                let now = now_ms();
                 let (batch, epoch) = {
                     let mut q = d.lock();
-                    if q.in_flight >= limit {
+                    if q.posts_in_flight >= limit {
                         break;
                     }
-                    let mut batch = Vec::new();
-                    while batch.len() < d.batch_max {
-                        match q.due.first().copied() {
-                            Some((due, id)) if due <= now => {
-                                q.due.pop_first();
-                                batch.push(id);
-                            }
-                            Some((due, _)) => {
-                                next_wake = Some(due);
-                                break;
-                            }
-                            None => break,
-                        }
+                    let batch = q.take_due(now_ms(), d.batch_max);
+                    if batch.is_empty() {
+                        next_wake = q.next_due();
+                        break;
                     }
-                    if !batch.is_empty() {
-                        q.in_flight += 1;
-                        q.in_flight_callbacks += batch.len();
-                    }
+                    q.posts_in_flight += 1;
                     (batch, q.epoch)
                 };
-                if batch.is_empty() {
-                    break;
-                }
                 tokio::spawn(deliver(d.clone(), url.clone(), batch, epoch));
             }
         }
@@ -73,131 +75,196 @@ pub(super) async fn run(d: Arc<Delivery>) {
     }
 }
 
+/// What becomes of one callback after an attempt, in the in-memory queue.
+enum Next {
+    /// Delivered, given up or gone: release its chain.
+    Finish,
+    /// Failed: due again at this time.
+    Retry { at: u64, failures: u32, last: u64 },
+}
+
 async fn deliver(d: Arc<Delivery>, url: String, ids: Vec<u64>, epoch: u64) {
-    let count = ids.len();
-    if let Err(e) = attempt(&d, &url, ids, epoch).await {
-        tracing::error!(error = %e, "callback store failure during delivery");
-    }
+    let nexts = attempt(&d, &url, &ids, epoch).await;
     {
         let mut q = d.lock();
-        q.in_flight -= 1;
+        q.posts_in_flight = q.posts_in_flight.saturating_sub(1);
+    }
+    if let Some((nexts, _gate)) = nexts {
+        let now = now_ms();
+        let mut q = d.lock();
         if q.epoch == epoch {
-            q.in_flight_callbacks -= count; // a reset already forgot these
+            for (id, next) in nexts {
+                match next {
+                    Next::Finish => q.finish(id, now),
+                    Next::Retry { at, failures, last } => q.retry(id, at, failures, last),
+                }
+            }
         }
     }
     d.wake.notify_one();
 }
 
-async fn attempt(d: &Delivery, url: &str, ids: Vec<u64>, epoch: u64) -> Result<(), StoreError> {
+type Outcomes<'a> = (Vec<(u64, Next)>, tokio::sync::RwLockReadGuard<'a, ()>);
+
+/// POSTs the batch and records the outcome on each callback. Answers what the queue must do
+/// with each id, and the gate guard (so no reset runs before the queue is updated); None when a
+/// reset made this delivery moot.
+async fn attempt<'a>(d: &'a Delivery, url: &str, ids: &[u64], epoch: u64) -> Option<Outcomes<'a>> {
+    let mut nexts = Vec::new();
     let mut records: Vec<Callback> = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(cb) = store::get_json(&d.store.callbacks_pending, store::encode_u64(id))? {
-            records.push(cb);
+    for &id in ids {
+        match store::get_json::<Callback>(&d.store.callbacks_pending, store::encode_u64(id)) {
+            Ok(Some(cb)) => records.push(cb),
+            Ok(None) => nexts.push((id, Next::Finish)),
+            Err(StoreError::Corrupt(e)) => {
+                tracing::error!(callback = id, error = %e, "unreadable callback record dropped from the queue");
+                nexts.push((id, Next::Finish));
+            }
+            Err(e) => {
+                tracing::error!(callback = id, error = %e, "could not read a callback record");
+                nexts.push((id, store_retry(d, id)));
+            }
         }
     }
-    if records.is_empty() {
-        return Ok(());
+    let mut outcome = None;
+    if !records.is_empty() {
+        outcome = Some(post(d, url, &records).await);
     }
+    let gate = d.gate.read().await;
+    if d.lock().epoch != epoch {
+        return None; // reset while in flight: these callbacks are forgotten
+    }
+    if let Some((outcome, at_ms, latency_ms)) = outcome {
+        let attempt = Attempt {
+            at_ms,
+            latency_ms,
+            status: outcome.parts().0,
+            error: outcome.parts().1,
+            url: url.to_string(),
+            batch_size: records.len(),
+        };
+        for cb in records {
+            let id = cb.id;
+            let next = record(d, cb, &outcome, attempt.clone()).unwrap_or_else(|e| {
+                tracing::error!(callback = id, error = %e, "could not record a webhook attempt");
+                store_retry(d, id)
+            });
+            nexts.push((id, next));
+        }
+    }
+    Some((nexts, gate))
+}
+
+fn store_retry(d: &Delivery, id: u64) -> Next {
+    let q = d.lock();
+    let (failures, last) = q.progress(id);
+    Next::Retry {
+        at: now_ms() + STORE_RETRY_MS,
+        failures,
+        last,
+    }
+}
+
+/// One POST of the batch's bodies (merged when there are several): (outcome, at, latency ms).
+async fn post(d: &Delivery, url: &str, records: &[Callback]) -> (Outcome, u64, u64) {
     let body = if records.len() == 1 {
-        serde_json::to_vec(&records[0].body)?
+        serde_json::to_vec(&records[0].body)
     } else {
         serde_json::to_vec(&merge_bodies(
             &records.iter().map(|r| &r.body).collect::<Vec<_>>(),
-        ))?
-    };
+        ))
+    }
+    .unwrap_or_default();
     let at_ms = now_ms();
     let started = Instant::now();
     let outcome = d.client.post(url, body).await;
     let latency_ms = started.elapsed().as_millis() as u64;
-    let now = now_ms();
     d.metrics.callback_posts.inc();
-    let (status, error, result) = outcome.parts();
+    let (status, error, _) = outcome.parts();
     d.events.publish("callback_attempt", || {
         serde_json::json!({ "callbacks": records.iter().map(|r| r.id).collect::<Vec<_>>(), "url": url, "status": status, "error": error, "latency_ms": latency_ms })
     });
-
-    let settings = d.settings.current();
-    let mut requeue = Vec::new();
-    let mut released = Vec::new();
-    let batch_size = records.len();
-    if d.lock().epoch != epoch {
-        return Ok(()); // reset while in flight: forget these callbacks
-    }
-    for mut cb in records {
-        cb.attempts_total += 1;
-        cb.attempts.push(Attempt {
-            at_ms,
-            latency_ms,
-            status,
-            error: error.clone(),
-            url: url.to_string(),
-            batch_size,
-        });
-        if cb.attempts.len() > ATTEMPTS_KEPT {
-            cb.attempts.remove(0);
-        }
-        let key = store::encode_u64(cb.id);
-        let kind = cb.kind.as_str().to_string();
-        d.metrics
-            .callback_requests
-            .get_or_create(&CallbackLabels {
-                result: result.into(),
-                r#type: kind.clone(),
-            })
-            .inc();
-        match outcome {
-            Outcome::Delivered => {
-                cb.state = CallbackState::Delivered;
-                d.metrics
-                    .callback_latency
-                    .observe(now.saturating_sub(cb.due_ms) as f64 / 1000.0);
-                finish(d, &key, &cb)?;
-                released.push(cb.order_key.clone());
-            }
-            Outcome::Failed { .. } => {
-                let delay = delay_after(
-                    cb.attempts_total,
-                    settings.callback_backoff_delay_ms,
-                    settings.max_callback_backoff_delay_ms,
-                );
-                let next = now + delay;
-                if past_horizon(cb.created_ms, next, d.horizon_ms) {
-                    cb.state = CallbackState::GivenUp;
-                    d.metrics
-                        .callbacks_given_up
-                        .get_or_create(&KindLabel { r#type: kind })
-                        .inc();
-                    tracing::warn!(
-                        callback = cb.id,
-                        attempts = cb.attempts_total,
-                        "callback given up after the retry horizon"
-                    );
-                    finish(d, &key, &cb)?;
-                    released.push(cb.order_key.clone());
-                } else {
-                    cb.next_attempt_ms = next;
-                    store::put_json(&d.store.callbacks_pending, key, &cb)?;
-                    requeue.push((next, cb.id));
-                }
-            }
-        }
-    }
-    let mut q = d.lock();
-    q.due.extend(requeue);
-    for key in released {
-        q.release(key.as_deref(), now);
-    }
-    Ok(())
+    (outcome, at_ms, latency_ms)
 }
 
-/// Moves a callback from pending to done (done first: a crash in between leaves a duplicate
-/// that start-up removes, never a loss), then prunes the oldest history past the limit.
-fn finish(d: &Delivery, key: &[u8; 8], cb: &Callback) -> Result<(), StoreError> {
-    store::put_json(&d.store.callbacks_done, key, cb)?;
-    d.store.callbacks_pending.remove(key)?;
+/// Records one attempt on a callback and moves its record: done, given up, or pending again.
+fn record(
+    d: &Delivery,
+    mut cb: Callback,
+    outcome: &Outcome,
+    attempt: Attempt,
+) -> Result<Next, StoreError> {
+    let now = now_ms();
+    let at_ms = attempt.at_ms;
+    cb.attempts_total += 1;
+    cb.first_attempt_ms.get_or_insert(at_ms);
+    cb.attempts.push(attempt);
+    if cb.attempts.len() > ATTEMPTS_KEPT {
+        cb.attempts.remove(0);
+    }
+    let kind = cb.kind.as_str().to_string();
+    d.metrics
+        .callback_requests
+        .get_or_create(&CallbackLabels {
+            result: outcome.parts().2.into(),
+            r#type: kind.clone(),
+        })
+        .inc();
+    let key = store::encode_u64(cb.id);
+    if *outcome == Outcome::Delivered {
+        cb.state = CallbackState::Delivered;
+        d.metrics
+            .callback_latency
+            .observe(now.saturating_sub(cb.created_ms) as f64 / 1000.0);
+        store::put_json(&d.store.callbacks_done, key, &cb)?;
+        d.store.callbacks_pending.remove(key)?;
+        prune_history(d)?;
+        return Ok(Next::Finish);
+    }
+    let settings = d.settings.current();
+    cb.failures += 1;
+    let delay = delay_after(
+        cb.failures,
+        settings.callback_backoff_delay_ms,
+        settings.max_callback_backoff_delay_ms,
+    );
+    let next = now.saturating_add(delay);
+    let first = cb.first_attempt_ms.unwrap_or(at_ms);
+    if past_horizon(first, next, d.horizon_ms) {
+        cb.state = CallbackState::GivenUp;
+        d.metrics
+            .callbacks_given_up
+            .get_or_create(&KindLabel { r#type: kind })
+            .inc();
+        tracing::warn!(
+            callback = cb.id,
+            attempts = cb.attempts_total,
+            "callback given up after the retry horizon"
+        );
+        // Given up first, then out of pending: a crash in between leaves a copy that start-up
+        // removes, never a loss.
+        store::put_json(&d.store.callbacks_given_up, key, &cb)?;
+        d.store.callbacks_pending.remove(key)?;
+        return Ok(Next::Finish);
+    }
+    cb.next_attempt_ms = next;
+    store::put_json(&d.store.callbacks_pending, key, &cb)?;
+    Ok(Next::Retry {
+        at: next,
+        failures: cb.failures,
+        last: at_ms,
+    })
+}
+
+/// Keeps the newest `--callback-history` delivered callbacks (given-up ones are never pruned).
+fn prune_history(d: &Delivery) -> Result<(), StoreError> {
     let n = d.done_count.fetch_add(1, Ordering::Relaxed) + 1;
     if n > d.history && d.store.callbacks_done.pop_min()?.is_some() {
-        d.done_count.fetch_sub(1, Ordering::Relaxed);
+        let _ = d
+            .done_count
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
+                Some(c.saturating_sub(1))
+            });
     }
     Ok(())
 }

@@ -1,23 +1,29 @@
 //! The delivery engine: a durable outbox of callbacks, a dispatcher, the backoff policy and
 //! the webhook client. Everything the emulator notifies goes through `Delivery::enqueue`.
 //!
-//! Truth lives in sled (`callbacks_pending`, `callbacks_done`); the due-time index is in memory
-//! and rebuilt from sled at start-up, so a large backlog costs 16 bytes of RAM per callback.
+//! Truth lives in sled: a callback is in `callbacks_pending` until it is delivered (then in
+//! `callbacks_done`, of which the newest `--callback-history` are kept) or given up (then in
+//! `callbacks_given_up`, kept until it is redelivered or reset). The due-time index is in memory
+//! (`queue.rs`) and rebuilt from sled at start-up.
+//!
+//! Writers of records (enqueue, the dispatcher's write-back, redeliver) hold `gate` shared; reset
+//! holds it alone, so a reset never interleaves with a write and nothing outlives it.
 
 pub mod backoff;
 pub mod client;
 mod dispatcher;
+mod queue;
 
 use crate::domain::Settings;
 use crate::store::{self, Store, StoreError};
 use crate::wa::time::now_ms;
 use crate::wa::ApiError;
+use queue::{Pending, Queue};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, RwLock};
 
 /// Attempts kept per callback record (the count of all attempts is kept apart).
 const ATTEMPTS_KEPT: usize = 50;
@@ -68,29 +74,20 @@ pub struct Callback {
     pub kind: CallbackKind,
     pub state: CallbackState,
     pub created_ms: u64,
-    /// Not attempted before this time (a status lifecycle step is scheduled ahead).
-    pub due_ms: u64,
     pub next_attempt_ms: u64,
     pub persist: bool,
     /// Callbacks with the same key (a message id) are delivered one after the other, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_key: Option<String>,
     pub attempts_total: u32,
+    /// Failed attempts since the callback was (re)queued: the backoff grows with these.
+    #[serde(default)]
+    pub failures: u32,
+    /// The first attempt since the callback was (re)queued: the retry horizon counts from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_attempt_ms: Option<u64>,
     pub attempts: Vec<Attempt>,
     pub body: Value,
-}
-
-#[derive(Default)]
-pub(crate) struct Queue {
-    /// (next attempt ms, id) of every pending callback that may be attempted (not in flight).
-    due: BTreeSet<(u64, u64)>,
-    /// Per order key: the callbacks waiting behind the chain's head (which is in `due` or in flight).
-    chains: HashMap<String, VecDeque<(u64, u64)>>,
-    waiting: usize,
-    in_flight: usize,
-    in_flight_callbacks: usize,
-    /// Bumped by reset, so deliveries that started before it do not write back.
-    epoch: u64,
 }
 
 pub struct Delivery {
@@ -98,6 +95,7 @@ pub struct Delivery {
     pub(crate) settings: Arc<Settings>,
     pub(crate) client: Arc<client::WebhookClient>,
     pub(crate) queue: Mutex<Queue>,
+    pub(crate) gate: RwLock<()>,
     pub(crate) wake: Notify,
     pub(crate) stopping: Notify,
     pub(crate) done_count: AtomicUsize,
@@ -112,43 +110,18 @@ pub struct Delivery {
 pub struct NewCallback {
     pub kind: CallbackKind,
     pub body: Value,
-    /// Earliest delivery time; 0 = now.
-    pub due_ms: u64,
     /// Keeps this callback behind earlier ones with the same key (e.g. a message's statuses).
     pub order_key: Option<String>,
 }
 
-impl Queue {
-    /// Adds a pending callback: due at once, or behind its chain's head.
-    fn push(&mut self, entry: (u64, u64), key: Option<&str>) {
-        match key {
-            Some(k) => match self.chains.get_mut(k) {
-                Some(waiting) => {
-                    waiting.push_back(entry);
-                    self.waiting += 1;
-                }
-                None => {
-                    self.chains.insert(k.to_string(), VecDeque::new());
-                    self.due.insert(entry);
-                }
-            },
-            None => {
-                self.due.insert(entry);
-            }
-        }
-    }
-
-    /// The head of a chain is done (delivered or given up): release the next one.
-    pub(crate) fn release(&mut self, key: Option<&str>, now: u64) {
-        let Some(k) = key else { return };
-        match self.chains.get_mut(k).and_then(VecDeque::pop_front) {
-            Some((due, id)) => {
-                self.waiting -= 1;
-                self.due.insert((due.max(now), id));
-            }
-            None => {
-                self.chains.remove(k);
-            }
+impl Callback {
+    fn pending(&self) -> Pending {
+        Pending {
+            id: self.id,
+            order_key: self.order_key.as_deref().map(Arc::from),
+            failures: self.failures,
+            last_attempt_ms: self.attempts.last().map_or(0, |a| a.at_ms),
+            next_ms: self.next_attempt_ms,
         }
     }
 }
@@ -166,18 +139,25 @@ impl Delivery {
         let mut dropped = 0usize;
         for item in store.callbacks_pending.iter() {
             let (key, value) = item?;
-            let cb: Callback = serde_json::from_slice(&value)?;
-            if !cb.persist || store.callbacks_done.contains_key(&key)? {
+            let cb: Callback = match serde_json::from_slice(&value) {
+                Ok(cb) => cb,
+                Err(e) => {
+                    tracing::error!(error = %e, key = ?key, "unreadable pending callback left in place");
+                    continue;
+                }
+            };
+            let finished = store.callbacks_done.contains_key(&key)?
+                || store.callbacks_given_up.contains_key(&key)?;
+            if !cb.persist || finished {
                 store.callbacks_pending.remove(&key)?;
                 dropped += usize::from(!cb.persist);
                 continue;
             }
-            queue.push((cb.next_attempt_ms, cb.id), cb.order_key.as_deref()); // ids ascend: chain order holds
+            queue.push(cb.pending()); // ids ascend, so each chain keeps its order
         }
-        let recovered = queue.due.len() + queue.waiting;
-        if recovered > 0 || dropped > 0 {
+        if queue.len() > 0 || dropped > 0 {
             tracing::info!(
-                pending = recovered,
+                pending = queue.len(),
                 dropped_memory_only = dropped,
                 "callback backlog recovered"
             );
@@ -188,6 +168,7 @@ impl Delivery {
             settings,
             client,
             queue: Mutex::new(queue),
+            gate: RwLock::new(()),
             wake: Notify::new(),
             stopping: Notify::new(),
             done_count: AtomicUsize::new(done_count),
@@ -206,71 +187,94 @@ impl Delivery {
         self.queue.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Pending callbacks (waiting or in flight).
+    /// Pending callbacks (due, waiting behind an earlier one, or in flight).
     pub fn pending(&self) -> usize {
-        let q = self.lock();
-        q.due.len() + q.waiting + q.in_flight_callbacks
+        self.lock().len()
+    }
+
+    /// The 1016 answer when `more` callbacks would not fit under the queue limit.
+    pub fn check_room(&self, more: usize) -> Result<(), ApiError> {
+        let pending = self.pending();
+        if pending + more > self.queue_limit {
+            return Err(self.overloaded(pending));
+        }
+        Ok(())
+    }
+
+    fn overloaded(&self, pending: usize) -> ApiError {
+        ApiError::new(
+            1016,
+            format!(
+                "The callback queue holds {pending} callbacks and takes at most {}: the webhook is not keeping up",
+                self.queue_limit
+            ),
+        )
     }
 
     /// Enqueues notifications; with `callback_persist` they are on disk before this returns.
     pub async fn enqueue(&self, items: Vec<NewCallback>) -> Result<Vec<u64>, ApiError> {
-        let pending = self.pending();
-        if pending + items.len() > self.queue_limit {
-            return Err(ApiError::new(
-                1016,
-                format!("The callback queue holds {pending} callbacks (limit {}); the webhook is not keeping up", self.queue_limit),
-            ));
+        let n = items.len();
+        let _gate = self.gate.read().await;
+        self.lock()
+            .reserve(n, self.queue_limit)
+            .map_err(|pending| self.overloaded(pending))?;
+        let written = self.write_new(items).await;
+        let mut q = self.lock();
+        q.unreserve(n);
+        let pending = written?;
+        let ids = pending.iter().map(|p| p.id).collect();
+        for p in pending {
+            q.push(p);
         }
+        drop(q);
+        self.wake.notify_one();
+        Ok(ids)
+    }
+
+    /// Writes the records of new callbacks (durably with `callback_persist`); on failure none stays.
+    async fn write_new(&self, items: Vec<NewCallback>) -> Result<Vec<Pending>, ApiError> {
+        self.store.writable()?;
         let persist = self.settings.current().callback_persist;
         let now = now_ms();
-        let mut entries = Vec::with_capacity(items.len());
+        let mut written = Vec::with_capacity(items.len());
+        let mut result = Ok(());
         for item in items {
-            let id = self.store.db.generate_id().map_err(StoreError::from)?;
-            let due = item.due_ms.max(now);
             let cb = Callback {
-                id,
+                id: 0,
                 kind: item.kind,
                 state: CallbackState::Pending,
                 created_ms: now,
-                due_ms: due,
-                next_attempt_ms: due,
+                next_attempt_ms: now,
                 persist,
                 order_key: item.order_key,
                 attempts_total: 0,
+                failures: 0,
+                first_attempt_ms: None,
                 attempts: Vec::new(),
                 body: item.body,
             };
-            // Plain inserts: sled's apply_batch takes a Db-wide write lock and waits on its log,
-            // which capped sends at ~5k/s. A crash between two inserts can only lose part of an
-            // unacknowledged send; durability of acknowledged ones comes from `durable()` below.
-            self.store
-                .callbacks_pending
-                .insert(
-                    store::encode_u64(id),
-                    serde_json::to_vec(&cb).map_err(StoreError::from)?,
-                )
-                .map_err(StoreError::from)?;
-            entries.push(((due, id), cb.order_key));
-        }
-        if persist {
-            if let Err(e) = self.store.durable().await {
-                // Not acknowledged: take the records back so they are not delivered later.
-                for ((_, id), _) in &entries {
-                    let _ = self.store.callbacks_pending.remove(store::encode_u64(*id));
-                }
-                return Err(e.into());
+            // Plain inserts: sled's apply_batch takes a Db-wide write lock and waits on its log.
+            result = self.insert_new(cb).map(|p| written.push(p));
+            if result.is_err() {
+                break;
             }
         }
-        let ids = entries.iter().map(|e| e.0 .1).collect();
-        {
-            let mut q = self.lock();
-            for (entry, key) in &entries {
-                q.push(*entry, key.as_deref());
-            }
+        if result.is_ok() && persist {
+            result = self.store.durable().await;
         }
+        if let Err(e) = result {
+            for p in &written {
+                let _ = self.store.callbacks_pending.remove(store::encode_u64(p.id));
+            }
+            return Err(e.into());
+        }
+        Ok(written)
+    }
 
-        self.wake.notify_one();
-        Ok(ids)
+    fn insert_new(&self, mut cb: Callback) -> Result<Pending, StoreError> {
+        cb.id = self.store.db.generate_id()?;
+        store::put_json(&self.store.callbacks_pending, store::encode_u64(cb.id), &cb)?;
+        Ok(cb.pending())
     }
 
     /// Stops the dispatcher (in-flight POSTs finish on their own).
@@ -278,81 +282,139 @@ impl Delivery {
         self.stopping.notify_one();
     }
 
-    /// One callback by id, pending or done.
+    /// One callback by id, pending, delivered or given up.
     pub fn get(&self, id: u64) -> Result<Option<Callback>, StoreError> {
         let key = store::encode_u64(id);
-        if let Some(cb) = store::get_json(&self.store.callbacks_pending, key)? {
-            return Ok(Some(cb));
+        for tree in self.trees(None) {
+            if let Some(cb) = store::get_json(tree, key)? {
+                return Ok(Some(cb));
+            }
         }
-        store::get_json(&self.store.callbacks_done, key)
+        Ok(None)
     }
 
-    /// Callbacks in id order, optionally of one state, at most `limit`.
+    fn trees(&self, state: Option<CallbackState>) -> Vec<&sled::Tree> {
+        let s = &self.store;
+        match state {
+            Some(CallbackState::Pending) => vec![&s.callbacks_pending],
+            Some(CallbackState::Delivered) => vec![&s.callbacks_done],
+            Some(CallbackState::GivenUp) => vec![&s.callbacks_given_up],
+            None => vec![
+                &s.callbacks_pending,
+                &s.callbacks_done,
+                &s.callbacks_given_up,
+            ],
+        }
+    }
+
+    /// The newest `limit` callbacks (of one state, or all), oldest first. Reads only those.
     pub fn list(
         &self,
         state: Option<CallbackState>,
         limit: usize,
     ) -> Result<Vec<Callback>, StoreError> {
-        let mut out = Vec::new();
-        let trees = match state {
-            Some(CallbackState::Pending) => vec![&self.store.callbacks_pending],
-            Some(_) => vec![&self.store.callbacks_done],
-            None => vec![&self.store.callbacks_done, &self.store.callbacks_pending],
-        };
-        for tree in trees {
-            let records: Vec<Callback> = store::all_json(tree)?;
-            out.extend(
-                records
-                    .into_iter()
-                    .filter(|cb| state.is_none_or(|s| s == cb.state)),
-            );
+        let mut out: Vec<Callback> = Vec::new();
+        for tree in self.trees(state) {
+            for item in tree.iter().rev().take(limit) {
+                out.push(serde_json::from_slice(&item?.1)?);
+            }
         }
         Ok(store::keep_newest(out, limit, |c| c.id))
     }
 
-    /// Puts a given-up callback back in the queue with a fresh horizon. False if it is not given up.
-    pub fn redeliver(&self, id: u64) -> Result<bool, StoreError> {
-        let key = store::encode_u64(id);
-        let Some(mut cb) = store::get_json::<Callback>(&self.store.callbacks_done, key)? else {
-            return Ok(false);
-        };
-        if cb.state != CallbackState::GivenUp {
-            return Ok(false);
+    /// Puts given-up callbacks back in the queue with a fresh backoff and horizon; answers the
+    /// ids that were given up (others are skipped). Durable before it answers.
+    pub async fn redeliver(&self, ids: &[u64]) -> Result<Vec<u64>, ApiError> {
+        let _gate = self.gate.read().await;
+        self.store.writable()?;
+        let now = now_ms();
+        let mut claimed = Vec::new();
+        let mut result = Ok(());
+        for &id in ids {
+            match self.claim_given_up(id, now) {
+                Ok(Some(c)) => claimed.push(c),
+                Ok(None) => {}
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
         }
-        let now = now_ms();
-        cb.state = CallbackState::Pending;
-        cb.created_ms = now;
-        cb.next_attempt_ms = now;
-        store::put_json(&self.store.callbacks_pending, key, &cb)?;
-        self.store.callbacks_done.remove(key)?;
-        self.done_count.fetch_sub(1, Ordering::Relaxed);
-        self.lock().push((now, id), cb.order_key.as_deref());
-        self.wake.notify_one();
-        Ok(true)
-    }
-
-    /// Forgets every callback, pending and done (the control API's reset).
-    pub fn reset(&self) -> Result<(), StoreError> {
+        if result.is_ok() {
+            result = self.store.durable().await;
+        }
+        if let Err(e) = result {
+            for (cb, raw) in &claimed {
+                let key = store::encode_u64(cb.id);
+                let _ = self.store.callbacks_given_up.insert(key, raw.clone());
+                let _ = self.store.callbacks_pending.remove(key);
+            }
+            return Err(e.into());
+        }
         let mut q = self.lock();
-        q.epoch += 1;
-        q.due.clear();
-        q.chains.clear();
-        q.waiting = 0;
-        q.in_flight_callbacks = 0;
-        self.store.callbacks_pending.clear()?;
-        self.store.callbacks_done.clear()?;
-        self.done_count.store(0, Ordering::Relaxed);
-        Ok(())
-    }
-
-    /// Makes every waiting callback due now (used when the webhook URL changes).
-    pub(crate) fn retry_all_now(&self) {
-        let now = now_ms();
-        let mut q = self.lock();
-        let ids: Vec<u64> = q.due.iter().map(|e| e.1).collect();
-        q.due = ids.into_iter().map(|id| (now, id)).collect();
+        for (cb, _) in &claimed {
+            q.push(cb.pending());
+        }
         drop(q);
         self.wake.notify_one();
+        Ok(claimed.iter().map(|(cb, _)| cb.id).collect())
+    }
+
+    /// Moves one given-up record to pending (removing it first claims it: a concurrent
+    /// redeliver of the same id finds nothing). Answers the record and its old bytes.
+    fn claim_given_up(
+        &self,
+        id: u64,
+        now: u64,
+    ) -> Result<Option<(Callback, sled::IVec)>, StoreError> {
+        let key = store::encode_u64(id);
+        let Some(raw) = self.store.callbacks_given_up.remove(key)? else {
+            return Ok(None);
+        };
+        let mut cb: Callback = match serde_json::from_slice(&raw) {
+            Ok(cb) => cb,
+            Err(e) => {
+                self.store.callbacks_given_up.insert(key, raw)?;
+                return Err(e.into());
+            }
+        };
+        cb.state = CallbackState::Pending;
+        cb.failures = 0;
+        cb.first_attempt_ms = None;
+        cb.next_attempt_ms = now;
+        if let Err(e) = store::put_json(&self.store.callbacks_pending, key, &cb) {
+            self.store.callbacks_given_up.insert(key, raw)?;
+            return Err(e);
+        }
+        Ok(Some((cb, raw)))
+    }
+
+    /// The ids of every given-up callback (keys only: a large backlog is not loaded).
+    pub fn given_up_ids(&self) -> Result<Vec<u64>, StoreError> {
+        self.store
+            .callbacks_given_up
+            .iter()
+            .keys()
+            .map(|k| Ok(store::decode_u64(&k?)))
+            .collect()
+    }
+
+    /// Forgets every callback, pending, delivered and given up (the control API's reset).
+    pub async fn reset(&self) -> Result<(), ApiError> {
+        let _gate = self.gate.write().await;
+        self.store.writable()?;
+        self.lock().clear();
+        self.done_count.store(0, Ordering::Relaxed);
+        let s = self.store.clone();
+        tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
+            s.callbacks_pending.clear()?;
+            s.callbacks_done.clear()?;
+            s.callbacks_given_up.clear()?;
+            Ok(())
+        })
+        .await
+        .map_err(ApiError::internal)??;
+        Ok(())
     }
 }
 
@@ -389,27 +451,5 @@ mod tests {
             m,
             json!({"contacts":[{"wa_id":"1"}],"messages":[{"id":"m"}],"statuses":[{"id":"a"},{"id":"c"}]})
         );
-    }
-}
-
-#[cfg(test)]
-mod queue_tests {
-    use super::*;
-
-    #[test]
-    fn chains_release_one_at_a_time_in_order() {
-        let mut q = Queue::default();
-        q.push((10, 1), Some("m"));
-        q.push((20, 2), Some("m"));
-        q.push((5, 3), Some("m"));
-        q.push((7, 4), None);
-        assert_eq!(q.due.iter().copied().collect::<Vec<_>>(), [(7, 4), (10, 1)]);
-        assert_eq!(q.waiting, 2);
-        q.release(Some("m"), 100);
-        assert!(q.due.contains(&(100, 2)), "released late: due now");
-        q.release(Some("m"), 0);
-        assert!(q.due.contains(&(5, 3)));
-        q.release(Some("m"), 0);
-        assert!(q.chains.is_empty() && q.waiting == 0);
     }
 }

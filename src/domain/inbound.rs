@@ -4,6 +4,7 @@
 use super::messaging::Messaging;
 use crate::delivery::{CallbackKind, NewCallback};
 use crate::simulator::lifecycle::{self, Step};
+use crate::simulator::schedule::{notified, Addressee};
 use crate::store;
 use crate::wa::inbound::{self, MEDIA_TYPES};
 use crate::wa::{ids, time::now_ms, ApiError};
@@ -62,9 +63,27 @@ impl Messaging {
                 ctx.insert("from".into(), json!(business_wa_id));
             }
         }
+        self.store().writable()?;
+        let mut attached = None;
         if MEDIA_TYPES.contains(&req.kind.as_str()) {
-            payload = Some(self.attach_media(&req.kind, payload.unwrap_or_else(|| json!({})))?);
+            let (p, stored) = self.attach_media(&req.kind, payload.unwrap_or_else(|| json!({})))?;
+            payload = Some(p);
+            attached = stored;
         }
+        let result = self.deliver_inbound(req, from, payload, extra).await;
+        if let (Err(_), Some(media_id)) = (&result, attached) {
+            let _ = self.media.delete(&media_id);
+        }
+        result
+    }
+
+    async fn deliver_inbound(
+        &self,
+        req: InboundRequest,
+        from: String,
+        mut payload: Option<Value>,
+        extra: Map<String, Value>,
+    ) -> Result<(String, u64), ApiError> {
         inbound::check_payload(&req.kind, payload.as_ref())?;
         if req.kind == "system" {
             if let Some(p) = payload.as_mut() {
@@ -82,22 +101,33 @@ impl Messaging {
             &id,
             &json!({ "id": id, "from": from, "received_ms": now, "notification": body }),
         )?;
-        let ids = self
+        let enqueued = self
             .delivery()
             .enqueue(vec![NewCallback {
                 kind: CallbackKind::InboundMessage,
                 body: body.clone(),
-                due_ms: 0,
                 order_key: Some(format!("inbound:{from}")),
             }])
-            .await?;
+            .await;
+        let ids = match enqueued {
+            Ok(ids) => ids,
+            Err(e) => {
+                let _ = self.store().inbound.remove(&id);
+                return Err(e);
+            }
+        };
         self.metrics.messages_received.inc();
         self.events().publish("inbound", || body);
         Ok((id, ids[0]))
     }
 
-    /// Stores the bytes of an inbound media message and fills `id`, `mime_type`, `sha256`.
-    fn attach_media(&self, kind: &str, payload: Value) -> Result<Value, ApiError> {
+    /// Stores the bytes of an inbound media message and fills `id`, `mime_type`, `sha256`;
+    /// answers the payload and the id of the media it stored (None when it reused one).
+    fn attach_media(
+        &self,
+        kind: &str,
+        payload: Value,
+    ) -> Result<(Value, Option<String>), ApiError> {
         let mut p = match payload {
             Value::Object(o) => o,
             _ => return Err(ApiError::invalid(kind, "must be a JSON object")),
@@ -112,12 +142,12 @@ impl Messaging {
                 ))
             }
         };
-        let meta = match (p.remove("data_base64"), p.get("id").and_then(Value::as_str)) {
+        let (meta, stored) = match (p.remove("data_base64"), p.get("id").and_then(Value::as_str)) {
             (Some(Value::String(b64)), _) => {
                 let bytes = STANDARD
                     .decode(b64.trim())
                     .map_err(|e| ApiError::invalid(&format!("{kind}.data_base64"), e))?;
-                self.media.store_bytes(&mime, &bytes)?
+                (self.media.store_bytes(&mime, &bytes)?, true)
             }
             (Some(_), _) => {
                 return Err(ApiError::invalid(
@@ -125,27 +155,29 @@ impl Messaging {
                     "must be a base64 string",
                 ))
             }
-            (None, Some(id)) => self.media.get(id)?.0,
-            (None, None) => self
-                .media
-                .store_bytes(&mime, format!("emulated {kind} content").as_bytes())?,
+            (None, Some(id)) => (self.media.get(id)?.0, false),
+            (None, None) => (
+                self.media
+                    .store_bytes(&mime, format!("emulated {kind} content").as_bytes())?,
+                true,
+            ),
         };
+        let stored = stored.then(|| meta.id.clone());
         p.insert("id".into(), json!(meta.id));
         p.insert("mime_type".into(), json!(meta.mime_type));
         p.insert("sha256".into(), json!(meta.sha256));
-        Ok(Value::Object(p))
+        Ok((Value::Object(p), stored))
     }
 
-    /// Adds a status to an outbound message now (after what was already planned for it).
+    /// Forces a status on an outbound message now. The message leaves its planned lifecycle:
+    /// the statuses it was still to get are cancelled. The notification follows the
+    /// `webhooks.message.*` filters like any status; answers its callback id (None if filtered).
     pub async fn force_status(
         &self,
         id: &str,
         status: &str,
         code: Option<u32>,
-    ) -> Result<u64, ApiError> {
-        let mut message = self
-            .sent(id)?
-            .ok_or_else(|| ApiError::not_found(format!("No outbound message {id}")))?;
+    ) -> Result<Option<u64>, ApiError> {
         let code = match (status, code) {
             ("failed", None) => Some(470),
             ("failed", c) => c,
@@ -160,24 +192,56 @@ impl Messaging {
                 ))
             }
         };
+        let _no_handover = self.schedule().exclusive().await;
+        let before = self
+            .sent(id)?
+            .ok_or_else(|| ApiError::not_found(format!("No outbound message {id}")))?;
+        self.store().writable()?;
         let step = Step {
             status: status.into(),
             at_ms: now_ms(),
             error_code: code,
+            forced: true,
         };
         let body =
-            lifecycle::status_notification(&message.id, &message.to, &step, &message.conversation);
+            lifecycle::status_notification(&before.id, &before.to, &step, &before.conversation);
+        let cancelled = self.schedule().cancel(&before.id);
+        let mut message = before.clone();
+        message.steps.retain(|s| !cancelled.contains(s));
         message.steps.push(step);
-        store::put_json(&self.store().messages, &message.id, &message)?;
-        let ids = self
-            .delivery()
-            .enqueue(vec![NewCallback {
-                kind: CallbackKind::StatusChange,
-                body,
-                due_ms: 0,
-                order_key: Some(message.id.clone()),
-            }])
-            .await?;
-        Ok(ids[0])
+        let wanted = notified(&self.settings().current(), status);
+        let result = match store::put_json(&self.store().messages, &message.id, &message) {
+            Ok(()) if wanted => {
+                self.delivery()
+                    .enqueue(vec![NewCallback {
+                        kind: CallbackKind::StatusChange,
+                        body,
+                        order_key: Some(message.id.clone()),
+                    }])
+                    .await
+            }
+            Ok(()) => self
+                .store()
+                .durable()
+                .await
+                .map(|()| Vec::new())
+                .map_err(ApiError::from),
+            Err(e) => Err(e.into()),
+        };
+        match result {
+            Ok(ids) => Ok(ids.first().copied()),
+            Err(e) => {
+                let _ = store::put_json(&self.store().messages, &before.id, &before);
+                self.schedule().restore(
+                    Addressee {
+                        message_id: before.id.clone(),
+                        recipient_id: before.to.clone(),
+                        conversation: before.conversation.clone(),
+                    },
+                    cancelled,
+                );
+                Err(e)
+            }
+        }
     }
 }

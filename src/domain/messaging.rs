@@ -3,14 +3,16 @@
 
 use super::media::Media;
 use super::Settings;
-use crate::delivery::{CallbackKind, Delivery, NewCallback};
+use crate::delivery::Delivery;
 use crate::events::Events;
 use crate::simulator::lifecycle::{self, Conversation, Step, Timing};
 use crate::simulator::rules::{self, Action, Rule};
+use crate::simulator::schedule::{Addressee, Schedule};
 use crate::store::{self, Store, StoreError};
 use crate::wa::templates::{self, Template};
 use crate::wa::{ids, outbound, time::now_ms, ApiError};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -26,8 +28,8 @@ pub struct SentMessage {
     pub created_ms: u64,
     pub steps: Vec<Step>,
     pub conversation: Conversation,
-    /// The request body exactly as the app sent it.
-    pub request: Value,
+    /// The request body exactly as the app sent it (its very text).
+    pub request: Box<RawValue>,
 }
 
 impl SentMessage {
@@ -49,6 +51,7 @@ pub struct Messaging {
     store: Store,
     settings: Arc<Settings>,
     delivery: Arc<Delivery>,
+    schedule: Arc<Schedule>,
     pub media: Arc<Media>,
     rules: RwLock<Vec<Rule>>,
     templates: RwLock<Vec<Template>>,
@@ -60,6 +63,8 @@ pub struct Messaging {
 /// How the simulated network behaves: recipient rules, status delays, number normalisation.
 pub struct Network {
     pub rules: Vec<Rule>,
+    /// The rules come from `--recipient-rules`: they win over rules stored by the API.
+    pub rules_from_file: bool,
     pub timing: Timing,
     pub default_cc: String,
 }
@@ -78,12 +83,17 @@ impl Messaging {
     ) -> Result<Messaging, StoreError> {
         let Network {
             rules: initial_rules,
+            rules_from_file,
             timing,
             default_cc,
         } = network;
+        if rules_from_file {
+            store.config.remove("recipient_rules")?;
+        }
         let rules = store::get_json(&store.config, "recipient_rules")?
             .unwrap_or_else(|| initial_rules.clone());
         let templates = store::get_json(&store.config, "templates")?.unwrap_or_default();
+        let schedule = Schedule::open(store.clone(), settings.clone(), delivery.clone())?;
         Ok(Messaging {
             conversations: Mutex::new(HashMap::new()),
             events,
@@ -91,6 +101,7 @@ impl Messaging {
             store,
             settings,
             delivery,
+            schedule,
             media,
             rules: RwLock::new(rules),
             templates: RwLock::new(templates),
@@ -106,6 +117,14 @@ impl Messaging {
 
     pub(crate) fn delivery(&self) -> &Delivery {
         &self.delivery
+    }
+
+    pub(crate) fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     pub(crate) fn events(&self) -> &Events {
@@ -124,10 +143,9 @@ impl Messaging {
     }
 
     /// Registers the templates sends are checked against (2000/2001); empty = accept any.
-    pub fn set_templates(&self, list: Vec<Template>) -> Result<(), ApiError> {
+    pub async fn set_templates(&self, list: Vec<Template>) -> Result<(), ApiError> {
         templates::validate(&list)?;
-        store::put_json(&self.store.config, "templates", &list)?;
-        self.store.flush()?;
+        self.put_config("templates", &list).await?;
         *self.templates.write().unwrap_or_else(|p| p.into_inner()) = list;
         Ok(())
     }
@@ -136,11 +154,28 @@ impl Messaging {
         self.rules.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    pub fn set_rules(&self, rules: Vec<Rule>) -> Result<(), ApiError> {
+    pub async fn set_rules(&self, rules: Vec<Rule>) -> Result<(), ApiError> {
         rules::validate(&rules)?;
-        store::put_json(&self.store.config, "recipient_rules", &rules)?;
-        self.store.flush()?;
+        self.put_config("recipient_rules", &rules).await?;
         *self.rules.write().unwrap_or_else(|p| p.into_inner()) = rules;
+        Ok(())
+    }
+
+    /// Writes a config record durably; on failure the previous one is put back.
+    async fn put_config<T: Serialize>(&self, key: &str, value: &T) -> Result<(), ApiError> {
+        self.store.writable()?;
+        let before = self.store.config.get(key).map_err(StoreError::from)?;
+        let result = match store::put_json(&self.store.config, key, value) {
+            Ok(()) => self.store.durable().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            let _ = match before {
+                Some(old) => self.store.config.insert(key, old).map(|_| ()),
+                None => self.store.config.remove(key).map(|_| ()),
+            };
+            return Err(e.into());
+        }
         Ok(())
     }
 
@@ -148,8 +183,9 @@ impl Messaging {
         rules::find(&self.rules.read().unwrap_or_else(|p| p.into_inner()), wa_id).cloned()
     }
 
-    /// `POST /v1/messages`.
-    pub async fn send(&self, body: Value) -> Result<String, ApiError> {
+    /// `POST /v1/messages`: `request` is the body exactly as sent, `body` the same parsed. The message is on disk before
+    /// this answers; its statuses happen later, when due (see `simulator::schedule`).
+    pub async fn send(&self, request: Box<RawValue>, body: Value) -> Result<String, ApiError> {
         let out = outbound::validate(&body, &self.default_cc, &|id| self.media.exists(id))?;
         templates::check(
             &self.templates.read().unwrap_or_else(|p| p.into_inner()),
@@ -174,7 +210,11 @@ impl Messaging {
                 format!("{} is not a WhatsApp user (recipient rule)", out.to),
             ));
         }
+        self.store.writable()?;
+        // Statuses still to come will need room in the callback queue.
+        self.delivery.check_room(self.schedule.pending() + 1)?;
         let now = now_ms();
+        let ticket = self.schedule.begin(now);
         let business_initiated = out.message_type == "template" || out.message_type == "hsm";
         let conversation = self.conversation(&out.to, business_initiated, now)?;
         let steps = lifecycle::plan(action.as_ref(), self.timing, now);
@@ -186,29 +226,27 @@ impl Messaging {
             created_ms: now,
             steps,
             conversation,
-            request: body,
+            request,
         };
-        store::put_json(&self.store.messages, &message.id, &message)?;
-        let callbacks = message
-            .steps
-            .iter()
-            .filter(|s| wanted(&settings, &s.status))
-            .map(|s| NewCallback {
-                kind: CallbackKind::StatusChange,
-                body: lifecycle::status_notification(
-                    &message.id,
-                    &message.to,
-                    s,
-                    &message.conversation,
-                ),
-                due_ms: s.at_ms,
-                order_key: Some(message.id.clone()),
-            })
-            .collect();
-        if let Err(e) = self.delivery.enqueue(callbacks).await {
+        let reach = message.steps.iter().map(|s| s.at_ms).max().unwrap_or(now);
+        let stored = store::put_json(&self.store.messages, &message.id, &message)
+            .and_then(|()| self.schedule.note_delay(reach.saturating_sub(now)));
+        let durable = match stored {
+            Ok(()) => self.store.durable().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = durable {
             let _ = self.store.messages.remove(&message.id);
-            return Err(e);
+            return Err(e.into());
         }
+        ticket.commit(
+            Addressee {
+                message_id: message.id.clone(),
+                recipient_id: message.to.clone(),
+                conversation: message.conversation.clone(),
+            },
+            &message.steps,
+        );
         self.metrics.messages_sent.inc();
         self.events.publish(
             "message_sent",
@@ -314,8 +352,11 @@ impl Messaging {
         Ok(())
     }
 
-    /// Forgets messages, conversations and rules changes (the control API's reset).
-    pub fn reset(&self) -> Result<(), ApiError> {
+    /// Forgets messages, planned statuses, conversations and rules changes (the control API's
+    /// reset).
+    pub async fn reset(&self) -> Result<(), ApiError> {
+        self.store.writable()?;
+        self.schedule.reset().await;
         self.store.messages.clear().map_err(StoreError::from)?;
         self.store.inbound.clear().map_err(StoreError::from)?;
         self.store.conversations.clear().map_err(StoreError::from)?;
@@ -337,15 +378,5 @@ impl Messaging {
             .clear();
         *self.rules.write().unwrap_or_else(|p| p.into_inner()) = self.initial_rules.clone();
         Ok(())
-    }
-}
-
-/// Whether a status is notified under the `webhooks.message.*` / `sent_status` filters.
-fn wanted(s: &crate::domain::settings::ApplicationSettings, status: &str) -> bool {
-    match status {
-        "sent" => s.notify_sent(),
-        "delivered" => s.webhooks.message.delivered,
-        "read" => s.webhooks.message.read,
-        _ => true,
     }
 }

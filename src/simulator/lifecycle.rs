@@ -20,6 +20,9 @@ pub struct Step {
     pub at_ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<u32>,
+    /// Forced through the control API (notified at once, not planned).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forced: bool,
 }
 
 fn step(status: &str, at_ms: u64) -> Step {
@@ -27,33 +30,34 @@ fn step(status: &str, at_ms: u64) -> Step {
         status: status.into(),
         at_ms,
         error_code: None,
+        forced: false,
     }
 }
 
 /// The statuses a message will go through, given the recipient's rule.
 pub fn plan(action: Option<&Action>, t: Timing, now_ms: u64) -> Vec<Step> {
-    let sent = step("sent", now_ms + t.sent_ms);
-    let delivered = step("delivered", now_ms + t.delivered_ms.max(t.sent_ms));
-    let read = step(
-        "read",
-        now_ms + t.read_ms.max(t.delivered_ms).max(t.sent_ms),
-    );
+    let at = |delay: u64| now_ms.saturating_add(delay);
+    let sent = step("sent", at(t.sent_ms));
+    let delivered = step("delivered", at(t.delivered_ms.max(t.sent_ms)));
+    let read = step("read", at(t.read_ms.max(t.delivered_ms).max(t.sent_ms)));
     match action {
         None | Some(Action::Invalid) => vec![sent, delivered, read],
         Some(Action::Fail { code }) => vec![Step {
-            status: "failed".into(),
-            at_ms: now_ms + t.sent_ms,
             error_code: Some(*code),
+            ..step("failed", at(t.sent_ms))
         }],
         Some(Action::NeverRead) => vec![sent, delivered],
         Some(Action::NeverDelivered) => vec![sent],
         Some(Action::Manual) => vec![],
         Some(Action::Slow { delay_ms }) => {
-            let d = now_ms + delay_ms.max(&t.sent_ms);
+            let d = at((*delay_ms).max(t.sent_ms));
             vec![
                 sent,
                 step("delivered", d),
-                step("read", d + t.read_ms.saturating_sub(t.delivered_ms)),
+                step(
+                    "read",
+                    d.saturating_add(t.read_ms.saturating_sub(t.delivered_ms)),
+                ),
             ]
         }
     }
@@ -155,9 +159,8 @@ mod tests {
             "gBEG1",
             "1",
             &Step {
-                status: "failed".into(),
-                at_ms: 0,
                 error_code: Some(470),
+                ..step("failed", 0)
             },
             &c,
         );

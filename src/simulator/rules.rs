@@ -58,6 +58,9 @@ pub fn find<'a>(rules: &'a [Rule], wa_id: &str) -> Option<&'a Action> {
     rules.iter().find(|r| r.matches(wa_id)).map(|r| &r.action)
 }
 
+/// The longest delay a `slow` rule may set: a day, the real API's retry horizon.
+pub const MAX_SLOW_DELAY_MS: u64 = 24 * 3600 * 1000;
+
 pub fn validate(rules: &[Rule]) -> Result<(), ApiError> {
     for (i, r) in rules.iter().enumerate() {
         let digits = r.number.strip_suffix('*').unwrap_or(&r.number);
@@ -67,13 +70,20 @@ pub fn validate(rules: &[Rule]) -> Result<(), ApiError> {
                 "must be digits, optionally ending with *",
             ));
         }
-        if let Action::Fail { code } = r.action {
-            if !(400..600).contains(&code) {
+        match r.action {
+            Action::Fail { code } if !(400..600).contains(&code) => {
                 return Err(ApiError::invalid(
                     &format!("rules[{i}].code"),
                     "must be an asynchronous error code such as 470 or 480",
                 ));
             }
+            Action::Slow { delay_ms } if delay_ms > MAX_SLOW_DELAY_MS => {
+                return Err(ApiError::invalid(
+                    &format!("rules[{i}].delay_ms"),
+                    format!("must be at most {MAX_SLOW_DELAY_MS} (24 hours)"),
+                ));
+            }
+            _ => {}
         }
     }
     Ok(())
@@ -110,6 +120,11 @@ mod tests {
         assert!(validate(&[Rule {
             number: "12a".into(),
             action: Action::Invalid
+        }])
+        .is_err());
+        assert!(validate(&[Rule {
+            number: "1".into(),
+            action: Action::Slow { delay_ms: u64::MAX }
         }])
         .is_err());
     }

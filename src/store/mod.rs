@@ -43,8 +43,10 @@ pub struct Store {
     pub revoked: sled::Tree,
     /// callback id (BE u64) -> pending callback record.
     pub callbacks_pending: sled::Tree,
-    /// callback id (BE u64) -> delivered or given-up callback record.
+    /// callback id (BE u64) -> delivered callback record (the newest `--callback-history`).
     pub callbacks_done: sled::Tree,
+    /// callback id (BE u64) -> given-up callback record (kept until redelivered or reset).
+    pub callbacks_given_up: sled::Tree,
     /// outbound message id -> what the app sent, with its statuses.
     pub messages: sled::Tree,
     /// inbound message id -> the injected message.
@@ -89,6 +91,7 @@ impl Store {
             revoked: db.open_tree("revoked")?,
             callbacks_pending: db.open_tree("callbacks_pending")?,
             callbacks_done: db.open_tree("callbacks_done")?,
+            callbacks_given_up: db.open_tree("callbacks_given_up")?,
             messages: db.open_tree("messages")?,
             inbound: db.open_tree("inbound")?,
             media: db.open_tree("media")?,
@@ -134,6 +137,22 @@ impl Store {
             return Err(StoreError::Fault);
         }
         Ok(())
+    }
+
+    /// Whether writes may go ahead: call before the first write of an operation, so that under
+    /// an injected fault nothing is written at all (the operation answers 1023 and leaves no trace).
+    pub fn writable(&self) -> Result<(), StoreError> {
+        self.check()
+    }
+
+    /// Writes and flushes a probe record (for the storage watchdog); an error means sled has
+    /// failed (its I/O errors are sticky) and is noted in `io_failed`.
+    pub fn probe(&self) -> Result<(), StoreError> {
+        let result = self
+            .db
+            .insert("probe", &crate::wa::time::now_ms().to_be_bytes())
+            .and_then(|_| self.db.flush());
+        result.map(|_| ()).map_err(|e| self.noted(e.into()))
     }
 
     /// Flushes synchronously (for shutdown and small admin writes).

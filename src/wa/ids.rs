@@ -15,16 +15,26 @@ fn random_b64(prefix: &str, bytes: usize) -> String {
 /// After `gBEG` come 8 letters that encode the creation time in order (so ids sort by time and
 /// the message store appends instead of writing all over its tree), then 15 random characters.
 pub fn outbound_message_id() -> String {
+    let mut id = random_b64("gBEG", 11);
+    id.insert_str(4, &time_stamp(super::time::now_ms()));
+    id
+}
+
+/// The smallest outbound message id created at or after `ms`: where a scan by time starts.
+pub fn outbound_id_floor(ms: u64) -> String {
+    format!("gBEG{}", time_stamp(ms))
+}
+
+/// 8 letters that sort like the time `ms` they encode (base 52, most significant first).
+fn time_stamp(ms: u64) -> String {
     const LETTERS: &[u8; 52] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut t = super::time::now_ms();
+    let mut t = ms;
     let mut stamp = [b'A'; 8];
     for c in stamp.iter_mut().rev() {
         *c = LETTERS[(t % 52) as usize];
         t /= 52;
     }
-    let mut id = random_b64("gBEG", 11);
-    id.insert_str(4, std::str::from_utf8(&stamp).unwrap_or("AAAAAAAA"));
-    id
+    stamp.iter().map(|&b| char::from(b)).collect()
 }
 
 /// An inbound message id, e.g. `ABGGFlA5FpafAgo6tHcNmNjXmuSf` (28 chars).
@@ -55,5 +65,8 @@ mod tests {
         let a = outbound_message_id();
         std::thread::sleep(std::time::Duration::from_millis(2));
         assert!(a[..12] < outbound_message_id()[..12], "time-ordered prefix");
+        let floor = outbound_id_floor(crate::wa::time::now_ms() - 1);
+        assert!(floor.as_str() < outbound_message_id().as_str());
+        assert!(floor.as_str() > a.as_str());
     }
 }

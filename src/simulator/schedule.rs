@@ -1,0 +1,396 @@
+//! The status lifecycle in time. A sent message's planned statuses (`lifecycle::plan`) happen
+//! when they are due, and only then become callbacks: the `webhooks.message.*` filters in force
+//! at that moment apply, as in the real API.
+//!
+//! Durable without a write per status: the message record, with its planned steps, is on disk
+//! before the send is answered, and the timers live in memory. After every hand-over to the
+//! delivery engine the schedule writes a watermark W: every planned step due before W is a
+//! durable callback. At start-up the steps due at or after W, of the messages created since W
+//! minus the longest delay ever planned, are timed again. A crash can so repeat a status of the
+//! last second or two (at least once, as everywhere in delivery), never lose one.
+
+use super::lifecycle::{status_notification, Conversation, Step};
+use crate::delivery::{CallbackKind, Delivery, NewCallback};
+use crate::domain::settings::ApplicationSettings;
+use crate::domain::Settings;
+use crate::store::{self, Store, StoreError};
+use crate::wa::time::now_ms;
+use crate::wa::{ids, ApiError};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::sync::Notify;
+
+const WATERMARK: &str = "status_watermark";
+const MAX_DELAY: &str = "status_max_delay_ms";
+/// How long a hand-over that failed (a full queue, a failing disk) waits before trying again.
+const RETRY_MS: u64 = 250;
+/// Most statuses handed over in one enqueue (one durable write).
+const HANDOVER_MAX: usize = 4096;
+/// How often an idle schedule moves its watermark up to now.
+const IDLE_TICK_MS: u64 = 1000;
+
+/// Whom a message's statuses are about (shared by the message's timers).
+pub struct Addressee {
+    pub message_id: String,
+    pub recipient_id: String,
+    pub conversation: Conversation,
+}
+
+struct Timer {
+    to: Arc<Addressee>,
+    step: Step,
+}
+
+#[derive(Default)]
+struct Timers {
+    /// (due ms, sequence) -> the step to notify then.
+    due: BTreeMap<(u64, u64), Timer>,
+    seq: u64,
+    /// Sends being planned (sequence -> planning time): the watermark stays at or below them.
+    sends: BTreeMap<u64, u64>,
+    max_delay_ms: u64,
+}
+
+impl Timers {
+    fn add(&mut self, to: &Arc<Addressee>, steps: impl IntoIterator<Item = Step>) {
+        for step in steps {
+            self.seq += 1;
+            let key = (step.at_ms, self.seq);
+            self.due.insert(
+                key,
+                Timer {
+                    to: to.clone(),
+                    step,
+                },
+            );
+        }
+    }
+
+    /// Every planned step due before this time has been handed over (or cancelled).
+    fn watermark(&self, now: u64) -> u64 {
+        let first_timer = self.due.keys().next().map(|k| k.0);
+        let first_send = self.sends.values().min().copied();
+        [Some(now), first_timer, first_send]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(now)
+    }
+}
+
+/// What the schedule reads back from a message record at start-up.
+#[derive(Deserialize)]
+struct Planned {
+    id: String,
+    to: String,
+    conversation: Conversation,
+    steps: Vec<Step>,
+}
+
+pub struct Schedule {
+    timers: Mutex<Timers>,
+    /// Held by a hand-over, and by whoever must not race one (a forced status, a reset, stop).
+    handover: tokio::sync::Mutex<()>,
+    wake: Notify,
+    store: Store,
+    settings: Arc<Settings>,
+    delivery: Arc<Delivery>,
+}
+
+/// A send between planning and its durable point; dropping it without `commit` abandons it.
+pub struct Ticket<'a> {
+    schedule: &'a Schedule,
+    seq: u64,
+}
+
+impl Ticket<'_> {
+    /// The send is on disk: its planned steps are timed.
+    pub fn commit(self, to: Addressee, steps: &[Step]) {
+        let to = Arc::new(to);
+        self.schedule
+            .lock()
+            .add(&to, steps.iter().filter(|s| !s.forced).cloned());
+        self.schedule.wake.notify_one();
+    }
+}
+
+impl Drop for Ticket<'_> {
+    fn drop(&mut self) {
+        self.schedule.lock().sends.remove(&self.seq);
+    }
+}
+
+impl Schedule {
+    /// Opens the schedule and times again the steps a restart interrupted.
+    pub fn open(
+        store: Store,
+        settings: Arc<Settings>,
+        delivery: Arc<Delivery>,
+    ) -> Result<Arc<Schedule>, StoreError> {
+        let read = |key: &str| -> Result<Option<u64>, StoreError> {
+            Ok(store.config.get(key)?.map(|v| store::decode_u64(&v)))
+        };
+        let watermark = read(WATERMARK)?;
+        let mut timers = Timers {
+            max_delay_ms: read(MAX_DELAY)?.unwrap_or(0),
+            ..Timers::default()
+        };
+        let from = watermark.unwrap_or(0);
+        // Message ids sort by creation time; 1 s of margin for the clock read between the two.
+        let floor = match watermark {
+            Some(w) => {
+                ids::outbound_id_floor(w.saturating_sub(timers.max_delay_ms).saturating_sub(1000))
+            }
+            None => String::new(),
+        };
+        for item in store.messages.range(floor.as_bytes()..) {
+            let (_, value) = item?;
+            let Ok(m) = serde_json::from_slice::<Planned>(&value) else {
+                continue;
+            };
+            let to = Arc::new(Addressee {
+                message_id: m.id,
+                recipient_id: m.to,
+                conversation: m.conversation,
+            });
+            timers.add(
+                &to,
+                m.steps.into_iter().filter(|s| !s.forced && s.at_ms >= from),
+            );
+        }
+        if !timers.due.is_empty() {
+            tracing::info!(
+                statuses = timers.due.len(),
+                "statuses interrupted by a restart are timed again"
+            );
+        }
+        let schedule = Arc::new(Schedule {
+            timers: Mutex::new(timers),
+            handover: tokio::sync::Mutex::new(()),
+            wake: Notify::new(),
+            store,
+            settings,
+            delivery,
+        });
+        tokio::spawn(run(Arc::downgrade(&schedule)));
+        Ok(schedule)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Timers> {
+        self.timers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Registers a send planned at `now`; the watermark stays at or below it until it ends.
+    pub fn begin(&self, now: u64) -> Ticket<'_> {
+        let mut t = self.lock();
+        t.seq += 1;
+        let seq = t.seq;
+        t.sends.insert(seq, now);
+        Ticket {
+            schedule: self,
+            seq,
+        }
+    }
+
+    /// Notes how far ahead a plan reaches; written (before the send's durable point) when it
+    /// is the longest yet, so that start-up looks back far enough.
+    pub fn note_delay(&self, delay_ms: u64) -> Result<(), StoreError> {
+        let mut t = self.lock();
+        if delay_ms > t.max_delay_ms {
+            self.store
+                .config
+                .insert(MAX_DELAY, &store::encode_u64(delay_ms))?;
+            t.max_delay_ms = delay_ms;
+        }
+        Ok(())
+    }
+
+    /// Statuses still to come.
+    pub fn pending(&self) -> usize {
+        self.lock().due.len()
+    }
+
+    /// Excludes hand-overs while held (for taking a message off its plan).
+    pub async fn exclusive(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.handover.lock().await
+    }
+
+    /// Takes a message off its planned lifecycle (hold `exclusive()`): its timers are dropped and
+    /// their steps answered.
+    pub fn cancel(&self, message_id: &str) -> Vec<Step> {
+        let mut t = self.lock();
+        let keys: Vec<(u64, u64)> = t
+            .due
+            .iter()
+            .filter(|(_, timer)| timer.to.message_id == message_id)
+            .map(|(k, _)| *k)
+            .collect();
+        keys.into_iter()
+            .filter_map(|k| t.due.remove(&k))
+            .map(|timer| timer.step)
+            .collect()
+    }
+
+    /// Times steps again (what `cancel` took, when the change it was for did not happen).
+    pub fn restore(&self, to: Addressee, steps: Vec<Step>) {
+        self.lock().add(&Arc::new(to), steps);
+        self.wake.notify_one();
+    }
+
+    /// Forgets every timer (the control API's reset).
+    pub async fn reset(&self) {
+        let _handover = self.handover.lock().await;
+        self.lock().due.clear();
+    }
+
+    /// Writes the watermark as of now (on shutdown, so a clean restart repeats nothing).
+    pub async fn stop(&self) {
+        let _handover = self.handover.lock().await;
+        self.write_watermark();
+    }
+
+    fn write_watermark(&self) -> u64 {
+        let w = self.lock().watermark(now_ms());
+        if let Err(e) = self.store.config.insert(WATERMARK, &store::encode_u64(w)) {
+            tracing::warn!(error = %e, "could not write the status watermark");
+        }
+        w
+    }
+
+    /// Hands the due statuses to the delivery engine (those the filters let through).
+    async fn hand_over(&self, now: u64) -> Result<(), ApiError> {
+        let _handover = self.handover.lock().await;
+        let taken: Vec<((u64, u64), Timer)> = {
+            let mut t = self.lock();
+            let mut taken = Vec::new();
+            while taken.len() < HANDOVER_MAX {
+                match t.due.first_key_value() {
+                    Some((k, _)) if k.0 <= now => taken.extend(t.due.pop_first()),
+                    _ => break,
+                }
+            }
+            taken
+        };
+        let settings = self.settings.current();
+        let callbacks: Vec<NewCallback> = taken
+            .iter()
+            .filter(|(_, timer)| notified(&settings, &timer.step.status))
+            .map(|(_, timer)| NewCallback {
+                kind: CallbackKind::StatusChange,
+                body: status_notification(
+                    &timer.to.message_id,
+                    &timer.to.recipient_id,
+                    &timer.step,
+                    &timer.to.conversation,
+                ),
+                order_key: Some(timer.to.message_id.clone()),
+            })
+            .collect();
+        if callbacks.is_empty() {
+            return Ok(());
+        }
+        if let Err(e) = self.delivery.enqueue(callbacks).await {
+            self.lock().due.extend(taken);
+            return Err(e);
+        }
+        Ok(())
+    }
+}
+
+/// Whether a status is notified under the `webhooks.message.*` / `sent_status` filters.
+pub fn notified(s: &ApplicationSettings, status: &str) -> bool {
+    match status {
+        "sent" => s.notify_sent(),
+        "delivered" => s.webhooks.message.delivered,
+        "read" => s.webhooks.message.read,
+        _ => true,
+    }
+}
+
+/// The schedule's task: hands statuses over when due, and keeps the watermark written.
+async fn run(schedule: std::sync::Weak<Schedule>) {
+    let mut failing = false;
+    loop {
+        let Some(s) = schedule.upgrade() else { return };
+        let now = now_ms();
+        let next = s.lock().due.keys().next().map(|k| k.0);
+        if next.is_some_and(|at| at <= now) {
+            match s.hand_over(now).await {
+                Ok(()) => failing = false,
+                Err(e) => {
+                    if !failing {
+                        tracing::warn!(error = %e, "statuses wait: the callback queue refused them");
+                    }
+                    failing = true;
+                    drop(s);
+                    tokio::time::sleep(Duration::from_millis(RETRY_MS)).await;
+                }
+            }
+            continue;
+        }
+        {
+            let _handover = s.handover.lock().await;
+            s.write_watermark();
+        }
+        let wait = next.map_or(IDLE_TICK_MS, |at| at.saturating_sub(now).min(IDLE_TICK_MS));
+        let wake = async { s.wake.notified().await };
+        tokio::select! {
+            _ = wake => {}
+            _ = tokio::time::sleep(Duration::from_millis(wait)) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addressee() -> Arc<Addressee> {
+        Arc::new(Addressee {
+            message_id: "m".into(),
+            recipient_id: "1".into(),
+            conversation: Conversation {
+                id: "c".into(),
+                expiration_timestamp: 0,
+                origin: "user_initiated".into(),
+            },
+        })
+    }
+
+    fn step(status: &str, at_ms: u64) -> Step {
+        Step {
+            status: status.into(),
+            at_ms,
+            error_code: None,
+            forced: false,
+        }
+    }
+
+    #[test]
+    fn the_watermark_stays_below_timers_and_sends_in_progress() {
+        let mut t = Timers::default();
+        assert_eq!(t.watermark(100), 100);
+        t.add(&addressee(), [step("sent", 50), step("read", 70)]);
+        assert_eq!(t.watermark(100), 50);
+        t.sends.insert(1, 30);
+        assert_eq!(t.watermark(100), 30);
+        t.sends.clear();
+        t.due.clear();
+        t.add(&addressee(), [step("read", 500)]);
+        assert_eq!(
+            t.watermark(100),
+            100,
+            "a future timer does not hold it back"
+        );
+    }
+
+    #[test]
+    fn steps_due_together_keep_their_order() {
+        let mut t = Timers::default();
+        t.add(&addressee(), [step("sent", 5), step("delivered", 5)]);
+        let order: Vec<&str> = t.due.values().map(|x| x.step.status.as_str()).collect();
+        assert_eq!(order, ["sent", "delivered"]);
+    }
+}
