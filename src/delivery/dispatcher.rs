@@ -196,6 +196,8 @@ fn record(
 ) -> Result<Next, StoreError> {
     let now = now_ms();
     let at_ms = attempt.at_ms;
+    let attempt_url = attempt.url.clone();
+    let attempt_url = attempt_url.as_str();
     cb.attempts_total += 1;
     cb.first_attempt_ms.get_or_insert(at_ms);
     cb.attempts.push(attempt);
@@ -218,16 +220,20 @@ fn record(
             .observe(now.saturating_sub(cb.created_ms) as f64 / 1000.0);
         store::put_json(&d.store.callbacks_done, key, &cb)?;
         d.store.callbacks_pending.remove(key)?;
-        prune_history(d)?;
+        prune_history(d, cb.id)?;
         return Ok(Next::Finish);
     }
     let settings = d.settings.current();
     cb.failures += 1;
-    let delay = delay_after(
-        cb.failures,
-        settings.callback_backoff_delay_ms,
-        settings.max_callback_backoff_delay_ms,
-    );
+    let delay = if settings.webhooks.url.as_deref() == Some(attempt_url) {
+        delay_after(
+            cb.failures,
+            settings.callback_backoff_delay_ms,
+            settings.max_callback_backoff_delay_ms,
+        )
+    } else {
+        0 // the URL changed while this attempt was in flight: try the new one at once
+    };
     let next = now.saturating_add(delay);
     let first = cb.first_attempt_ms.unwrap_or(at_ms);
     if past_horizon(first, next, d.horizon_ms) {
@@ -257,14 +263,30 @@ fn record(
 }
 
 /// Keeps the newest `--callback-history` delivered callbacks (given-up ones are never pruned).
-fn prune_history(d: &Delivery) -> Result<(), StoreError> {
+/// The one that just finished is spared: a redelivered callback keeps its old, small id.
+fn prune_history(d: &Delivery, finished: u64) -> Result<(), StoreError> {
     let n = d.done_count.fetch_add(1, Ordering::Relaxed) + 1;
-    if n > d.history && d.store.callbacks_done.pop_min()?.is_some() {
-        let _ = d
-            .done_count
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
-                Some(c.saturating_sub(1))
-            });
+    if n <= d.history {
+        return Ok(());
+    }
+    let spared = store::encode_u64(finished);
+    let oldest = d
+        .store
+        .callbacks_done
+        .iter()
+        .keys()
+        .take(2)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .find(|k| k.as_ref() != spared);
+    if let Some(key) = oldest {
+        if d.store.callbacks_done.remove(key)?.is_some() {
+            let _ = d
+                .done_count
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
+                    Some(c.saturating_sub(1))
+                });
+        }
     }
     Ok(())
 }

@@ -28,8 +28,17 @@ async fn a_failing_disk_answers_1023_and_loses_nothing_acknowledged() {
         Some(6),
         "refused rules did not stick"
     );
-    let (_, list) = app.get("/v1/emulator/callbacks?state=pending").await;
-    let pending_before = list["pending"].as_u64().unwrap();
+    // The acknowledged send's `delivered` and `read` become callbacks when due (20 and 30 ms).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let pending_before = loop {
+        let (_, list) = app.get("/v1/emulator/callbacks?state=pending").await;
+        let pending = list["pending"].as_u64().unwrap();
+        if pending == 2 {
+            break pending;
+        }
+        assert!(std::time::Instant::now() < deadline, "{list}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
 
     let (status, _) = app
         .call(
