@@ -16,3 +16,4 @@ mod persistence;
 mod settings;
 mod stats;
 mod users;
+mod validation;

@@ -1,0 +1,123 @@
+//! `POST /v1/messages` validation end to end: each rule answers the On-Prem envelope with its
+//! code and names the field; unknown body fields answer 1010 on every JSON route, and no
+//! details carry serde's "at line N column M".
+
+use crate::helpers::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// Every route reading a JSON body into a closed shape answers 1010 naming an unknown field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_body_fields_are_1010_on_every_route() {
+    let app = spawn_emulator().await;
+    let cases: Vec<(Method, &str, Value, &str)> = vec![
+        (
+            Method::POST,
+            "/v1/contacts",
+            json!({"contacts": ["+1 631 555 1001"], "foo": 1}),
+            "foo",
+        ),
+        (
+            Method::PUT,
+            "/v1/messages/ABGGx",
+            json!({"status": "read", "foo": 1}),
+            "foo",
+        ),
+        (
+            Method::POST,
+            "/v1/users",
+            json!({"username": "eve", "password": "Passw0rd!", "foo": 1}),
+            "foo",
+        ),
+        (
+            Method::PUT,
+            "/v1/users/admin",
+            json!({"password": "Passw0rd!", "foo": 1}),
+            "foo",
+        ),
+        (
+            Method::POST,
+            "/v1/emulator/errors",
+            json!({"errors": [{"code": 1, "title": "t", "foo": 1}]}),
+            "errors[0].foo",
+        ),
+        (
+            Method::POST,
+            "/v1/emulator/messages/gBEGx/status",
+            json!({"status": "read", "foo": 1}),
+            "foo",
+        ),
+        (
+            Method::PUT,
+            "/v1/emulator/rules",
+            json!({"rules": [], "foo": 1}),
+            "foo",
+        ),
+        (
+            Method::PUT,
+            "/v1/emulator/templates",
+            json!({"templates": [{"name": "a", "language": "en", "components": [], "foo": 1}]}),
+            "templates[0].foo",
+        ),
+        (Method::POST, "/v1/emulator/reset", json!({"foo": 1}), "foo"),
+        (
+            Method::PUT,
+            "/v1/emulator/faults",
+            json!({"store": false, "foo": 1}),
+            "foo",
+        ),
+    ];
+    for (method, path, body, field) in cases {
+        let (s, b) = app.call(method, path, Some(body.clone())).await;
+        assert_error(s, &b, 400, 1010);
+        assert_eq!(
+            b["errors"][0]["details"],
+            format!("{field}: unknown field"),
+            "{path} {body}"
+        );
+    }
+    let res = app
+        .client
+        .post(format!("{}/v1/users/login", app.base))
+        .basic_auth("admin", Some("secret"))
+        .json(&json!({"new_password": "Passw0rd!", "foo": 1}))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let b: Value = res.json().await.unwrap();
+    assert_error(status, &b, 400, 1010);
+    assert_eq!(b["errors"][0]["details"], "foo: unknown field");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_details_carry_serde_positions() {
+    let app = spawn_emulator().await;
+    const JSON: Option<&str> = Some("application/json");
+    for (method, path, body) in [
+        (
+            Method::POST,
+            "/v1/users",
+            r#"{"username": 5, "password": "x"}"#,
+        ),
+        (Method::POST, "/v1/contacts", r#"{"contacts": "x"}"#),
+        (
+            Method::POST,
+            "/v1/contacts",
+            r#"{"contacts": ["1"], "foo": 1}"#,
+        ),
+        (
+            Method::PUT,
+            "/v1/emulator/rules",
+            r#"{"rules": [{"number": "1", "action": "explode"}]}"#,
+        ),
+        (Method::POST, "/v1/messages", "{\n\"to\": ["),
+        (Method::PATCH, "/v1/settings/application", r#"{"a": 1} x"#),
+    ] {
+        let (s, b) = app.raw(method, path, JSON, body.to_string()).await;
+        assert!(s.is_client_error(), "{path} {body} -> {s} {b}");
+        let details = b["errors"][0]["details"].as_str().unwrap_or_default();
+        assert!(!details.is_empty(), "{path} {body} -> {b}");
+        assert!(!details.contains(" at line "), "{path} {body} -> {details}");
+    }
+}
