@@ -6,6 +6,47 @@ use crate::helpers::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 
+const TO: &str = "16315551001";
+
+async fn ready() -> (TestApp, TestReceiver) {
+    let app = spawn_emulator().await;
+    let rx = TestReceiver::start().await;
+    app.use_receiver(&rx, json!({})).await;
+    (app, rx)
+}
+
+/// `body` is refused with `http`/`code`, and the details name `field`.
+async fn refused(app: &Api, body: Value, http: u16, code: u64, field: &str) {
+    let (s, b) = app.post("/v1/messages", body.clone()).await;
+    assert_error(s, &b, http, code);
+    let details = b["errors"][0]["details"].as_str().unwrap_or_default();
+    assert!(details.contains(field), "{body}\n-> {b}\n(want {field})");
+}
+
+async fn accepted(app: &Api, body: Value) {
+    let (s, b) = app.post("/v1/messages", body.clone()).await;
+    assert_eq!(s, 201, "{body}\n-> {b}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coordinates_must_be_finite_numbers() {
+    let (app, _rx) = ready().await;
+    for (lat, lon, field) in [
+        (json!("NaN"), json!(0), "location.latitude"),
+        (json!(1), json!("inf"), "location.longitude"),
+        (json!("-Infinity"), json!(0), "location.latitude"),
+    ] {
+        let body =
+            json!({"to": TO, "type": "location", "location": {"latitude": lat, "longitude": lon}});
+        refused(&app, body, 400, 1009, field).await;
+    }
+    accepted(
+        &app,
+        json!({"to": TO, "type": "location", "location": {"latitude": "-33.9", "longitude": 18.4}}),
+    )
+    .await;
+}
+
 /// Every route reading a JSON body into a closed shape answers 1010 naming an unknown field.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_body_fields_are_1010_on_every_route() {

@@ -105,6 +105,11 @@ pub(super) fn number(o: &Obj, path: &str, name: &str, range: (f64, f64)) -> Resu
         _ => None,
     }
     .ok_or_else(|| ApiError::invalid(&p, "must be a number"))?;
+    // "NaN", "inf" and "-Infinity" parse as f64 but are no coordinates; NaN passes every
+    // comparison, so it is refused before the range check.
+    if !n.is_finite() {
+        return Err(ApiError::invalid(&p, "must be a finite number"));
+    }
     if n < range.0 || n > range.1 {
         return Err(ApiError::invalid(
             &p,

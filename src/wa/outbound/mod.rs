@@ -173,11 +173,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn check(v: Value) -> Result<Outbound, ApiError> {
+    pub(super) fn check(v: Value) -> Result<Outbound, ApiError> {
         validate(&v, "1", &|id| id == "known-media")
     }
 
-    fn code(v: Value) -> (u32, String) {
+    pub(super) fn code(v: Value) -> (u32, String) {
         let e = check(v).unwrap_err();
         (e.code, e.details.unwrap_or_default())
     }
