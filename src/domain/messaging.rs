@@ -150,7 +150,7 @@ impl Messaging {
 
     /// `POST /v1/messages`.
     pub async fn send(&self, body: Value) -> Result<String, ApiError> {
-        let out = outbound::validate(&body, &self.default_cc, &|id| self.media.exists(id))?;
+        let out = outbound::validate(&body, &self.default_cc, &|id| self.media.mime_type(id))?;
         templates::check(
             &self.templates.read().unwrap_or_else(|p| p.into_inner()),
             &out.message_type,

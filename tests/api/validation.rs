@@ -28,6 +28,10 @@ async fn accepted(app: &Api, body: Value) {
     assert_eq!(s, 201, "{body}\n-> {b}");
 }
 
+fn interactive(i: Value) -> Value {
+    json!({"to": TO, "type": "interactive", "interactive": i})
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn coordinates_must_be_finite_numbers() {
     let (app, _rx) = ready().await;
@@ -43,6 +47,64 @@ async fn coordinates_must_be_finite_numbers() {
     accepted(
         &app,
         json!({"to": TO, "type": "location", "location": {"latitude": "-33.9", "longitude": 18.4}}),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploaded_media_must_fit_the_message_type() {
+    let (app, _rx) = ready().await;
+    let pdf = app
+        .upload_media("application/pdf", b"%PDF-1.4".to_vec())
+        .await;
+    let jpeg = app
+        .upload_media("image/jpeg", vec![0xff, 0xd8, 0xff, 1])
+        .await;
+    let webp = app
+        .upload_media("image/webp", b"RIFF0000WEBP".to_vec())
+        .await;
+    let ogg = app.upload_media("audio/ogg", b"OggS".to_vec()).await;
+    let mp4 = app.upload_media("video/mp4", b"ftypmp42".to_vec()).await;
+    let media = |kind: &str, id: &str| json!({"to": TO, "type": kind, kind: {"id": id}});
+    for (kind, id) in [
+        ("sticker", &pdf),
+        ("sticker", &jpeg),
+        ("image", &pdf),
+        ("audio", &jpeg),
+        ("video", &ogg),
+    ] {
+        refused(&app, media(kind, id), 400, 1009, &format!("{kind}.id")).await;
+    }
+    for (kind, id) in [
+        ("sticker", &webp),
+        ("image", &jpeg),
+        ("audio", &ogg),
+        ("video", &mp4),
+        ("document", &pdf),
+        ("document", &jpeg),
+    ] {
+        accepted(&app, media(kind, id)).await;
+    }
+    let template = json!({"to": TO, "type": "template", "template": {"namespace": "ns", "name": "t", "language": {"code": "en"},
+        "components": [{"type": "header", "parameters": [{"type": "image", "image": {"id": pdf}}]}]}});
+    refused(
+        &app,
+        template,
+        400,
+        1009,
+        "template.components[0].parameters[0].image.id",
+    )
+    .await;
+    let header = json!({"type": "video", "video": {"id": jpeg}});
+    let buttons = json!({"buttons": [{"type": "reply", "reply": {"id": "a", "title": "A"}}]});
+    refused(
+        &app,
+        interactive(
+            json!({"type": "button", "header": header, "body": {"text": "b"}, "action": buttons}),
+        ),
+        400,
+        1009,
+        "interactive.header.video.id",
     )
     .await;
 }

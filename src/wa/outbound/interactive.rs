@@ -2,9 +2,10 @@
 
 use super::fields::*;
 use super::media::media_ref;
+use super::MediaLookup;
 use crate::wa::ApiError;
 
-pub(super) fn interactive(i: &Obj, media_exists: &dyn Fn(&str) -> bool) -> Result<(), ApiError> {
+pub(super) fn interactive(i: &Obj, media: MediaLookup) -> Result<(), ApiError> {
     const P: &str = "interactive";
     only(i, P, &["type", "header", "body", "footer", "action"])?;
     let kind = string(i, P, "type")?;
@@ -43,7 +44,8 @@ pub(super) fn interactive(i: &Obj, media_exists: &dyn Fn(&str) -> bool) -> Resul
                 media_ref(
                     obj(field(h, "interactive.header", ht)?, &path)?,
                     &path,
-                    media_exists,
+                    ht,
+                    media,
                 )?
             }
             _ => {

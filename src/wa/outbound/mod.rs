@@ -1,7 +1,7 @@
 //! Validation of `POST /v1/messages` bodies, type by type, as the real API answers:
 //! missing field 1008, bad value 1009, field not allowed 1010, too long 1001, bad recipient 1013,
-//! bad recipient_type 1002, template parameter problems 2004-2012. Pure: media ids are checked
-//! through the `media_exists` callback.
+//! bad recipient_type 1002, template parameter problems 2004-2012. Pure: uploaded media are looked
+//! up through a `MediaLookup` callback.
 
 mod fields;
 mod interactive;
@@ -29,6 +29,9 @@ pub const MESSAGE_TYPES: [&str; 13] = [
     "reaction",
     "button",
 ];
+
+/// The content type of an uploaded media id (e.g. `image/jpeg`), or None when no media has that id.
+pub type MediaLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// What the rest of the emulator needs from a valid send.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,7 +64,7 @@ pub fn normalize_number(input: &str, default_cc: &str) -> Option<String> {
 pub fn validate(
     body: &Value,
     default_cc: &str,
-    media_exists: &dyn Fn(&str) -> bool,
+    media_type: MediaLookup,
 ) -> Result<Outbound, ApiError> {
     let o = obj(body, "body")?;
     let recipient_type = opt_string(o, "", "recipient_type")?
@@ -134,7 +137,7 @@ pub fn validate(
             }
         }
         "image" | "video" | "audio" | "document" | "sticker" => {
-            media::media(obj(payload, p)?, p, media_exists)?
+            media::media(obj(payload, p)?, p, media_type)?
         }
         "location" => location::location(obj(payload, p)?)?,
         "contacts" => {
@@ -150,8 +153,8 @@ pub fn validate(
                 string(name, &join(&path, "name"), "formatted_name")?;
             }
         }
-        "interactive" => interactive::interactive(obj(payload, p)?, media_exists)?,
-        "template" => template::template(obj(payload, p)?, media_exists)?,
+        "interactive" => interactive::interactive(obj(payload, p)?, media_type)?,
+        "template" => template::template(obj(payload, p)?, media_type)?,
         "hsm" => template::hsm(obj(payload, p)?)?,
         "reaction" => {
             let r = obj(payload, p)?;
@@ -174,7 +177,15 @@ mod tests {
     use serde_json::json;
 
     pub(super) fn check(v: Value) -> Result<Outbound, ApiError> {
-        validate(&v, "1", &|id| id == "known-media")
+        let mime = |id: &str| match id {
+            "known-media" => Some("image/jpeg".to_string()),
+            "pdf-media" => Some("application/pdf".to_string()),
+            "webp-media" => Some("image/webp".to_string()),
+            "ogg-media" => Some("audio/ogg; codecs=opus".to_string()),
+            "mp4-media" => Some("video/mp4".to_string()),
+            _ => None,
+        };
+        validate(&v, "1", &mime)
     }
 
     pub(super) fn code(v: Value) -> (u32, String) {

@@ -2,6 +2,7 @@
 
 use super::fields::*;
 use super::media::media_ref;
+use super::MediaLookup;
 use crate::wa::ApiError;
 use serde_json::Value;
 
@@ -22,7 +23,7 @@ fn language(o: &Obj, path: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub(super) fn template(t: &Obj, media_exists: &dyn Fn(&str) -> bool) -> Result<(), ApiError> {
+pub(super) fn template(t: &Obj, media: MediaLookup) -> Result<(), ApiError> {
     const P: &str = "template";
     only(t, P, &["namespace", "name", "language", "components"])?;
     string(t, P, "namespace")?;
@@ -75,7 +76,7 @@ pub(super) fn template(t: &Obj, media_exists: &dyn Fn(&str) -> bool) -> Result<(
                 obj(param, &format!("{cp}.parameters[{m}]"))?,
                 &format!("{cp}.parameters[{m}]"),
                 kind,
-                media_exists,
+                media,
             )?;
         }
     }
@@ -86,7 +87,7 @@ fn template_param(
     p: &Obj,
     path: &str,
     component: &str,
-    media_exists: &dyn Fn(&str) -> bool,
+    media: MediaLookup,
 ) -> Result<(), ApiError> {
     let kind = string(p, path, "type")?;
     let mismatch = |why: &str| ApiError::new(2012, format!("{path}: {why}"));
@@ -120,7 +121,7 @@ fn template_param(
                 return Err(ApiError::new(2008, format!("{path}: {kind} parameters belong in the header component")));
             }
             let m = p.get(kind).and_then(Value::as_object).ok_or_else(|| mismatch(&format!("a {kind} parameter needs a '{kind}' object")))?;
-            media_ref(m, &join(path, kind), media_exists)?;
+            media_ref(m, &join(path, kind), kind, media)?;
         }
         "payload" => {
             if component != "button" {
