@@ -32,6 +32,18 @@ fn interactive(i: Value) -> Value {
     json!({"to": TO, "type": "interactive", "interactive": i})
 }
 
+fn rows(prefix: &str, n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| json!({"id": format!("{prefix}{i}"), "title": format!("Row {i}")}))
+        .collect()
+}
+
+fn products(n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| json!({"product_retailer_id": format!("sku-{i}")}))
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn coordinates_must_be_finite_numbers() {
     let (app, _rx) = ready().await;
@@ -49,6 +61,145 @@ async fn coordinates_must_be_finite_numbers() {
         json!({"to": TO, "type": "location", "location": {"latitude": "-33.9", "longitude": 18.4}}),
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_and_product_list_take_only_a_text_header() {
+    let (app, _rx) = ready().await;
+    let list_action = json!({"button": "Open", "sections": [{"rows": rows("r", 1)}]});
+    let image = json!({"type": "image", "image": {"link": "https://example.test/i.jpg"}});
+    refused(
+        &app,
+        interactive(
+            json!({"type": "list", "header": image, "body": {"text": "b"}, "action": list_action}),
+        ),
+        400,
+        1009,
+        "interactive.header.type",
+    )
+    .await;
+    let video = json!({"type": "video", "video": {"link": "https://example.test/v.mp4"}});
+    let pl_action = json!({"catalog_id": "c", "sections": [{"product_items": products(1)}]});
+    refused(
+        &app,
+        interactive(json!({"type": "product_list", "header": video, "body": {"text": "b"}, "action": pl_action})),
+        400,
+        1009,
+        "interactive.header.type",
+    )
+    .await;
+    refused(
+        &app,
+        interactive(json!({"type": "product", "header": {"type": "text", "text": "h"}, "action": {"catalog_id": "c", "product_retailer_id": "p"}})),
+        400,
+        1010,
+        "interactive.header",
+    )
+    .await;
+    // Reply buttons may carry a media header.
+    let buttons = json!({"buttons": [{"type": "reply", "reply": {"id": "a", "title": "A"}}]});
+    accepted(
+        &app,
+        interactive(
+            json!({"type": "button", "header": image, "body": {"text": "b"}, "action": buttons}),
+        ),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn product_list_limits_count_across_sections() {
+    let (app, _rx) = ready().await;
+    let pl = |sections: Value| {
+        interactive(
+            json!({"type": "product_list", "header": {"type": "text", "text": "h"}, "body": {"text": "b"},
+            "action": {"catalog_id": "c", "sections": sections}}),
+        )
+    };
+    let two = json!([{"title": "A", "product_items": products(16)}, {"title": "B", "product_items": products(15)}]);
+    refused(&app, pl(two), 400, 1009, "interactive.action.sections").await;
+    let untitled =
+        json!([{"title": "A", "product_items": products(2)}, {"product_items": products(2)}]);
+    refused(
+        &app,
+        pl(untitled),
+        400,
+        1008,
+        "interactive.action.sections[1].title",
+    )
+    .await;
+    let ok = json!([{"title": "A", "product_items": products(15)}, {"title": "B", "product_items": products(15)}]);
+    accepted(&app, pl(ok)).await;
+    accepted(&app, pl(json!([{"product_items": products(30)}]))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_limits_follow_whatsapp() {
+    let (app, _rx) = ready().await;
+    let list = |button: &str, sections: Value| {
+        interactive(
+            json!({"type": "list", "body": {"text": "b"}, "action": {"button": button, "sections": sections}}),
+        )
+    };
+    let dup = json!([{"title": "A", "rows": rows("r", 2)}, {"title": "B", "rows": rows("r", 1)}]);
+    refused(
+        &app,
+        list("Open", dup),
+        400,
+        1009,
+        "interactive.action.sections[1].rows[0].id",
+    )
+    .await;
+    let eleven =
+        json!([{"title": "A", "rows": rows("a", 6)}, {"title": "B", "rows": rows("b", 5)}]);
+    refused(
+        &app,
+        list("Open", eleven),
+        400,
+        1009,
+        "interactive.action.sections",
+    )
+    .await;
+    let untitled = json!([{"title": "A", "rows": rows("a", 1)}, {"rows": rows("b", 1)}]);
+    refused(
+        &app,
+        list("Open", untitled),
+        400,
+        1008,
+        "interactive.action.sections[1].title",
+    )
+    .await;
+    let long_title = json!([{"title": "x".repeat(25), "rows": rows("a", 1)}]);
+    refused(
+        &app,
+        list("Open", long_title),
+        400,
+        1009,
+        "interactive.action.sections[0].title",
+    )
+    .await;
+    let long_row = json!([{"rows": [{"id": "a", "title": "x".repeat(25)}]}]);
+    refused(&app, list("Open", long_row), 400, 1009, "rows[0].title").await;
+    let long_desc = json!([{"rows": [{"id": "a", "title": "t", "description": "x".repeat(73)}]}]);
+    refused(
+        &app,
+        list("Open", long_desc),
+        400,
+        1009,
+        "rows[0].description",
+    )
+    .await;
+    let one = json!([{"rows": rows("a", 1)}]);
+    refused(
+        &app,
+        list(&"x".repeat(21), one.clone()),
+        400,
+        1009,
+        "interactive.action.button",
+    )
+    .await;
+    let ten = json!([{"title": "A", "rows": rows("a", 5)}, {"title": "B", "rows": rows("b", 5)}]);
+    accepted(&app, list(&"x".repeat(20), ten)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -273,22 +273,6 @@ mod tests {
     }
 
     #[test]
-    fn interactive_rules() {
-        let buttons = json!({"to":"16315551001","type":"interactive","interactive":{"type":"button","body":{"text":"Pick"},
-            "action":{"buttons":[{"type":"reply","reply":{"id":"a","title":"A"}},{"type":"reply","reply":{"id":"b","title":"B"}}]}}});
-        assert!(check(buttons).is_ok());
-        let list = json!({"to":"16315551001","type":"interactive","interactive":{"type":"list","body":{"text":"Pick"},
-            "action":{"button":"Open","sections":[{"title":"S","rows":[{"id":"r1","title":"Row","description":"d"}]}]}}});
-        assert!(check(list).is_ok());
-        let too_many = json!({"to":"16315551001","type":"interactive","interactive":{"type":"button","body":{"text":"Pick"},
-            "action":{"buttons":[1,2,3,4]}}});
-        assert_eq!(code(too_many).0, 1009);
-        let long_title = json!({"to":"16315551001","type":"interactive","interactive":{"type":"button","body":{"text":"Pick"},
-            "action":{"buttons":[{"type":"reply","reply":{"id":"a","title":"x".repeat(21)}}]}}});
-        assert!(code(long_title).1.contains("reply.title"));
-    }
-
-    #[test]
     fn template_rules() {
         let t = json!({"to":"16315551001","type":"template","template":{"namespace":"ns","name":"hello","language":{"policy":"deterministic","code":"en_US"},
             "components":[{"type":"header","parameters":[{"type":"image","image":{"link":"https://x.test/i.jpg"}}]},
