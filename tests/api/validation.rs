@@ -203,6 +203,35 @@ async fn list_limits_follow_whatsapp() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn template_button_parameters_match_the_sub_type() {
+    let (app, _rx) = ready().await;
+    let button = |sub_type: &str, param: Value| {
+        json!({"to": TO, "type": "template", "template": {"namespace": "ns", "name": "t", "language": {"code": "en"},
+            "components": [{"type": "button", "sub_type": sub_type, "index": "0", "parameters": [param]}]}})
+    };
+    let text = json!({"type": "text", "text": "abc"});
+    let payload = json!({"type": "payload", "payload": "yes"});
+    refused(
+        &app,
+        button("quick_reply", text.clone()),
+        400,
+        2012,
+        "template.components[0].parameters[0]",
+    )
+    .await;
+    refused(
+        &app,
+        button("url", payload.clone()),
+        400,
+        2012,
+        "template.components[0].parameters[0]",
+    )
+    .await;
+    accepted(&app, button("quick_reply", payload)).await;
+    accepted(&app, button("url", text)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploaded_media_must_fit_the_message_type() {
     let (app, _rx) = ready().await;
     let pdf = app

@@ -273,33 +273,6 @@ mod tests {
     }
 
     #[test]
-    fn template_rules() {
-        let t = json!({"to":"16315551001","type":"template","template":{"namespace":"ns","name":"hello","language":{"policy":"deterministic","code":"en_US"},
-            "components":[{"type":"header","parameters":[{"type":"image","image":{"link":"https://x.test/i.jpg"}}]},
-                          {"type":"body","parameters":[{"type":"text","text":"Ann"},{"type":"currency","currency":{"fallback_value":"$1","code":"USD","amount_1000":1000}},{"type":"date_time","date_time":{"fallback_value":"today"}}]},
-                          {"type":"button","sub_type":"quick_reply","index":"0","parameters":[{"type":"payload","payload":"yes"}]}]}});
-        assert!(check(t).is_ok());
-        let bad = |param: Value| json!({"to":"16315551001","type":"template","template":{"namespace":"ns","name":"n","language":{"code":"en"},"components":[{"type":"body","parameters":[param]}]}});
-        assert_eq!(
-            code(bad(json!({"type":"text","text":"x".repeat(1025)}))).0,
-            2004
-        );
-        assert_eq!(code(bad(json!({"type":"text","text":"a\nb"}))).0, 2006);
-        assert_eq!(
-            code(bad(
-                json!({"type":"image","image":{"link":"https://x.test/i.jpg"}})
-            ))
-            .0,
-            2008
-        );
-        assert_eq!(code(bad(json!({"type":"text"}))).0, 2012);
-        assert_eq!(code(bad(json!({"type":"emoji"}))).0, 2012);
-        assert_eq!(code(json!({"to":"16315551001","type":"template","template":{"namespace":"ns","name":"n"}})).0, 1008);
-        let hsm = json!({"to":"16315551001","type":"hsm","hsm":{"namespace":"ns","element_name":"n","language":{"policy":"deterministic","code":"en"},"localizable_params":[{"default":"x"}]}});
-        assert!(check(hsm).is_ok());
-    }
-
-    #[test]
     fn location_and_contacts() {
         assert!(check(json!({"to":"16315551001","type":"location","location":{"latitude":1.5,"longitude":"-3","name":"HQ"}})).is_ok());
         assert_eq!(code(json!({"to":"16315551001","type":"location","location":{"latitude":91,"longitude":0}})).0, 1009);
