@@ -232,6 +232,73 @@ async fn template_button_parameters_match_the_sub_type() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hsm_localizable_params_are_validated() {
+    let (app, _rx) = ready().await;
+    let hsm = |param: Value| {
+        json!({"to": TO, "type": "hsm", "hsm": {"namespace": "ns", "element_name": "e",
+            "language": {"policy": "deterministic", "code": "en"}, "localizable_params": [{"default": "ok"}, param]}})
+    };
+    let p = "hsm.localizable_params[1]";
+    refused(
+        &app,
+        hsm(json!({"default": "x", "colour": "red"})),
+        400,
+        1010,
+        &format!("{p}.colour"),
+    )
+    .await;
+    refused(
+        &app,
+        hsm(json!({"currency": {"currency_code": "USD", "amount_1000": 1}})),
+        400,
+        1008,
+        &format!("{p}.default"),
+    )
+    .await;
+    refused(
+        &app,
+        hsm(json!({"default": "$1", "currency": {"currency_code": "usd", "amount_1000": 1000}})),
+        400,
+        1009,
+        &format!("{p}.currency.currency_code"),
+    )
+    .await;
+    refused(
+        &app,
+        hsm(json!({"default": "$1", "currency": {"currency_code": "USD", "amount_1000": "1000"}})),
+        400,
+        1009,
+        &format!("{p}.currency.amount_1000"),
+    )
+    .await;
+    refused(
+        &app,
+        hsm(json!({"default": "d", "date_time": {"component": {"month": 13}}})),
+        400,
+        1009,
+        &format!("{p}.date_time.component.month"),
+    )
+    .await;
+    refused(
+        &app,
+        hsm(json!({"default": "d", "date_time": {"unix_epoch": {"timestamp": "soon"}}})),
+        400,
+        1009,
+        &format!("{p}.date_time.unix_epoch.timestamp"),
+    )
+    .await;
+    refused(&app, hsm(json!({"default": "d", "currency": {"currency_code": "USD", "amount_1000": 1}, "date_time": {}})), 400, 1009, p).await;
+    accepted(&app, hsm(json!({"default": "$100.99", "currency": {"currency_code": "USD", "amount_1000": 100990}}))).await;
+    accepted(&app, hsm(json!({"default": "$1", "currency": {"fallback_value": "$1", "code": "USD", "amount_1000": 1000}}))).await;
+    accepted(&app, hsm(json!({"default": "Feb 25", "date_time": {"component": {"day_of_week": 5, "year": 1977, "month": 2, "day_of_month": 25, "hour": 15, "minute": 33, "calendar": "GREGORIAN"}}}))).await;
+    accepted(
+        &app,
+        hsm(json!({"default": "then", "date_time": {"unix_epoch": {"timestamp": 1485470276}}})),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploaded_media_must_fit_the_message_type() {
     let (app, _rx) = ready().await;
     let pdf = app

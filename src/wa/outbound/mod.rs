@@ -5,6 +5,7 @@
 
 mod fields;
 mod interactive;
+mod localizable;
 mod location;
 mod media;
 mod template;

@@ -1,6 +1,8 @@
 //! Template payloads (`template`, and the legacy `hsm`): components and their parameters.
+//! Currency and date values are checked in `localizable`.
 
 use super::fields::*;
+use super::localizable::{currency_code, date_parts, integer, localizable_param, DATE_PARTS};
 use super::media::media_ref;
 use super::MediaLookup;
 use crate::wa::ApiError;
@@ -145,21 +147,24 @@ fn template_param(
             let cp = join(path, "currency");
             only(c, &cp, &["fallback_value", "code", "amount_1000"])?;
             string(c, &cp, "fallback_value")?;
-            let code = string(c, &cp, "code")?;
-            if code.len() != 3 || !code.chars().all(|ch| ch.is_ascii_uppercase()) {
-                return Err(mismatch(
-                    "currency.code must be an ISO 4217 code such as USD",
-                ));
-            }
-            field(c, &cp, "amount_1000")?
-                .as_i64()
-                .ok_or_else(|| mismatch("currency.amount_1000 must be an integer"))?;
+            currency_code(c, &cp, "code").map_err(as_mismatch)?;
+            integer(c, &cp, "amount_1000", i64::MIN..=i64::MAX).map_err(as_mismatch)?;
         }
         "date_time" => {
             let d = value("an object")?
                 .as_object()
                 .ok_or_else(|| mismatch("a date_time parameter needs a 'date_time' object"))?;
-            string(d, &join(path, "date_time"), "fallback_value")?;
+            let dp = join(path, "date_time");
+            let allowed: Vec<&str> = ["fallback_value", "timestamp"]
+                .into_iter()
+                .chain(DATE_PARTS)
+                .collect();
+            only(d, &dp, &allowed)?;
+            string(d, &dp, "fallback_value")?;
+            date_parts(d, &dp).map_err(as_mismatch)?;
+            if d.get("timestamp").is_some_and(|t| !t.is_null()) {
+                integer(d, &dp, "timestamp", 0..=i64::MAX).map_err(as_mismatch)?;
+            }
         }
         "image" | "document" | "video" => {
             if component != "header" {
@@ -185,6 +190,14 @@ fn template_param(
         }
     }
     Ok(())
+}
+
+/// Template parameters answer a value of the wrong format with 2012, not 1009.
+fn as_mismatch(e: ApiError) -> ApiError {
+    match e.code {
+        1009 => ApiError::new(2012, e.details.unwrap_or_default()),
+        _ => e,
+    }
 }
 
 /// A text parameter: at most 1024 characters (2004); in the body no new lines, tabs or more
@@ -228,7 +241,7 @@ pub(super) fn hsm(h: &Obj) -> Result<(), ApiError> {
             .ok_or_else(|| ApiError::invalid("hsm.localizable_params", "must be an array"))?;
         for (n, param) in params.iter().enumerate() {
             let path = format!("hsm.localizable_params[{n}]");
-            string(obj(param, &path)?, &path, "default")?;
+            localizable_param(obj(param, &path)?, &path)?;
         }
     }
     Ok(())
@@ -351,6 +364,66 @@ mod tests {
         assert_eq!(
             code(json!({"to": "16315551001", "type": "template", "template": {"namespace": "ns", "name": "n"}})).0,
             1008
+        );
+    }
+
+    #[test]
+    fn date_time_parameters() {
+        let dt = |d: Value| body(json!({"type": "date_time", "date_time": d}));
+        assert!(check(dt(
+            json!({"fallback_value": "Feb 25", "day_of_week": 5, "year": 1977, "month": 2,
+            "day_of_month": 25, "hour": 15, "minute": 33, "calendar": "GREGORIAN"})
+        ))
+        .is_ok());
+        assert!(check(dt(
+            json!({"fallback_value": "then", "timestamp": 1485470276})
+        ))
+        .is_ok());
+        fails(
+            dt(json!({"day_of_week": 5})),
+            1008,
+            "date_time.fallback_value",
+        );
+        fails(
+            dt(json!({"fallback_value": "x", "month": 13})),
+            2012,
+            "date_time.month",
+        );
+        fails(
+            dt(json!({"fallback_value": "x", "timestamp": "now"})),
+            2012,
+            "date_time.timestamp",
+        );
+        fails(
+            dt(json!({"fallback_value": "x", "weekday": 1})),
+            1010,
+            "date_time.weekday",
+        );
+    }
+
+    #[test]
+    fn hsm_shape() {
+        let hsm = |h: Value| json!({"to": "16315551001", "type": "hsm", "hsm": h});
+        assert!(check(hsm(json!({"namespace": "ns", "element_name": "e", "language": {"policy": "deterministic", "code": "en"},
+            "localizable_params": [{"default": "x"}]}))).is_ok());
+        fails(
+            hsm(
+                json!({"namespace": "ns", "element_name": "e", "language": {"code": "en"}, "localizable_params": {"default": "x"}}),
+            ),
+            1009,
+            "hsm.localizable_params",
+        );
+        fails(
+            hsm(
+                json!({"namespace": "ns", "element_name": "e", "language": {"code": "en", "policy": "nearest"}}),
+            ),
+            1009,
+            "hsm.language.policy",
+        );
+        fails(
+            hsm(json!({"namespace": "ns", "language": {"code": "en"}})),
+            1008,
+            "hsm.element_name",
         );
     }
 
