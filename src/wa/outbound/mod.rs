@@ -3,6 +3,7 @@
 //! bad recipient_type 1002, template parameter problems 2004-2012. Pure: uploaded media are looked
 //! up through a `MediaLookup` callback.
 
+mod contacts;
 mod fields;
 mod interactive;
 mod localizable;
@@ -141,19 +142,7 @@ pub fn validate(
             media::media(obj(payload, p)?, p, media_type)?
         }
         "location" => location::location(obj(payload, p)?)?,
-        "contacts" => {
-            let list = payload
-                .as_array()
-                .ok_or_else(|| ApiError::invalid(p, "must be an array of contacts"))?;
-            if list.is_empty() {
-                return Err(ApiError::invalid(p, "must hold at least one contact"));
-            }
-            for (i, c) in list.iter().enumerate() {
-                let path = format!("contacts[{i}]");
-                let name = obj(field(obj(c, &path)?, &path, "name")?, &join(&path, "name"))?;
-                string(name, &join(&path, "name"), "formatted_name")?;
-            }
-        }
+        "contacts" => contacts::contacts(payload)?,
         "interactive" => interactive::interactive(obj(payload, p)?, media_type)?,
         "template" => template::template(obj(payload, p)?, media_type)?,
         "hsm" => template::hsm(obj(payload, p)?)?,
