@@ -4,6 +4,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(v) = wa_onprem_emulator::api::parse_json::<serde_json::Value>(data) {
-        let _ = wa_onprem_emulator::wa::outbound::validate(&v, "1", &|id| id.len() == 36);
+        let _ = wa_onprem_emulator::wa::outbound::validate(&v, "1", &|id| {
+            (id.len() == 36).then(|| "image/jpeg".to_string())
+        });
     }
 });

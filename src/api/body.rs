@@ -56,33 +56,69 @@ pub fn is_json(req: &HttpRequest) -> bool {
     }
 }
 
-/// Parses JSON into `T`, naming the offending field in 1008 / 1009 errors.
+/// Parses JSON into `T`, naming the offending field: 1008 missing, 1010 unknown (structs with
+/// `deny_unknown_fields`), 1009 bad value, 1025 not JSON. Details never carry serde's
+/// "at line N column M" suffix.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     let value = parsed.map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let msg = inner.to_string();
+        let full = inner.to_string();
+        let msg = without_position(&full);
         match inner.classify() {
-            serde_json::error::Category::Data if msg.starts_with("missing field") => {
-                let field = msg.split('`').nth(1).unwrap_or("?");
-                let full = if path == "." {
-                    field.to_string()
-                } else {
-                    format!("{path}.{field}")
-                };
-                ApiError::missing(&full)
-            }
-            serde_json::error::Category::Data => {
-                ApiError::invalid(if path == "." { "body" } else { &path }, msg)
-            }
-            _ => ApiError::new(1025, format!("The body is not valid JSON: {msg}")),
+            serde_json::error::Category::Data => data_error(&path, msg),
+            _ => not_json(msg),
         }
     })?;
     de.end()
-        .map_err(|e| ApiError::new(1025, format!("The body is not valid JSON: {e}")))?;
+        .map_err(|e| not_json(without_position(&e.to_string())))?;
     Ok(value)
+}
+
+fn not_json(msg: &str) -> ApiError {
+    ApiError::new(1025, format!("The body is not valid JSON: {msg}"))
+}
+
+/// A well-formed body that does not fit the route's shape. `path` is serde_path_to_error's
+/// (`.` for the top level; for an unknown field it already ends with that field's name).
+fn data_error(path: &str, msg: &str) -> ApiError {
+    let name = msg.split('`').nth(1).unwrap_or("?");
+    let under = |parent: &str| {
+        if parent == "." {
+            name.to_string()
+        } else {
+            format!("{parent}.{name}")
+        }
+    };
+    if msg.starts_with("missing field") {
+        ApiError::missing(&under(path))
+    } else if msg.starts_with("unknown field") {
+        let named = path == name || path.ends_with(&format!(".{name}"));
+        let field = if named { path.to_string() } else { under(path) };
+        ApiError::new(1010, format!("{field}: unknown field"))
+    } else {
+        ApiError::invalid(if path == "." { "body" } else { path }, msg)
+    }
+}
+
+/// serde_json's message without its " at line N column M" suffix.
+fn without_position(msg: &str) -> &str {
+    let Some(at) = msg.rfind(" at line ") else {
+        return msg;
+    };
+    let rest = &msg[at + " at line ".len()..];
+    let positional = rest.split_once(" column ").is_some_and(|(line, column)| {
+        [line, column]
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    });
+    if positional {
+        &msg[..at]
+    } else {
+        msg
+    }
 }
 
 /// Reads a JSON body (Content-Type application/json or absent, within --max-json-bytes). An empty
@@ -142,30 +178,69 @@ mod tests {
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Inner {
         body: String,
     }
     #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Msg {
         to: String,
         text: Inner,
+        #[serde(default)]
+        list: Vec<Inner>,
+    }
+
+    fn err(json: &str) -> (u32, String) {
+        let e = parse_json::<Msg>(json.as_bytes()).unwrap_err();
+        (e.code, e.details.unwrap_or_default())
     }
 
     #[test]
     fn errors_name_the_field() {
-        let e = parse_json::<Msg>(br#"{"to":"1","text":{}}"#).unwrap_err();
         assert_eq!(
-            (e.code, e.details.as_deref()),
-            (1008, Some("Missing required parameter: text.body"))
+            err(r#"{"to":"1","text":{}}"#),
+            (1008, "Missing required parameter: text.body".into())
         );
-        let e = parse_json::<Msg>(br#"{"to":1,"text":{"body":"x"}}"#).unwrap_err();
-        assert_eq!(e.code, 1009);
-        assert!(e.details.unwrap().starts_with("to:"));
-        let e = parse_json::<Msg>(br#"{"to":"1""#).unwrap_err();
-        assert_eq!(e.code, 1025);
-        let e = parse_json::<Msg>(br#"{"to":"1","text":{"body":"x"}} trailing"#).unwrap_err();
-        assert_eq!(e.code, 1025);
+        let (code, details) = err(r#"{"to":1,"text":{"body":"x"}}"#);
+        assert_eq!(code, 1009);
+        assert!(details.starts_with("to:"), "{details}");
+        assert_eq!(err(r#"{"to":"1""#).0, 1025);
+        assert_eq!(err(r#"{"to":"1","text":{"body":"x"}} trailing"#).0, 1025);
+    }
+
+    #[test]
+    fn unknown_fields_are_1010_named_by_path() {
+        assert_eq!(
+            err(r#"{"to":"1","text":{"body":"x"},"foo":2}"#),
+            (1010, "foo: unknown field".into())
+        );
+        assert_eq!(
+            err(r#"{"to":"1","text":{"body":"x","bar":2}}"#),
+            (1010, "text.bar: unknown field".into())
+        );
+        assert_eq!(
+            err(r#"{"to":"1","text":{"body":"x"},"list":[{"body":"y"},{"baz":1}]}"#),
+            (1010, "list[1].baz: unknown field".into())
+        );
+    }
+
+    #[test]
+    fn no_serde_positions_in_details() {
+        for json in [
+            r#"{"to":1,"text":{"body":"x"}}"#,
+            r#"{"to":"1","text":{"body":"x"},"foo":2}"#,
+            r#"{"to":"1""#,
+            r#"{"to":"1","text":{"body":"x"}} trailing"#,
+            "{\n\"to\": [",
+        ] {
+            let (_, details) = err(json);
+            assert!(!details.contains(" at line "), "{json} -> {details}");
+        }
+        assert_eq!(without_position("bad at line 1 column 37"), "bad");
+        assert_eq!(without_position("seen at line 9"), "seen at line 9");
+        assert_eq!(without_position("no suffix"), "no suffix");
     }
 }

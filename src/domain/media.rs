@@ -66,6 +66,15 @@ impl Media {
         self.store.media.contains_key(id).unwrap_or(false)
     }
 
+    /// The content type an id was uploaded with; None when there is no such media (or it cannot
+    /// be read).
+    pub fn mime_type(&self, id: &str) -> Option<String> {
+        store::get_json::<MediaMeta>(&self.store.media, id)
+            .ok()
+            .flatten()
+            .map(|m| m.mime_type)
+    }
+
     /// Stores uploaded bytes; the content type must be a supported one and within its limit.
     pub fn upload(&self, content_type: Option<&str>, bytes: &[u8]) -> Result<MediaMeta, ApiError> {
         let mime = content_type.filter(|c| !c.is_empty()).ok_or_else(|| {

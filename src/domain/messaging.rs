@@ -186,7 +186,7 @@ impl Messaging {
     /// `POST /v1/messages`: `request` is the body exactly as sent, `body` the same parsed. The message is on disk before
     /// this answers; its statuses happen later, when due (see `simulator::schedule`).
     pub async fn send(&self, request: Box<RawValue>, body: Value) -> Result<String, ApiError> {
-        let out = outbound::validate(&body, &self.default_cc, &|id| self.media.exists(id))?;
+        let out = outbound::validate(&body, &self.default_cc, &|id| self.media.mime_type(id))?;
         templates::check(
             &self.templates.read().unwrap_or_else(|p| p.into_inner()),
             &out.message_type,

@@ -17,3 +17,4 @@ mod persistence;
 mod settings;
 mod stats;
 mod users;
+mod validation;

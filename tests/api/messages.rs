@@ -98,6 +98,7 @@ async fn every_message_type_is_accepted_and_notified() {
     let media_id = app
         .upload_media("image/jpeg", vec![0xff, 0xd8, 0xff, 1, 2, 3])
         .await;
+    let audio_id = app.upload_media("audio/ogg", b"OggS".to_vec()).await;
     let to = "16315551003";
     let bodies = vec![
         json!({"to": to, "type": "text", "text": {"body": "hi"}, "preview_url": true}),
@@ -105,7 +106,7 @@ async fn every_message_type_is_accepted_and_notified() {
         json!({"to": to, "type": "image", "image": {"link": "https://example.test/a.jpg", "provider": {"name": "cdn"}}}),
         json!({"to": to, "type": "video", "video": {"link": "https://example.test/a.mp4", "caption": "v"}}),
         json!({"to": to, "type": "document", "document": {"link": "https://example.test/a.pdf", "filename": "a.pdf", "caption": "d"}}),
-        json!({"to": to, "type": "audio", "audio": {"id": media_id}}),
+        json!({"to": to, "type": "audio", "audio": {"id": audio_id}}),
         json!({"to": to, "type": "sticker", "sticker": {"link": "https://example.test/s.webp"}}),
         json!({"to": to, "type": "location", "location": {"latitude": 37.48, "longitude": -122.15, "name": "HQ", "address": "1 Hacker Way"}}),
         json!({"to": to, "type": "contacts", "contacts": [{"name": {"formatted_name": "Ann Lee", "first_name": "Ann"}, "phones": [{"phone": "+1 631 555 0000", "type": "CELL"}]}]}),
