@@ -334,3 +334,20 @@ async fn reset_restores_the_first_login_rule() {
     let (status, body) = app.login("admin", "secret").await;
     assert_error(status, &body, 401, 1024);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_without_credentials_asks_for_basic_auth() {
+    let app = spawn_emulator().await;
+    let res = app
+        .client
+        .post(format!("{}/v1/users/login", app.base))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_error(status, &body, 401, 1005);
+    let details = body["errors"][0]["details"].as_str().unwrap();
+    assert!(details.contains("Basic"), "{details}");
+    assert!(!details.contains("Bearer"), "{details}");
+}
