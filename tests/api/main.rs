@@ -13,6 +13,7 @@ mod hostile;
 mod messages;
 mod openapi;
 mod persistence;
+mod refused_writes;
 mod settings;
 mod stats;
 mod users;
