@@ -23,6 +23,7 @@ use crate::wa::{envelope, ApiError};
 use actix_web::http::Method;
 use actix_web::{web, HttpRequest, HttpResponse, Route};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 #[rustfmt::skip]
@@ -121,8 +122,8 @@ fn resource(path: &str, routes: Vec<(Method, Route)>) -> actix_web::Resource {
         let allow = allow.clone();
         async move {
             Err::<HttpResponse, _>(ApiError::method_not_allowed(
-                req.method().as_str(),
-                req.path(),
+                &echo(req.method().as_str()),
+                &echo(req.path()),
                 &allow,
             ))
         }
@@ -133,9 +134,20 @@ fn resource(path: &str, routes: Vec<(Method, Route)>) -> actix_web::Resource {
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found(format!(
         "Unknown path: {} {}",
-        req.method(),
-        req.path()
+        echo(req.method().as_str()),
+        echo(req.path())
     )))
+}
+
+/// Most characters of client input an error detail echoes back.
+const ECHO_MAX_CHARS: usize = 200;
+
+/// Client input as error details may quote it: at most 200 characters, an ellipsis marking a cut.
+pub fn echo(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(ECHO_MAX_CHARS) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
+    }
 }
 
 /// 200 with the data and `meta`.
@@ -179,4 +191,18 @@ pub async fn observe(
     }
     tracing::debug!(%method, %route, status, elapsed_us = started.elapsed().as_micros() as u64, "request");
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echo_cuts_on_a_character_boundary() {
+        assert_eq!(echo("short"), "short");
+        let cut = echo(&"é".repeat(300)).into_owned();
+        assert_eq!(cut.chars().count(), 201);
+        assert!(cut.ends_with("é…"));
+        assert_eq!(echo(&"x".repeat(200)).len(), 200);
+    }
 }

@@ -2,7 +2,7 @@
 
 use super::auth::{authorization, bearer_token, state, SEND_BASIC};
 use super::body::json_body;
-use super::{created, ok, ok_empty, Admin, Bearer, Json};
+use super::{created, echo, ok, ok_empty, Admin, Bearer, Json};
 use crate::domain::accounts::{UserRecord, ROLE_ADMIN, ROLE_USER};
 use crate::wa::ApiError;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -110,7 +110,7 @@ pub async fn get(
     let user = state(&req)?
         .accounts
         .user(&path)?
-        .ok_or_else(|| ApiError::not_found(format!("User {} does not exist", path.as_str())))?;
+        .ok_or_else(|| ApiError::not_found(format!("User {} does not exist", echo(&path))))?;
     Ok(ok(json!({ "users": [user_json(&user)] })))
 }
 

@@ -374,8 +374,12 @@ impl Accounts {
     }
 }
 
+/// 1006; a name no account can have is not echoed back (it may be kilobytes of path).
 fn not_found(username: &str) -> ApiError {
-    ApiError::not_found(format!("User {username} does not exist"))
+    match check_username(username) {
+        Ok(()) => ApiError::not_found(format!("User {username} does not exist")),
+        Err(_) => ApiError::not_found("No such user: that is not a valid username"),
+    }
 }
 
 fn hash_password(password: &str, salt: &[u8], iterations: u32) -> [u8; 32] {

@@ -163,6 +163,12 @@ impl Media {
     }
 }
 
+/// 1006; what cannot be a media id (a UUID) is not echoed back (it may be kilobytes of path).
 fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(format!("Media {id} does not exist"))
+    let id_like = id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if id_like {
+        ApiError::not_found(format!("Media {id} does not exist"))
+    } else {
+        ApiError::not_found("No such media: that is not a media id")
+    }
 }

@@ -83,3 +83,38 @@ async fn health_has_the_single_instance_shape() {
     assert_eq!(body["health"]["gateway_status"], "connected");
     assert!(body["meta"]["api_status"].is_string());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_details_echo_at_most_200_characters_of_the_path() {
+    let app = spawn_emulator().await;
+    let long = "a".repeat(60_000);
+    let cases = [
+        (Method::GET, format!("/v1/{long}"), 404, 1006),
+        (Method::GET, format!("/v1/emulator/{long}"), 404, 1006),
+        (Method::PATCH, format!("/v1/users/{long}"), 405, 1025),
+        (Method::GET, format!("/v1/users/{long}"), 404, 1006),
+        (Method::DELETE, format!("/v1/users/{long}"), 404, 1006),
+        (Method::GET, format!("/v1/media/{long}"), 404, 1006),
+        (Method::DELETE, format!("/v1/media/{long}"), 404, 1006),
+    ];
+    for (method, path, status, code) in cases {
+        let (s, body) = app.call(method.clone(), &path, None).await;
+        assert_error(s, &body, status, code);
+        let details = body["errors"][0]["details"].as_str().unwrap();
+        assert!(
+            details.chars().count() <= 260,
+            "{method} echoed {} characters",
+            details.len()
+        );
+        assert!(!details.contains(&"a".repeat(201)), "{method} {details}");
+    }
+    let (_, body) = app.get(&format!("/v1/{long}")).await;
+    let details = body["errors"][0]["details"].as_str().unwrap();
+    assert!(
+        details.starts_with("Unknown path: GET /v1/aaa"),
+        "{details}"
+    );
+    assert!(details.ends_with("a…"), "{details}");
+    let (_, body) = app.get("/v1/users/nobody").await;
+    assert_eq!(body["errors"][0]["details"], "User nobody does not exist");
+}
