@@ -179,12 +179,28 @@ pub fn rustls_server_config(
         .with_single_cert(certs, key)?)
 }
 
-/// How many PEM certificates a text holds; an error if a block is malformed.
+/// How many PEM certificates a text holds. Each CERTIFICATE block must be a well-formed X.509
+/// certificate that rustls accepts as a trust anchor (the webhook client's test); the error names
+/// the first block that is not.
 pub fn count_pem_certificates(text: &str) -> Result<usize, String> {
-    rustls_pemfile::certs(&mut BufReader::new(text.as_bytes()))
+    let certs = rustls_pemfile::certs(&mut BufReader::new(text.as_bytes()))
         .collect::<Result<Vec<_>, _>>()
-        .map(|v| v.len())
-        .map_err(|e| format!("malformed PEM: {e}"))
+        .map_err(|e| format!("malformed PEM: {e}"))?;
+    let count = certs.len();
+    let mut roots = rustls::RootCertStore::empty();
+    for (i, der) in certs.into_iter().enumerate() {
+        roots.add(der).map_err(|e| {
+            let why = match e {
+                rustls::Error::InvalidCertificate(c) => format!("{c:?}"),
+                other => other.to_string(),
+            };
+            format!(
+                "CERTIFICATE block {} of {count} is not a well-formed X.509 certificate ({why})",
+                i + 1
+            )
+        })?;
+    }
+    Ok(count)
 }
 
 fn last_pem_certificate(chain: &str) -> Option<String> {
@@ -215,6 +231,21 @@ mod tests {
         let pki = DevPki::generate("test CA", &["localhost".into(), "127.0.0.1".into()]).unwrap();
         assert_eq!(count_pem_certificates(&pki.cert_pem).unwrap(), 2);
         assert!(rustls_server_config(&pki.cert_pem, &pki.key_pem).is_ok());
+    }
+
+    #[test]
+    fn only_well_formed_certificates_count() {
+        use base64::Engine;
+        let pki = DevPki::generate("test CA", &["localhost".into()]).unwrap();
+        let not_der = base64::engine::general_purpose::STANDARD.encode(b"not DER at all");
+        for bad in ["garbage", not_der.as_str()] {
+            let block = format!("-----BEGIN CERTIFICATE-----\n{bad}\n-----END CERTIFICATE-----\n");
+            let e = count_pem_certificates(&block).unwrap_err();
+            assert!(e.starts_with("CERTIFICATE block 1 of 1 is not"), "{e}");
+            let e = count_pem_certificates(&format!("{}{block}", pki.ca_pem)).unwrap_err();
+            assert!(e.starts_with("CERTIFICATE block 2 of 2 is not"), "{e}");
+        }
+        assert_eq!(count_pem_certificates("no pem here").unwrap(), 0);
     }
 
     #[test]

@@ -14,12 +14,19 @@ pub fn state(req: &HttpRequest) -> Result<&web::Data<AppState>, ApiError> {
         .ok_or_else(|| ApiError::internal("application state missing"))
 }
 
-/// The credentials of the `Authorization` header: (scheme lower-cased, value).
-pub fn authorization(req: &HttpRequest) -> Result<(String, String), ApiError> {
-    let raw = req
-        .headers()
-        .get(AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthenticated("Missing Authorization header; log in at POST /v1/users/login and send 'Authorization: Bearer <token>'"))?;
+/// What a route without credentials asks for.
+pub const SEND_BEARER: &str =
+    "log in at POST /v1/users/login and send 'Authorization: Bearer <token>'";
+pub const SEND_BASIC: &str = "send 'Authorization: Basic base64(username:password)'";
+const SEND_BEARER_OR_APIKEY: &str =
+    "send 'Authorization: Bearer <token>' (from POST /v1/users/login) or 'Authorization: Apikey <key>'";
+
+/// The credentials of the `Authorization` header: (scheme lower-cased, value). Without the header,
+/// 401 saying what to send (`wanted`, e.g. `SEND_BEARER`).
+pub fn authorization(req: &HttpRequest, wanted: &str) -> Result<(String, String), ApiError> {
+    let raw = req.headers().get(AUTHORIZATION).ok_or_else(|| {
+        ApiError::unauthenticated(format!("Missing Authorization header; {wanted}"))
+    })?;
     let text = raw
         .to_str()
         .map_err(|_| ApiError::unauthenticated("Malformed Authorization header"))?;
@@ -33,7 +40,7 @@ pub fn authorization(req: &HttpRequest) -> Result<(String, String), ApiError> {
 
 /// The bearer token of the request.
 pub fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
-    match authorization(req)? {
+    match authorization(req, SEND_BEARER)? {
         (scheme, token) if scheme == "bearer" && !token.is_empty() => Ok(token),
         (scheme, _) => Err(ApiError::unauthenticated(format!(
             "Authorization scheme '{scheme}' is not accepted here; use Bearer"
@@ -88,7 +95,7 @@ impl FromRequest for Monitor {
     type Future = Ready<Result<Self, ApiError>>;
     fn from_request(req: &HttpRequest, p: &mut Payload) -> Self::Future {
         let mut check = || {
-            let (scheme, value) = authorization(req)?;
+            let (scheme, value) = authorization(req, SEND_BEARER_OR_APIKEY)?;
             if scheme == "apikey" {
                 let st = state(req)?;
                 let ok = st

@@ -299,6 +299,14 @@ pub async fn reset(
 
 /// `GET /v1/emulator/events`: server-sent events of what the emulator receives and delivers.
 pub async fn events(req: HttpRequest, _a: Admin) -> Result<HttpResponse, ApiError> {
+    let mut answer = HttpResponse::Ok();
+    answer
+        .content_type("text/event-stream")
+        .insert_header(("cache-control", "no-cache"));
+    if req.method() == actix_web::http::Method::HEAD {
+        // HEAD has no body: an endless stream would keep the connection busy forever.
+        return Ok(answer.finish());
+    }
     let rx = state(&req)?.events.subscribe();
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         let item = tokio::select! {
@@ -311,10 +319,7 @@ pub async fn events(req: HttpRequest, _a: Admin) -> Result<HttpResponse, ApiErro
         };
         Some((Ok::<_, actix_web::Error>(web::Bytes::from(item)), rx))
     });
-    Ok(HttpResponse::Ok()
-        .content_type("text/event-stream")
-        .insert_header(("cache-control", "no-cache"))
-        .streaming(Box::pin(stream)))
+    Ok(answer.streaming(Box::pin(stream)))
 }
 
 #[derive(Deserialize)]

@@ -21,8 +21,9 @@ pub use body::{parse_json, read_body, Json};
 
 use crate::wa::{envelope, ApiError};
 use actix_web::http::Method;
-use actix_web::{web, HttpRequest, HttpResponse, Route};
+use actix_web::{guard, web, HttpRequest, HttpResponse, Route};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 #[rustfmt::skip]
@@ -32,49 +33,55 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/users/login", M::POST, web::post().to(users::login)),
         ("/v1/users/logout", M::POST, web::post().to(users::logout)),
         ("/v1/users", M::POST, web::post().to(users::create)),
-        ("/v1/users", M::GET, web::get().to(users::list)),
-        ("/v1/users/{username}", M::GET, web::get().to(users::get)),
+        ("/v1/users", M::GET, get().to(users::list)),
+        ("/v1/users/{username}", M::GET, get().to(users::get)),
         ("/v1/users/{username}", M::PUT, web::put().to(users::update)),
         ("/v1/users/{username}", M::DELETE, web::delete().to(users::delete)),
-        ("/v1/settings/application", M::GET, web::get().to(settings::get)),
+        ("/v1/settings/application", M::GET, get().to(settings::get)),
         ("/v1/settings/application", M::PATCH, web::patch().to(settings::patch)),
         ("/v1/settings/application", M::DELETE, web::delete().to(settings::reset)),
         ("/v1/certificates/webhooks/ca", M::POST, web::post().to(certificates::upload_webhook_ca)),
-        ("/v1/certificates/webhooks/ca", M::GET, web::get().to(certificates::get_webhook_ca)),
+        ("/v1/certificates/webhooks/ca", M::GET, get().to(certificates::get_webhook_ca)),
         ("/v1/certificates/webhooks/ca", M::DELETE, web::delete().to(certificates::delete_webhook_ca)),
-        ("/v1/certificates/external/ca", M::GET, web::get().to(certificates::get_external_ca)),
-        ("/v1/health", M::GET, web::get().to(health::get)),
-        ("/v1/stats/app", M::GET, web::get().to(stats::app)),
-        ("/v1/stats/db", M::GET, web::get().to(stats::db)),
-        ("/metrics", M::GET, web::get().to(stats::metrics)),
+        ("/v1/certificates/external/ca", M::GET, get().to(certificates::get_external_ca)),
+        ("/v1/health", M::GET, get().to(health::get)),
+        ("/v1/stats/app", M::GET, get().to(stats::app)),
+        ("/v1/stats/db", M::GET, get().to(stats::db)),
+        ("/metrics", M::GET, get().to(stats::metrics)),
         ("/v1/messages", M::POST, web::post().to(messages::send)),
         ("/v1/messages/{id}", M::PUT, web::put().to(messages::mark_read)),
         ("/v1/contacts", M::POST, web::post().to(contacts::check)),
         ("/v1/media", M::POST, web::post().to(media::upload)),
-        ("/v1/media/{id}", M::GET, web::get().to(media::download)),
+        ("/v1/media/{id}", M::GET, get().to(media::download)),
         ("/v1/media/{id}", M::DELETE, web::delete().to(media::delete)),
         // The emulator's own control API.
         ("/v1/emulator/inbound", M::POST, web::post().to(emulator::inbound)),
-        ("/v1/emulator/inbound", M::GET, web::get().to(emulator::list_inbound)),
-        ("/v1/emulator/messages", M::GET, web::get().to(emulator::list_messages)),
-        ("/v1/emulator/messages/{id}", M::GET, web::get().to(emulator::get_message)),
+        ("/v1/emulator/inbound", M::GET, get().to(emulator::list_inbound)),
+        ("/v1/emulator/messages", M::GET, get().to(emulator::list_messages)),
+        ("/v1/emulator/messages/{id}", M::GET, get().to(emulator::get_message)),
         ("/v1/emulator/messages/{id}/status", M::POST, web::post().to(emulator::force_status)),
         ("/v1/emulator/errors", M::POST, web::post().to(emulator::emit_errors)),
-        ("/v1/emulator/callbacks", M::GET, web::get().to(emulator::list_callbacks)),
+        ("/v1/emulator/callbacks", M::GET, get().to(emulator::list_callbacks)),
         ("/v1/emulator/callbacks/redeliver", M::POST, web::post().to(emulator::redeliver_all)),
-        ("/v1/emulator/callbacks/{id}", M::GET, web::get().to(emulator::get_callback)),
+        ("/v1/emulator/callbacks/{id}", M::GET, get().to(emulator::get_callback)),
         ("/v1/emulator/callbacks/{id}/redeliver", M::POST, web::post().to(emulator::redeliver)),
-        ("/v1/emulator/rules", M::GET, web::get().to(emulator::get_rules)),
+        ("/v1/emulator/rules", M::GET, get().to(emulator::get_rules)),
         ("/v1/emulator/rules", M::PUT, web::put().to(emulator::put_rules)),
-        ("/v1/emulator/templates", M::GET, web::get().to(emulator::get_templates)),
+        ("/v1/emulator/templates", M::GET, get().to(emulator::get_templates)),
         ("/v1/emulator/templates", M::PUT, web::put().to(emulator::put_templates)),
         ("/v1/emulator/reset", M::POST, web::post().to(emulator::reset)),
         ("/v1/emulator/faults", M::PUT, web::put().to(emulator::set_faults)),
-        ("/v1/emulator/events", M::GET, web::get().to(emulator::events)),
+        ("/v1/emulator/events", M::GET, get().to(emulator::events)),
     ]
 }
 
-/// Every (METHOD, path) the router serves, in OpenAPI path syntax.
+/// A GET route that answers HEAD too, as HTTP requires: the same handler, status and headers; the
+/// server drops the body of a HEAD answer (the endless event stream answers HEAD itself).
+fn get() -> Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
+/// Every (METHOD, path) the router serves, in OpenAPI path syntax (HEAD implied by GET).
 pub fn routes() -> Vec<(String, String)> {
     route_table()
         .into_iter()
@@ -110,7 +117,10 @@ const CONTROL_PREFIX: &str = "/v1/emulator";
 fn resource(path: &str, routes: Vec<(Method, Route)>) -> actix_web::Resource {
     let allow = routes
         .iter()
-        .map(|(m, _)| m.as_str())
+        .flat_map(|(m, _)| match m.as_str() {
+            "GET" => vec!["GET", "HEAD"],
+            other => vec![other],
+        })
         .collect::<Vec<_>>()
         .join(", ");
     let mut resource = web::resource(path);
@@ -121,8 +131,8 @@ fn resource(path: &str, routes: Vec<(Method, Route)>) -> actix_web::Resource {
         let allow = allow.clone();
         async move {
             Err::<HttpResponse, _>(ApiError::method_not_allowed(
-                req.method().as_str(),
-                req.path(),
+                &echo(req.method().as_str()),
+                &echo(req.path()),
                 &allow,
             ))
         }
@@ -133,9 +143,20 @@ fn resource(path: &str, routes: Vec<(Method, Route)>) -> actix_web::Resource {
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found(format!(
         "Unknown path: {} {}",
-        req.method(),
-        req.path()
+        echo(req.method().as_str()),
+        echo(req.path())
     )))
+}
+
+/// Most characters of client input an error detail echoes back.
+const ECHO_MAX_CHARS: usize = 200;
+
+/// Client input as error details may quote it: at most 200 characters, an ellipsis marking a cut.
+pub fn echo(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(ECHO_MAX_CHARS) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
+    }
 }
 
 /// 200 with the data and `meta`.
@@ -179,4 +200,18 @@ pub async fn observe(
     }
     tracing::debug!(%method, %route, status, elapsed_us = started.elapsed().as_micros() as u64, "request");
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echo_cuts_on_a_character_boundary() {
+        assert_eq!(echo("short"), "short");
+        let cut = echo(&"é".repeat(300)).into_owned();
+        assert_eq!(cut.chars().count(), 201);
+        assert!(cut.ends_with("é…"));
+        assert_eq!(echo(&"x".repeat(200)).len(), 200);
+    }
 }

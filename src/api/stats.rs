@@ -8,7 +8,9 @@ use crate::wa::ApiError;
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
-const PROMETHEUS: &str = "text/plain; version=0.0.4; charset=utf-8";
+/// The text is OpenMetrics 1.0 (`# EOF`, counter families typed without `_total`), so it is sent as
+/// such; Prometheus scrapes it.
+const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 fn app_text(st: &AppState) -> String {
     st.metrics
@@ -17,7 +19,7 @@ fn app_text(st: &AppState) -> String {
     st.metrics.prometheus()
 }
 
-/// The data dir's trees and size, in Prometheus text.
+/// The data dir's trees and size, as OpenMetrics text.
 fn db_text(st: &AppState) -> String {
     let s = &st.store;
     let mut out = String::from(
@@ -47,7 +49,7 @@ fn answer(req: &HttpRequest, section: &str, text: String) -> Result<HttpResponse
         .split('&')
         .find_map(|kv| kv.strip_prefix("format="))
     {
-        Some("prometheus") => Ok(HttpResponse::Ok().content_type(PROMETHEUS).body(text)),
+        Some("prometheus") => Ok(HttpResponse::Ok().content_type(OPENMETRICS).body(text)),
         None | Some("json") => Ok(ok(json!({ "stats": { section: text_to_stats(&text) } }))),
         Some(other) => Err(ApiError::invalid(
             "format",
@@ -66,9 +68,9 @@ pub async fn db(req: HttpRequest, _m: Monitor) -> Result<HttpResponse, ApiError>
     answer(&req, "db", text)
 }
 
-/// `GET /metrics`: every counter in Prometheus text (bearer token or API key).
+/// `GET /metrics`: every metric as OpenMetrics text (bearer token or API key).
 pub async fn metrics(req: HttpRequest, _m: Monitor) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok()
-        .content_type(PROMETHEUS)
+        .content_type(OPENMETRICS)
         .body(app_text(state(&req)?)))
 }

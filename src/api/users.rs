@@ -1,8 +1,8 @@
 //! `/v1/users`: login, logout and user management.
 
-use super::auth::{authorization, bearer_token, state};
+use super::auth::{authorization, bearer_token, state, SEND_BASIC};
 use super::body::json_body;
-use super::{created, ok, ok_empty, Admin, Bearer, Json};
+use super::{created, echo, ok, ok_empty, Admin, Bearer, Json};
 use crate::domain::accounts::{UserRecord, ROLE_ADMIN, ROLE_USER};
 use crate::wa::ApiError;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -20,11 +20,11 @@ struct LoginBody {
 /// `POST /v1/users/login` with Basic auth and an optional `{"new_password"}`.
 pub async fn login(req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     let st = state(&req)?;
-    let (scheme, value) = authorization(&req)?;
+    let (scheme, value) = authorization(&req, SEND_BASIC)?;
     if scheme != "basic" {
-        return Err(ApiError::unauthenticated(
-            "Log in with 'Authorization: Basic base64(username:password)'",
-        ));
+        return Err(ApiError::unauthenticated(format!(
+            "Authorization scheme '{scheme}' is not accepted here; {SEND_BASIC}"
+        )));
     }
     let decoded = STANDARD
         .decode(value)
@@ -110,7 +110,7 @@ pub async fn get(
     let user = state(&req)?
         .accounts
         .user(&path)?
-        .ok_or_else(|| ApiError::not_found(format!("User {} does not exist", path.as_str())))?;
+        .ok_or_else(|| ApiError::not_found(format!("User {} does not exist", echo(&path))))?;
     Ok(ok(json!({ "users": [user_json(&user)] })))
 }
 

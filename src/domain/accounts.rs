@@ -1,8 +1,16 @@
 //! Users, roles, password hashes and login tokens.
 //!
 //! Passwords are stored as salted PBKDF2-HMAC-SHA256 and compared in constant time.
-//! Tokens are JWT-shaped (HS256 over `{sub, role, iat, exp, jti}`) with a per-data-dir secret,
+//! Tokens are JWT-shaped (HS256 over `{sub, nonce, iat, exp, jti}`) with a per-data-dir secret,
 //! so they survive restarts; logout records the `jti` as revoked until it expires.
+//!
+//! A token is bound to one instance of an account by the record's random `nonce`, drawn afresh
+//! whenever the account is created or its password set: deleting (or re-creating) an account or
+//! changing its password revokes every token issued before. The role always comes from the
+//! stored account, never from the token.
+//!
+//! A write refused with 1023 leaves no trace: the store's writability is checked first, and a
+//! record written before a failed flush is put back as it was.
 
 use crate::store::{self, Store};
 use crate::wa::time::{format_utc, now_ms};
@@ -27,6 +35,9 @@ pub struct UserRecord {
     iterations: u32,
     pub must_change_password: bool,
     pub builtin: bool,
+    /// Random per account instance and password; tokens carry it (empty in older data dirs).
+    #[serde(default)]
+    nonce: String,
 }
 
 /// Who a valid token belongs to.
@@ -45,7 +56,9 @@ impl Principal {
 #[derive(Serialize, Deserialize)]
 struct Claims {
     sub: String,
-    role: String,
+    /// The account's `nonce` when the token was issued.
+    #[serde(default)]
+    nonce: String,
     iat: u64,
     exp: u64,
     jti: String,
@@ -57,6 +70,9 @@ pub struct Accounts {
     iterations: u32,
     token_ttl_secs: u64,
     admin_username: String,
+    /// The built-in admin as configured, restored by `reset`.
+    admin_password: String,
+    require_password_change: bool,
 }
 
 impl Accounts {
@@ -83,20 +99,29 @@ impl Accounts {
             iterations: cfg.password_hash_iterations.max(1),
             token_ttl_secs: cfg.token_ttl_secs,
             admin_username: cfg.admin_username.clone(),
+            admin_password: cfg.admin_password.clone(),
+            require_password_change: cfg.require_password_change,
         };
         if accounts.user(&cfg.admin_username)?.is_none() {
-            let mut admin =
-                accounts.new_record(&cfg.admin_username, ROLE_ADMIN, &cfg.admin_password);
-            admin.must_change_password = cfg.require_password_change;
-            admin.builtin = true;
-            accounts.save(&admin)?;
+            accounts.write(&cfg.admin_username, Some(&accounts.builtin_admin()), None)?;
         }
         Ok(accounts)
     }
 
+    /// The built-in admin with its configured password (and first-login rule).
+    fn builtin_admin(&self) -> UserRecord {
+        let mut admin = self.new_record(&self.admin_username, ROLE_ADMIN, &self.admin_password);
+        admin.must_change_password = self.require_password_change;
+        admin.builtin = true;
+        admin
+    }
+
+    /// A new account instance: fresh salt and fresh token nonce.
     fn new_record(&self, username: &str, role: &str, password: &str) -> UserRecord {
         let mut salt = [0u8; 16];
         rand::thread_rng().fill_bytes(&mut salt);
+        let mut nonce = [0u8; 16];
+        rand::thread_rng().fill_bytes(&mut nonce);
         let hash = hash_password(password, &salt, self.iterations);
         UserRecord {
             username: username.to_string(),
@@ -106,13 +131,56 @@ impl Accounts {
             iterations: self.iterations,
             must_change_password: false,
             builtin: false,
+            nonce: hex::encode(nonce),
         }
     }
 
-    fn save(&self, u: &UserRecord) -> Result<(), ApiError> {
-        store::put_json(&self.store.users, &u.username, u)?;
-        self.store.flush()?;
+    /// 1023 when the store refuses writes (the injected fault), before anything is written.
+    fn writable(&self) -> Result<(), ApiError> {
+        if self.store.faulty() {
+            return Err(store::StoreError::Fault.into());
+        }
         Ok(())
+    }
+
+    /// Durably replaces the record of `username` with `next` (None deletes it). If the write or
+    /// its flush fails, `before` (what the caller read) is put back, so a 1023 leaves no trace.
+    fn write(
+        &self,
+        username: &str,
+        next: Option<&UserRecord>,
+        before: Option<&UserRecord>,
+    ) -> Result<(), ApiError> {
+        self.writable()?;
+        let result = self
+            .put(username, next)
+            .and_then(|()| Ok(self.store.flush()?));
+        if result.is_err() {
+            if let Err(e) = self.put(username, before) {
+                tracing::error!(error = %e, "could not undo a failed user write");
+            }
+        }
+        result
+    }
+
+    fn put(&self, username: &str, record: Option<&UserRecord>) -> Result<(), ApiError> {
+        match record {
+            Some(r) => store::put_json(&self.store.users, username, r)?,
+            None => {
+                self.store
+                    .users
+                    .remove(username)
+                    .map_err(store::StoreError::from)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn password_matches(&self, user: &UserRecord, password: &str) -> Result<bool, ApiError> {
+        let salt = hex::decode(&user.salt).map_err(ApiError::internal)?;
+        let stored = hex::decode(&user.hash).map_err(ApiError::internal)?;
+        let given = hash_password(password, &salt, user.iterations);
+        Ok(bool::from(given.ct_eq(stored.as_slice())))
     }
 
     pub fn user(&self, username: &str) -> Result<Option<UserRecord>, ApiError> {
@@ -132,10 +200,7 @@ impl Accounts {
     ) -> Result<(String, String), ApiError> {
         let bad = || ApiError::unauthenticated("Invalid username or password");
         let mut user = self.user(username)?.ok_or_else(bad)?;
-        let salt = hex::decode(&user.salt).map_err(ApiError::internal)?;
-        let stored = hex::decode(&user.hash).map_err(ApiError::internal)?;
-        let given = hash_password(password, &salt, user.iterations);
-        if !bool::from(given.ct_eq(stored.as_slice())) {
+        if !self.password_matches(&user, password)? {
             return Err(bad());
         }
         match new_password {
@@ -143,8 +208,8 @@ impl Accounts {
                 check_password_rules("new_password", np)?;
                 let mut fresh = self.new_record(&user.username, &user.role, np);
                 fresh.builtin = user.builtin;
+                self.write(&user.username, Some(&fresh), Some(&user))?;
                 user = fresh;
-                self.save(&user)?;
             }
             None if user.must_change_password => {
                 return Err(ApiError::new(
@@ -160,7 +225,7 @@ impl Accounts {
         let exp = (now + self.token_ttl_secs.saturating_mul(1000)).div_ceil(1000);
         let claims = Claims {
             sub: user.username.clone(),
-            role: user.role.clone(),
+            nonce: user.nonce.clone(),
             iat,
             exp,
             jti: uuid::Uuid::new_v4().simple().to_string(),
@@ -212,12 +277,19 @@ impl Accounts {
         Ok(claims)
     }
 
-    /// Checks a bearer token; the user must still exist (deleted users lose their tokens).
+    /// Checks a bearer token: it must belong to the current instance of an existing account
+    /// (deleted, re-created or re-passworded accounts lose their older tokens). The role is the
+    /// stored account's.
     pub fn authenticate(&self, token: &str) -> Result<Principal, ApiError> {
         let claims = self.verify(token)?;
         let user = self
             .user(&claims.sub)?
             .ok_or_else(|| ApiError::unauthenticated("Invalid token: the user no longer exists"))?;
+        if !bool::from(user.nonce.as_bytes().ct_eq(claims.nonce.as_bytes())) {
+            return Err(ApiError::unauthenticated(
+                "Invalid token: the account was deleted, re-created or given a new password since it was issued",
+            ));
+        }
         Ok(Principal {
             username: user.username,
             role: user.role,
@@ -227,11 +299,15 @@ impl Accounts {
     /// `POST /v1/users/logout`: revokes the token.
     pub fn logout(&self, token: &str) -> Result<(), ApiError> {
         let claims = self.verify(token)?;
-        self.store
-            .revoked
+        self.writable()?;
+        let revoked = &self.store.revoked;
+        revoked
             .insert(claims.jti.as_bytes(), &store::encode_u64(claims.exp))
             .map_err(store::StoreError::from)?;
-        self.store.flush()?;
+        if let Err(e) = self.store.flush() {
+            let _ = revoked.remove(claims.jti.as_bytes());
+            return Err(e.into());
+        }
         Ok(())
     }
 
@@ -244,15 +320,20 @@ impl Accounts {
                 format!("User {username} already exists"),
             ));
         }
-        self.save(&self.new_record(username, role, password))
+        self.write(
+            username,
+            Some(&self.new_record(username, role, password)),
+            None,
+        )
     }
 
+    /// Sets a new password; the user's earlier tokens stop working (as after a deletion).
     pub fn set_password(&self, username: &str, password: &str) -> Result<(), ApiError> {
         let user = self.user(username)?.ok_or_else(|| not_found(username))?;
         check_password_rules("password", password)?;
         let mut fresh = self.new_record(&user.username, &user.role, password);
         fresh.builtin = user.builtin;
-        self.save(&fresh)
+        self.write(username, Some(&fresh), Some(&user))
     }
 
     pub fn delete_user(&self, username: &str) -> Result<(), ApiError> {
@@ -261,35 +342,44 @@ impl Accounts {
                 "The built-in admin account cannot be deleted",
             ));
         }
-        if self
-            .store
-            .users
-            .remove(username)
-            .map_err(store::StoreError::from)?
-            .is_none()
-        {
-            return Err(not_found(username));
+        let user = self.user(username)?.ok_or_else(|| not_found(username))?;
+        self.write(username, None, Some(&user))
+    }
+
+    /// The control API's reset: deletes every user but the built-in admin and gives the admin back
+    /// its configured password and first-login rule. The admin's tokens stay valid unless its
+    /// password had been changed (a password change revokes tokens, and this is one).
+    pub fn reset(&self) -> Result<(), ApiError> {
+        self.writable()?;
+        for u in self.users()? {
+            if u.username != self.admin_username {
+                self.put(&u.username, None)?;
+            }
+        }
+        let admin = self.user(&self.admin_username)?;
+        let as_configured = match &admin {
+            Some(a) => {
+                a.role == ROLE_ADMIN
+                    && a.builtin
+                    && a.must_change_password == self.require_password_change
+                    && self.password_matches(a, &self.admin_password)?
+            }
+            None => false,
+        };
+        if !as_configured {
+            self.put(&self.admin_username, Some(&self.builtin_admin()))?;
         }
         self.store.flush()?;
         Ok(())
     }
-
-    /// Deletes every user but the built-in admin (the control API's reset).
-    pub fn reset(&self) -> Result<(), ApiError> {
-        for u in self.users()? {
-            if !u.builtin {
-                self.store
-                    .users
-                    .remove(&u.username)
-                    .map_err(store::StoreError::from)?;
-            }
-        }
-        Ok(())
-    }
 }
 
+/// 1006; a name no account can have is not echoed back (it may be kilobytes of path).
 fn not_found(username: &str) -> ApiError {
-    ApiError::not_found(format!("User {username} does not exist"))
+    match check_username(username) {
+        Ok(()) => ApiError::not_found(format!("User {username} does not exist")),
+        Err(_) => ApiError::not_found("No such user: that is not a valid username"),
+    }
 }
 
 fn hash_password(password: &str, salt: &[u8], iterations: u32) -> [u8; 32] {

@@ -1,4 +1,7 @@
 //! `/v1/media`: bytes on disk under DATA_DIR/media, metadata (type, sha256, size) in sled.
+//!
+//! A write refused with 1023 leaves no trace: the store's writability is checked first, and the
+//! file and record of a failed upload (or the record of a failed delete) are put back as they were.
 
 use crate::store::{self, Store, StoreError};
 use crate::wa::{ids, time::now_ms, ApiError};
@@ -110,11 +113,26 @@ impl Media {
             size: bytes.len(),
             created_ms: now_ms(),
         };
-        std::fs::write(self.path(&meta.id), bytes)
-            .map_err(|e| ApiError::new(1023, format!("could not write the media file: {e}")))?;
-        store::put_json(&self.store.media, &meta.id, &meta)?;
-        self.store.flush()?;
+        self.writable()?;
+        let path = self.path(&meta.id);
+        let stored = std::fs::write(&path, bytes)
+            .map_err(|e| ApiError::new(1023, format!("could not write the media file: {e}")))
+            .and_then(|()| Ok(store::put_json(&self.store.media, &meta.id, &meta)?))
+            .and_then(|()| Ok(self.store.flush()?));
+        if let Err(e) = stored {
+            let _ = self.store.media.remove(&meta.id);
+            let _ = std::fs::remove_file(&path);
+            return Err(e);
+        }
         Ok(meta)
+    }
+
+    /// 1023 when the store refuses writes (the injected fault), before anything is written.
+    fn writable(&self) -> Result<(), ApiError> {
+        if self.store.faulty() {
+            return Err(StoreError::Fault.into());
+        }
+        Ok(())
     }
 
     pub fn get(&self, id: &str) -> Result<(MediaMeta, Vec<u8>), ApiError> {
@@ -125,23 +143,26 @@ impl Media {
         Ok((meta, bytes))
     }
 
+    /// Deletes the record, then (once that is durable) the file.
     pub fn delete(&self, id: &str) -> Result<(), ApiError> {
-        if self
+        self.writable()?;
+        let before = self
             .store
             .media
             .remove(id)
             .map_err(StoreError::from)?
-            .is_none()
-        {
-            return Err(not_found(id));
+            .ok_or_else(|| not_found(id))?;
+        if let Err(e) = self.store.flush() {
+            let _ = self.store.media.insert(id, before);
+            return Err(e.into());
         }
         let _ = std::fs::remove_file(self.path(id));
-        self.store.flush()?;
         Ok(())
     }
 
     /// Deletes every media file and record (the control API's reset).
     pub fn reset(&self) -> Result<(), ApiError> {
+        self.writable()?;
         for item in self.store.media.iter() {
             let (k, _) = item.map_err(StoreError::from)?;
             let _ = std::fs::remove_file(self.path(&String::from_utf8_lossy(&k)));
@@ -151,6 +172,12 @@ impl Media {
     }
 }
 
+/// 1006; what cannot be a media id (a UUID) is not echoed back (it may be kilobytes of path).
 fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(format!("Media {id} does not exist"))
+    let id_like = id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if id_like {
+        ApiError::not_found(format!("Media {id} does not exist"))
+    } else {
+        ApiError::not_found("No such media: that is not a media id")
+    }
 }

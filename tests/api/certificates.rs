@@ -81,3 +81,56 @@ async fn the_listener_ca_is_downloadable_without_auth() {
         .unwrap();
     assert_eq!(res.status(), 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_well_formed_certificates_are_accepted() {
+    use base64::Engine;
+    let app = spawn_emulator().await;
+    let ca = |name: &str| {
+        wa_onprem_emulator::tls::DevPki::generate(name, &["localhost".into()])
+            .unwrap()
+            .ca_pem
+    };
+    let (first, second) = (ca("first CA"), ca("second CA"));
+    let block =
+        |b64: &str| format!("-----BEGIN CERTIFICATE-----\n{b64}\n-----END CERTIFICATE-----\n");
+    let not_der = base64::engine::general_purpose::STANDARD.encode(b"base64, but not DER");
+    let cases = [
+        (block("garbage"), "block 1 of 1"),
+        (block(&not_der), "block 1 of 1"),
+        (format!("{first}{}", block(&not_der)), "block 2 of 2"),
+    ];
+    for (pem, which) in cases {
+        let (status, body) = app
+            .raw(
+                Method::POST,
+                "/v1/certificates/webhooks/ca",
+                Some("text/plain"),
+                pem,
+            )
+            .await;
+        assert_error(status, &body, 400, 1009);
+        let details = body["errors"][0]["details"].as_str().unwrap();
+        assert!(
+            details.contains(which) && details.contains("X.509"),
+            "{details}"
+        );
+    }
+    let res = app
+        .authed(Method::GET, "/v1/certificates/webhooks/ca")
+        .await
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404, "nothing refused was stored");
+
+    let bundle = format!("{first}{second}");
+    assert_eq!(app.upload_ca(&bundle).await, 200);
+    let res = app
+        .authed(Method::GET, "/v1/certificates/webhooks/ca")
+        .await
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.text().await.unwrap(), bundle);
+}

@@ -14,6 +14,7 @@ mod lifecycle;
 mod messages;
 mod openapi;
 mod persistence;
+mod refused_writes;
 mod settings;
 mod stats;
 mod users;

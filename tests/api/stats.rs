@@ -5,6 +5,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
 
+const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
 fn sample(text: &str, series: &str) -> f64 {
     text.lines()
         .find_map(|l| {
@@ -53,10 +55,7 @@ async fn metrics_and_stats_count_known_traffic() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/plain"));
+    assert_eq!(res.headers()["content-type"], OPENMETRICS);
     let text = res.text().await.unwrap();
     assert_eq!(sample(&text, "messages_sent_total"), 2.0);
     assert_eq!(sample(&text, "messages_received_total"), 1.0);
@@ -139,4 +138,74 @@ async fn metrics_and_stats_count_known_traffic() {
         .call(Method::GET, "/v1/stats/app?format=xml", None)
         .await;
     assert_error(status, &body, 400, 1009);
+}
+
+/// The structure OpenMetrics requires of what we emit: families typed once before their samples,
+/// counter families named without `_total` and sampled with it, and a final `# EOF`.
+fn check_openmetrics(text: &str) {
+    assert!(text.ends_with("# EOF\n"), "{text}");
+    let mut typed: Vec<(String, String)> = Vec::new();
+    for line in text.lines().filter(|l| !l.is_empty() && *l != "# EOF") {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').unwrap();
+            assert!(!name.ends_with("_total"), "{line}");
+            assert!(typed.iter().all(|(n, _)| n != name), "typed twice: {line}");
+            typed.push((name.to_string(), kind.to_string()));
+        } else if !line.starts_with("# HELP ") {
+            let series = line.split(['{', ' ']).next().unwrap();
+            let (family, kind) = typed.last().expect("a sample before any TYPE");
+            let suffixes: &[&str] = match kind.as_str() {
+                "counter" => &["_total", "_created"],
+                "gauge" => &[""],
+                "histogram" => &["_bucket", "_sum", "_count", "_created"],
+                other => panic!("unexpected type {other}"),
+            };
+            assert!(
+                suffixes.iter().any(|s| series == format!("{family}{s}")),
+                "{series} does not belong to {kind} {family}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prometheus_answers_are_openmetrics_and_json_keeps_the_on_prem_shape() {
+    let app = spawn_emulator().await;
+    assert_eq!(app.get("/v1/users").await.0, 200, "some traffic to count");
+    for path in [
+        "/metrics",
+        "/v1/stats/app?format=prometheus",
+        "/v1/stats/db?format=prometheus",
+    ] {
+        let res = app.authed(Method::GET, path).await.send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(res.headers()["content-type"], OPENMETRICS, "{path}");
+        check_openmetrics(&res.text().await.unwrap());
+    }
+
+    for section in ["app", "db"] {
+        let (status, body) = app.get(&format!("/v1/stats/{section}")).await;
+        assert_eq!(status, 200);
+        let families = body["stats"][section].as_object().unwrap();
+        assert!(!families.is_empty());
+        for (name, family) in families {
+            let keys: Vec<&String> = family.as_object().unwrap().keys().collect();
+            assert_eq!(keys, ["data", "help", "type"], "{name}");
+            assert!(!name.ends_with("_total"), "{name}");
+            let kind = family["type"].as_str().unwrap();
+            assert!(
+                ["counter", "gauge", "histogram"].contains(&kind),
+                "{name}: {kind}"
+            );
+            assert!(family["help"].is_string(), "{name}");
+            for item in family["data"].as_array().unwrap() {
+                let labels = item["labels"].as_object().unwrap();
+                assert!(labels.values().all(Value::is_string), "{name}: {item}");
+                assert!(item["value"].is_number(), "{name}: {item}");
+                if kind != "histogram" {
+                    assert!(item.get("sample").is_none(), "{name}: {item}");
+                }
+            }
+        }
+    }
 }

@@ -194,3 +194,160 @@ async fn first_login_password_change_rule() {
     assert_eq!(app.login("admin", "secret").await.0, 401);
     assert_eq!(app.login("admin", "Str0ng-Secret").await.0, 200);
 }
+
+/// Logs `user` in and returns the token (asserting 200).
+async fn token_of(app: &TestApp, user: &str, password: &str) -> String {
+    let (status, body) = app.login(user, password).await;
+    assert_eq!(status, 200, "{body}");
+    body["users"][0]["token"].as_str().unwrap().to_string()
+}
+
+fn assert_invalid_token(status: reqwest::StatusCode, body: &serde_json::Value) {
+    assert_error(status, body, 401, 1005);
+    let details = body["errors"][0]["details"].as_str().unwrap();
+    assert!(details.starts_with("Invalid token: "), "{details}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_users_token_does_not_come_back_with_the_name() {
+    let app = spawn_emulator().await;
+    let eve = json!({"username": "eve", "password": "Passw0rd!"});
+    assert_eq!(app.post("/v1/users", eve.clone()).await.0, 201);
+    let old = token_of(&app, "eve", "Passw0rd!").await;
+    assert_eq!(app.call(Method::DELETE, "/v1/users/eve", None).await.0, 200);
+    let admin_eve = json!({"username": "eve", "password": "Passw0rd!", "ROLES": "ROLE_ADMIN"});
+    assert_eq!(app.post("/v1/users", admin_eve).await.0, 201);
+
+    for (method, path) in [
+        (Method::GET, "/v1/settings/application"),
+        (Method::GET, "/v1/users/eve"),
+        (Method::POST, "/v1/users/logout"),
+    ] {
+        let (status, body) = app.call_as(&old, method, path, None).await;
+        assert_invalid_token(status, &body);
+    }
+    // The new account's own token works, with the stored role.
+    let new = token_of(&app, "eve", "Passw0rd!").await;
+    let (status, _) = app
+        .call_as(&new, Method::GET, "/v1/settings/application", None)
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_change_revokes_earlier_tokens() {
+    let app = spawn_emulator().await;
+    let bob = json!({"username": "bob", "password": "Passw0rd!"});
+    assert_eq!(app.post("/v1/users", bob).await.0, 201);
+    let first = token_of(&app, "bob", "Passw0rd!").await;
+    let second = token_of(&app, "bob", "Passw0rd!").await;
+    // Bob changes his own password with one token: both die, the answer is still 200.
+    let (status, _) = app
+        .call_as(
+            &first,
+            Method::PUT,
+            "/v1/users/bob",
+            Some(json!({"password": "N3w-Passw0rd"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    for token in [&first, &second] {
+        let (status, body) = app.call_as(token, Method::GET, "/v1/users/bob", None).await;
+        assert_invalid_token(status, &body);
+    }
+    let fresh = token_of(&app, "bob", "N3w-Passw0rd").await;
+    assert_eq!(
+        app.call_as(&fresh, Method::GET, "/v1/users/bob", None)
+            .await
+            .0,
+        200
+    );
+    // An admin setting the password revokes too.
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            "/v1/users/bob",
+            Some(json!({"password": "Th1rd-Passw0rd"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = app
+        .call_as(&fresh, Method::GET, "/v1/users/bob", None)
+        .await;
+    assert_invalid_token(status, &body);
+    // Unchanged accounts keep their tokens.
+    assert_eq!(app.get("/v1/users").await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_with_users_restores_the_builtin_admin() {
+    let app = spawn_emulator().await;
+    // Untouched admin: the caller's token survives the reset.
+    let body = json!({"users": true});
+    assert_eq!(app.post("/v1/emulator/reset", body.clone()).await.0, 200);
+    assert_eq!(app.get("/v1/users").await.0, 200);
+
+    let changed = json!({"password": "Chang3d-Secret"});
+    let (status, _) = app
+        .call(Method::PUT, "/v1/users/admin", Some(changed))
+        .await;
+    assert_eq!(status, 200);
+    let token = token_of(&app, "admin", "Chang3d-Secret").await;
+    let (status, res) = app
+        .call_as(&token, Method::POST, "/v1/emulator/reset", Some(body))
+        .await;
+    assert_eq!(status, 200, "{res}");
+    assert_eq!(app.login("admin", "Chang3d-Secret").await.0, 401);
+    let token = token_of(&app, "admin", "secret").await;
+    let (status, res) = app.call_as(&token, Method::GET, "/v1/users", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        res["users"],
+        json!([{"username": "admin", "ROLES": "ROLE_ADMIN"}])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_restores_the_first_login_rule() {
+    let app = spawn_with(|c| c.require_password_change = true).await;
+    let res = app
+        .client
+        .post(format!("{}/v1/users/login", app.base))
+        .basic_auth("admin", Some("secret"))
+        .json(&json!({"new_password": "Str0ng-Secret"}))
+        .send()
+        .await
+        .unwrap();
+    let token = res.json::<serde_json::Value>().await.unwrap()["users"][0]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _) = app
+        .call_as(
+            &token,
+            Method::POST,
+            "/v1/emulator/reset",
+            Some(json!({"users": true})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = app.login("admin", "secret").await;
+    assert_error(status, &body, 401, 1024);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_without_credentials_asks_for_basic_auth() {
+    let app = spawn_emulator().await;
+    let res = app
+        .client
+        .post(format!("{}/v1/users/login", app.base))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_error(status, &body, 401, 1005);
+    let details = body["errors"][0]["details"].as_str().unwrap();
+    assert!(details.contains("Basic"), "{details}");
+    assert!(!details.contains("Bearer"), "{details}");
+}
