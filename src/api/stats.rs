@@ -31,6 +31,7 @@ fn db_text(st: &AppState) -> String {
         ("media", &s.media),
         ("callbacks_pending", &s.callbacks_pending),
         ("callbacks_done", &s.callbacks_done),
+        ("callbacks_given_up", &s.callbacks_given_up),
         ("users", &s.users),
     ] {
         out.push_str(&format!(

@@ -65,10 +65,6 @@ impl Media {
         self.dir.join(id)
     }
 
-    pub fn exists(&self, id: &str) -> bool {
-        self.store.media.contains_key(id).unwrap_or(false)
-    }
-
     /// The content type an id was uploaded with; None when there is no such media (or it cannot
     /// be read).
     pub fn mime_type(&self, id: &str) -> Option<String> {
