@@ -96,6 +96,10 @@ pub struct Config {
     #[arg(long, env = "WAEMU_MAX_MEDIA_BYTES", default_value_t = 100 * 1024 * 1024)]
     pub max_media_bytes: usize,
 
+    /// A request body that sends nothing for this long is refused (408, 1025), in milliseconds.
+    #[arg(long, env = "WAEMU_BODY_TIMEOUT_MS", default_value_t = 30_000)]
+    pub body_timeout_ms: u64,
+
     /// Timeout of one webhook request, in milliseconds; a timeout counts as a failed attempt.
     #[arg(long, env = "WAEMU_CALLBACK_TIMEOUT_MS", default_value_t = 20_000)]
     pub callback_timeout_ms: u64,

@@ -2,18 +2,20 @@
 
 use super::auth::state;
 use crate::wa::ApiError;
-use actix_web::dev::Payload;
-use actix_web::http::header::CONTENT_TYPE;
+use actix_web::dev::{Decompress, Payload};
+use actix_web::http::header::{CONTENT_ENCODING, CONTENT_TYPE};
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use std::future::Future;
 use std::pin::Pin;
 
-/// Reads the whole body, refusing more than `limit` bytes (by Content-Length or as it streams).
+/// Reads the whole body, refusing more than `limit` bytes (by Content-Length or as it streams,
+/// counted after decompression). A gzip `Content-Encoding` is decoded; other encodings answer 415,
+/// a body that stalls for `--body-timeout-ms` answers 408, both with 1025.
 pub async fn read_body(
     req: &HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     limit: usize,
 ) -> Result<web::Bytes, ApiError> {
     let declared = req
@@ -24,8 +26,21 @@ pub async fn read_body(
     if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::body_too_large(limit));
     }
+    check_encoding(req)?;
+    let mut payload = Decompress::from_headers(payload.into_inner(), req.headers());
+    let idle = std::time::Duration::from_millis(state(req)?.config.body_timeout_ms);
     let mut buf = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
+    loop {
+        let next = tokio::time::timeout(idle, payload.next())
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    1025,
+                    format!("The request body sent nothing for {idle:?}: request refused"),
+                )
+                .with_status(408)
+            })?;
+        let Some(chunk) = next else { break };
         let chunk = chunk
             .map_err(|e| ApiError::new(1025, format!("Could not read the request body: {e}")))?;
         if buf.len() + chunk.len() > limit {
@@ -34,6 +49,28 @@ pub async fn read_body(
         buf.extend_from_slice(&chunk);
     }
     Ok(buf.freeze())
+}
+
+/// Bodies may be sent as is or gzip-compressed.
+fn check_encoding(req: &HttpRequest) -> Result<(), ApiError> {
+    let Some(value) = req.headers().get(CONTENT_ENCODING) else {
+        return Ok(());
+    };
+    let encoding = value.to_str().unwrap_or("").trim().to_ascii_lowercase();
+    match encoding.as_str() {
+        "" | "identity" | "gzip" | "x-gzip" => Ok(()),
+        _ => Err(ApiError::new(
+            1025,
+            format!(
+                "Content-Encoding {} is not supported: send the body as is or gzip-compressed",
+                String::from_utf8_lossy(value.as_bytes())
+                    .chars()
+                    .take(40)
+                    .collect::<String>()
+            ),
+        )
+        .with_status(415)),
+    }
 }
 
 /// True when the request declares a JSON content type or none at all.

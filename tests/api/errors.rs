@@ -174,3 +174,98 @@ async fn head_answers_wherever_get_does() {
     let status = res.status();
     assert_error(status, &res.json().await.unwrap(), 405, 1025);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gzip_bodies_are_decoded_and_other_encodings_refused() {
+    use std::io::Write;
+    let app = spawn_emulator().await;
+    let gzip = |text: &[u8]| {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(text).unwrap();
+        enc.finish().unwrap()
+    };
+    let send = |encoding: &'static str, body: Vec<u8>| {
+        let app = &app;
+        async move {
+            let res = app
+                .authed(Method::PATCH, "/v1/settings/application")
+                .await
+                .header("content-type", "application/json")
+                .header("content-encoding", encoding)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, _) = send("gzip", gzip(br#"{"callback_backoff_delay_ms": 1234}"#)).await;
+    assert_eq!(status, 200);
+    let (_, body) = app.get("/v1/settings/application").await;
+    assert_eq!(
+        body["settings"]["application"]["callback_backoff_delay_ms"],
+        1234
+    );
+
+    // Not gzip at all, though declared so.
+    let (status, body) = send("gzip", b"{\"sent_status\": true}".to_vec()).await;
+    assert_error(status, &body, 400, 1025);
+    // An encoding the emulator cannot decode.
+    let (status, body) = send("br", b"{}".to_vec()).await;
+    assert_error(status, &body, 415, 1025);
+    assert!(body["errors"][0]["details"]
+        .as_str()
+        .unwrap()
+        .contains("br"));
+    // A gzip bomb is cut at the body limit, counted after decoding.
+    let (status, body) = send("gzip", gzip(&vec![b' '; 3 * 1024 * 1024])).await;
+    assert_error(status, &body, 413, 1009);
+    let (_, body) = app.get("/v1/settings/application").await;
+    assert_eq!(
+        body["settings"]["application"]["callback_backoff_delay_ms"],
+        1234
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_body_is_refused_and_the_server_keeps_serving() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_with(|c| {
+        c.http_addr = Some("127.0.0.1:0".parse().unwrap());
+        c.body_timeout_ms = 300;
+    })
+    .await;
+    let token = app.token().await;
+    let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", app.http_port.unwrap()))
+        .await
+        .unwrap();
+    // Declares 100 bytes, sends one, then nothing.
+    conn.write_all(
+        format!(
+            "PATCH /v1/settings/application HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = conn.read(&mut buf).await.unwrap_or(0);
+            answer.extend_from_slice(&buf[..n]);
+            if n == 0 || String::from_utf8_lossy(&answer).contains("\"meta\"") {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "the stalled request is answered");
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("\"code\":1025"), "{text}");
+    let (status, _) = app.get("/v1/settings/application").await;
+    assert_eq!(status, 200);
+}

@@ -214,6 +214,8 @@ fn merge(a: &mut Value, b: Value) {
 pub struct TestApp {
     pub api: Api,
     pub port: u16,
+    /// The plain-HTTP listener's port, when `http_addr` was set.
+    pub http_port: Option<u16>,
     pub dir: tempfile::TempDir,
     pub handle: actix_web::dev::ServerHandle,
     pub app_state: actix_web::web::Data<wa_onprem_emulator::state::AppState>,
@@ -243,12 +245,14 @@ pub async fn spawn_with(f: impl FnOnce(&mut Config)) -> TestApp {
     f(&mut config);
     let app = Application::build(config).await.expect("emulator starts");
     let port = app.port();
+    let http_port = app.http_port();
     let handle = app.handle();
     let app_state = app.state();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         api: Api::new(port, dir.path()),
         port,
+        http_port,
         dir,
         handle,
         app_state,
