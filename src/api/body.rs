@@ -82,12 +82,7 @@ pub fn is_json(req: &HttpRequest) -> bool {
     {
         None => true,
         Some(ct) => {
-            let mime = ct
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
+            let mime = crate::wa::mime_essence(ct);
             mime == "application/json" || mime.ends_with("+json")
         }
     }

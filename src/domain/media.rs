@@ -26,13 +26,7 @@ pub struct Media {
 /// The size limit for a content type (the real API's per-type limits), or None if unsupported.
 pub fn limit_for(mime: &str) -> Option<usize> {
     const MB: usize = 1024 * 1024;
-    let base = mime
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match base.as_str() {
+    match crate::wa::mime_essence(mime).as_str() {
         "image/jpeg" | "image/png" => Some(5 * MB),
         "image/webp" => Some(500 * 1024),
         "video/mp4" | "video/3gpp" => Some(16 * MB),

@@ -11,6 +11,16 @@ pub use errors::ApiError;
 
 use serde_json::{json, Value};
 
+/// A content type without its parameters, lower-cased: `Image/PNG; q=1` -> `image/png`.
+pub fn mime_essence(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
 /// The version string every answer carries in `meta.version`.
 pub const API_VERSION: &str = "2.53.2";
 

@@ -5,11 +5,8 @@ use reqwest::Method;
 async fn webhook_ca_round_trip() {
     let app = spawn_emulator().await;
     let res = app
-        .authed(Method::GET, "/v1/certificates/webhooks/ca")
-        .await
-        .send()
-        .await
-        .unwrap();
+        .send_authed(Method::GET, "/v1/certificates/webhooks/ca")
+        .await;
     assert_eq!(res.status(), 404);
     assert!(
         res.bytes().await.unwrap().is_empty(),
@@ -19,11 +16,8 @@ async fn webhook_ca_round_trip() {
     let pki = wa_onprem_emulator::tls::DevPki::generate("some CA", &["localhost".into()]).unwrap();
     assert_eq!(app.upload_ca(&pki.ca_pem).await, 200);
     let res = app
-        .authed(Method::GET, "/v1/certificates/webhooks/ca")
-        .await
-        .send()
-        .await
-        .unwrap();
+        .send_authed(Method::GET, "/v1/certificates/webhooks/ca")
+        .await;
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"]
         .to_str()
@@ -46,11 +40,8 @@ async fn webhook_ca_round_trip() {
         .await;
     assert_eq!(status, 200);
     let res = app
-        .authed(Method::GET, "/v1/certificates/webhooks/ca")
-        .await
-        .send()
-        .await
-        .unwrap();
+        .send_authed(Method::GET, "/v1/certificates/webhooks/ca")
+        .await;
     assert_eq!(res.status(), 404);
     let (status, body) = app
         .call(Method::DELETE, "/v1/certificates/webhooks/ca", None)
@@ -117,20 +108,14 @@ async fn only_well_formed_certificates_are_accepted() {
         );
     }
     let res = app
-        .authed(Method::GET, "/v1/certificates/webhooks/ca")
-        .await
-        .send()
-        .await
-        .unwrap();
+        .send_authed(Method::GET, "/v1/certificates/webhooks/ca")
+        .await;
     assert_eq!(res.status(), 404, "nothing refused was stored");
 
     let bundle = format!("{first}{second}");
     assert_eq!(app.upload_ca(&bundle).await, 200);
     let res = app
-        .authed(Method::GET, "/v1/certificates/webhooks/ca")
-        .await
-        .send()
-        .await
-        .unwrap();
+        .send_authed(Method::GET, "/v1/certificates/webhooks/ca")
+        .await;
     assert_eq!(res.text().await.unwrap(), bundle);
 }

@@ -359,12 +359,7 @@ async fn the_event_stream_reports_what_happens() {
     let app = spawn_emulator().await;
     let rx = TestReceiver::start().await;
     app.use_receiver(&rx, json!({})).await;
-    let mut stream = app
-        .authed(Method::GET, "/v1/emulator/events")
-        .await
-        .send()
-        .await
-        .unwrap();
+    let mut stream = app.send_authed(Method::GET, "/v1/emulator/events").await;
     assert_eq!(stream.headers()["content-type"], "text/event-stream");
     let id = inject(
         &app,

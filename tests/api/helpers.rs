@@ -120,6 +120,15 @@ impl Api {
             .bearer_auth(self.token().await)
     }
 
+    /// `path` with the admin's token and no body; the raw answer (headers, bytes).
+    pub async fn send_authed(&self, method: Method, path: &str) -> reqwest::Response {
+        self.authed(method, path)
+            .await
+            .send()
+            .await
+            .expect("the emulator answers")
+    }
+
     /// Uploads a webhook CA (PEM as text/plain); answers the status.
     pub async fn upload_ca(&self, pem: &str) -> StatusCode {
         let req = self

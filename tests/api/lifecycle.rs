@@ -173,11 +173,8 @@ async fn the_request_is_kept_exactly_as_sent() {
     assert_eq!(status, 201, "{res}");
     let id = res["messages"][0]["id"].as_str().unwrap();
     let answer = app
-        .authed(reqwest::Method::GET, &format!("/v1/emulator/messages/{id}"))
+        .send_authed(reqwest::Method::GET, &format!("/v1/emulator/messages/{id}"))
         .await
-        .send()
-        .await
-        .unwrap()
         .text()
         .await
         .unwrap();

@@ -268,11 +268,8 @@ async fn media_round_trip_by_bytes_and_sha256() {
     let bytes: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let id = app.upload_media("application/pdf", bytes.clone()).await;
     let res = app
-        .authed(Method::GET, &format!("/v1/media/{id}"))
-        .await
-        .send()
-        .await
-        .unwrap();
+        .send_authed(Method::GET, &format!("/v1/media/{id}"))
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/pdf");
     let sha = res.headers()["x-sha256"].to_str().unwrap().to_string();
@@ -281,18 +278,12 @@ async fn media_round_trip_by_bytes_and_sha256() {
     assert_eq!(sha, hex::encode(Sha256::digest(&bytes)));
 
     let res = app
-        .authed(Method::DELETE, &format!("/v1/media/{id}"))
-        .await
-        .send()
-        .await
-        .unwrap();
+        .send_authed(Method::DELETE, &format!("/v1/media/{id}"))
+        .await;
     assert_eq!(res.status(), 200);
     let res = app
-        .authed(Method::GET, &format!("/v1/media/{id}"))
-        .await
-        .send()
-        .await
-        .unwrap();
+        .send_authed(Method::GET, &format!("/v1/media/{id}"))
+        .await;
     let status = res.status();
     assert_error(status, &res.json().await.unwrap(), 404, 1006);
 

@@ -93,18 +93,12 @@ async fn refused_writes_leave_no_trace() {
         .clone();
     assert_eq!(media_records, 1.0, "no orphan media record");
     let res = app
-        .authed(Method::GET, &format!("/v1/media/{media}"))
-        .await
-        .send()
-        .await
-        .unwrap();
+        .send_authed(Method::GET, &format!("/v1/media/{media}"))
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.bytes().await.unwrap().as_ref(), &[1, 2, 3]);
     let res = app
-        .authed(Method::GET, "/v1/certificates/webhooks/ca")
-        .await
-        .send()
-        .await
-        .unwrap();
+        .send_authed(Method::GET, "/v1/certificates/webhooks/ca")
+        .await;
     assert_eq!(res.text().await.unwrap(), ca.ca_pem);
 }

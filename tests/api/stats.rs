@@ -100,11 +100,8 @@ async fn metrics_and_stats_count_known_traffic() {
     assert_eq!(sent["data"][0]["value"], 2.0);
     assert!(stats["meta"].is_object());
     let res = app
-        .authed(Method::GET, "/v1/stats/app?format=prometheus")
-        .await
-        .send()
-        .await
-        .unwrap();
+        .send_authed(Method::GET, "/v1/stats/app?format=prometheus")
+        .await;
     assert!(res.text().await.unwrap().contains("messages_sent_total 2"));
 
     let (_, db) = app.get("/v1/stats/db").await;
@@ -177,7 +174,7 @@ async fn prometheus_answers_are_openmetrics_and_json_keeps_the_on_prem_shape() {
         "/v1/stats/app?format=prometheus",
         "/v1/stats/db?format=prometheus",
     ] {
-        let res = app.authed(Method::GET, path).await.send().await.unwrap();
+        let res = app.send_authed(Method::GET, path).await;
         assert_eq!(res.status(), 200, "{path}");
         assert_eq!(res.headers()["content-type"], OPENMETRICS, "{path}");
         check_openmetrics(&res.text().await.unwrap());

@@ -73,12 +73,7 @@ fn expected_mime(kind: &str) -> Option<&'static str> {
 
 /// Whether an uploaded file of content type `mime` can be sent as `kind`.
 fn fits(kind: &str, mime: &str) -> bool {
-    let base = mime
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let base = crate::wa::mime_essence(mime);
     match expected_mime(kind) {
         None => true,
         Some(want) => match want.strip_suffix('*') {
