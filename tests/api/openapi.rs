@@ -135,6 +135,28 @@ fn validate(root: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), Str
             validate(root, items, item, &format!("{at}[{i}]"))?;
         }
     }
+    bounds(s, v, at)
+}
+
+/// `minimum`/`maximum` of numbers, `minLength`/`maxLength` of strings (in characters),
+/// `minItems`/`maxItems` of arrays.
+fn bounds(s: &Value, v: &Value, at: &str) -> Result<(), String> {
+    let limit = |key: &str| s.get(key).and_then(Value::as_f64);
+    let size = match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(text) => Some(text.chars().count() as f64),
+        Value::Array(a) => Some(a.len() as f64),
+        _ => None,
+    };
+    let Some(size) = size else { return Ok(()) };
+    let (low, high) = match v {
+        Value::Number(_) => ("minimum", "maximum"),
+        Value::String(_) => ("minLength", "maxLength"),
+        _ => ("minItems", "maxItems"),
+    };
+    if limit(low).is_some_and(|l| size < l) || limit(high).is_some_and(|h| size > h) {
+        return Err(format!("{at}: {v} is out of the {low}/{high} bounds"));
+    }
     Ok(())
 }
 
@@ -262,4 +284,270 @@ async fn sample_answers_validate_against_the_spec() {
         200,
         &json!({"health": {"gateway_status": "connected"}, "meta": b["meta"]}),
     );
+}
+
+/// Every `$ref` in the spec, with where it sits.
+fn refs<'a>(v: &'a Value, at: String, out: &mut Vec<(String, &'a str)>) {
+    match v {
+        Value::Object(o) => {
+            for (k, child) in o {
+                match (k.as_str(), child.as_str()) {
+                    ("$ref", Some(r)) => out.push((at.clone(), r)),
+                    _ => refs(child, format!("{at}/{k}"), out),
+                }
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                refs(child, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_ref_resolves_and_operations_list_the_errors_they_answer() {
+    let spec = spec();
+    let mut all = Vec::new();
+    refs(&spec, String::new(), &mut all);
+    for (at, r) in all {
+        assert!(r.starts_with("#/"), "{at}: non-local $ref {r}");
+        let target = r
+            .trim_start_matches("#/")
+            .split('/')
+            .fold(&spec, |v, part| &v[part]);
+        assert!(!target.is_null(), "{at}: dangling $ref {r}");
+    }
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let responses = op["responses"].as_object().expect("responses");
+            let lists = |code: &str| responses.contains_key(code);
+            assert!(lists("405"), "{method} {path}: 405");
+            // Every route that reads a body answers these when the body is bad, too big, stalled
+            // or compressed otherwise than with gzip.
+            if op.get("requestBody").is_some() {
+                for code in ["400", "408", "413", "415"] {
+                    assert!(
+                        lists(code),
+                        "{method} {path}: a body route must list {code}"
+                    );
+                }
+            }
+            let secured = op["security"].as_array().is_some_and(|s| {
+                s.iter()
+                    .any(|r| r.as_object().is_some_and(|r| !r.is_empty()))
+            });
+            if secured {
+                assert!(
+                    lists("401"),
+                    "{method} {path}: an authenticated route must list 401"
+                );
+            }
+            if path.starts_with("/v1/emulator/") {
+                assert!(
+                    lists("403"),
+                    "{method} {path}: the control API needs ROLE_ADMIN"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_api_answers_validate_against_the_spec() {
+    let spec = spec();
+    let app = spawn_emulator().await;
+    let rx = TestReceiver::start().await;
+    app.use_receiver(&rx, json!({"on_call_pager": "16315550000"}))
+        .await;
+    let (s, b) = app.get("/v1/settings/application").await;
+    check(&spec, "get", "/v1/settings/application", s.as_u16(), &b);
+
+    let rules = json!({"rules": [
+        {"number": "15550000470", "action": "fail", "code": 470},
+        {"number": "1555000*", "action": "slow", "delay_ms": 10},
+        {"number": "15551111111", "action": "invalid"},
+        {"number": "15552222222", "action": "never_read"},
+        {"number": "15553333333", "action": "never_delivered"},
+        {"number": "15554444444", "action": "manual"}]});
+    let (s, b) = app
+        .call(Method::PUT, "/v1/emulator/rules", Some(rules))
+        .await;
+    check(&spec, "put", "/v1/emulator/rules", s.as_u16(), &b);
+    let (s, b) = app.get("/v1/emulator/rules").await;
+    check(&spec, "get", "/v1/emulator/rules", s.as_u16(), &b);
+    assert_eq!(b["rules"].as_array().map(Vec::len), Some(6), "{b}");
+
+    let templates = json!({"templates": [{"name": "order", "language": "en_US", "namespace": "ns",
+        "components": [{"type": "header", "format": "image"}, {"type": "body", "text": "Hi {{1}}"},
+            {"type": "button", "index": 0, "text": "https://x.test/{{1}}"}]}]});
+    let (s, b) = app
+        .call(Method::PUT, "/v1/emulator/templates", Some(templates))
+        .await;
+    check(&spec, "put", "/v1/emulator/templates", s.as_u16(), &b);
+    let (s, b) = app.get("/v1/emulator/templates").await;
+    check(&spec, "get", "/v1/emulator/templates", s.as_u16(), &b);
+    let (s, b) = app
+        .post(
+            "/v1/messages",
+            json!({"to": "16315551001", "type": "template", "template": {"namespace": "ns", "name": "nope",
+                "language": {"code": "en_US"}}}),
+        )
+        .await;
+    assert_eq!(s, 404, "{b}");
+    check(&spec, "post", "/v1/messages", s.as_u16(), &b);
+
+    let (s, b) = app
+        .post(
+            "/v1/messages",
+            json!({"to": "15554444444", "text": {"body": "manual"}}),
+        )
+        .await;
+    check(&spec, "post", "/v1/messages", s.as_u16(), &b);
+    let manual = b["messages"][0]["id"].as_str().unwrap().to_string();
+    let path = format!("/v1/emulator/messages/{manual}/status");
+    let (s, b) = app
+        .post(&path, json!({"status": "failed", "code": 471}))
+        .await;
+    check(
+        &spec,
+        "post",
+        "/v1/emulator/messages/{id}/status",
+        s.as_u16(),
+        &b,
+    );
+    let (s, b) = app
+        .post(&path, json!({"status": "read", "code": 471}))
+        .await;
+    assert_error(s, &b, 400, 1010);
+    check(
+        &spec,
+        "post",
+        "/v1/emulator/messages/{id}/status",
+        s.as_u16(),
+        &b,
+    );
+    let (s, b) = app.get(&format!("/v1/emulator/messages/{manual}")).await;
+    check(&spec, "get", "/v1/emulator/messages/{id}", s.as_u16(), &b);
+    assert_eq!(b["messages"][0]["steps"][0]["forced"], true, "{b}");
+    let (s, b) = app.get("/v1/emulator/messages/nope").await;
+    check(&spec, "get", "/v1/emulator/messages/{id}", s.as_u16(), &b);
+
+    let (s, b) = app
+        .post(
+            "/v1/messages",
+            json!({"to": "15551111111", "text": {"body": "invalid"}}),
+        )
+        .await;
+    assert_error(s, &b, 400, 1013);
+    check(&spec, "post", "/v1/messages", s.as_u16(), &b);
+    let (s, b) = app
+        .post(
+            "/v1/messages",
+            json!({"to": "15550000470", "text": {"body": "fails"}}),
+        )
+        .await;
+    check(&spec, "post", "/v1/messages", s.as_u16(), &b);
+    let (s, b) = app
+        .post(
+            "/v1/emulator/errors",
+            json!({"errors": [{"code": 500, "title": "t", "details": "d", "href": "h"}]}),
+        )
+        .await;
+    check(&spec, "post", "/v1/emulator/errors", s.as_u16(), &b);
+    let error_callback = b["callbacks"][0]["id"].as_u64().expect("callback id");
+    rx.wait_for(3, std::time::Duration::from_secs(10)).await;
+
+    let (s, b) = app
+        .get("/v1/emulator/messages?type=text&since_ms=0&limit=5")
+        .await;
+    check(&spec, "get", "/v1/emulator/messages", s.as_u16(), &b);
+    for bad in ["limit=-1", "since_ms=x", "state=pending", "limit=1&limit=2"] {
+        let (s, b) = app.get(&format!("/v1/emulator/messages?{bad}")).await;
+        assert_error(s, &b, 400, 1009);
+        check(&spec, "get", "/v1/emulator/messages", s.as_u16(), &b);
+    }
+    let (s, b) = app
+        .get("/v1/emulator/callbacks?state=delivered&limit=10")
+        .await;
+    check(&spec, "get", "/v1/emulator/callbacks", s.as_u16(), &b);
+    let (s, b) = app.get("/v1/emulator/callbacks?state=lost").await;
+    check(&spec, "get", "/v1/emulator/callbacks", s.as_u16(), &b);
+    let (s, b) = app
+        .get(&format!("/v1/emulator/callbacks/{error_callback}"))
+        .await;
+    check(&spec, "get", "/v1/emulator/callbacks/{id}", s.as_u16(), &b);
+    let (s, b) = app.get("/v1/emulator/callbacks/x").await;
+    assert_error(s, &b, 400, 1009);
+    check(&spec, "get", "/v1/emulator/callbacks/{id}", s.as_u16(), &b);
+    let (s, b) = app
+        .post(
+            &format!("/v1/emulator/callbacks/{error_callback}/redeliver"),
+            json!({}),
+        )
+        .await;
+    assert_error(s, &b, 404, 1006);
+    check(
+        &spec,
+        "post",
+        "/v1/emulator/callbacks/{id}/redeliver",
+        s.as_u16(),
+        &b,
+    );
+    let (s, b) = app
+        .post("/v1/emulator/callbacks/redeliver", json!({}))
+        .await;
+    check(
+        &spec,
+        "post",
+        "/v1/emulator/callbacks/redeliver",
+        s.as_u16(),
+        &b,
+    );
+    let (s, b) = app.get("/v1/emulator/inbound?limit=0").await;
+    check(&spec, "get", "/v1/emulator/inbound", s.as_u16(), &b);
+    let (s, b) = app.get("/v1/stats/db").await;
+    check(&spec, "get", "/v1/stats/db", s.as_u16(), &b);
+    let (s, b) = app.get("/v1/stats/db?format=xml").await;
+    check(&spec, "get", "/v1/stats/db", s.as_u16(), &b);
+    let (s, b) = app.call(Method::DELETE, "/v1/emulator/rules", None).await;
+    assert_error(s, &b, 405, 1025);
+    check(&spec, "get", "/v1/emulator/rules", s.as_u16(), &b);
+    let (s, b) = app
+        .call(
+            Method::PUT,
+            "/v1/emulator/faults",
+            Some(json!({"store": true})),
+        )
+        .await;
+    check(&spec, "put", "/v1/emulator/faults", s.as_u16(), &b);
+    let (s, b) = app
+        .post(
+            "/v1/emulator/inbound",
+            json!({"from": "16315551234", "type": "text", "text": {"body": "hi"}}),
+        )
+        .await;
+    assert_error(s, &b, 500, 1023);
+    check(&spec, "post", "/v1/emulator/inbound", s.as_u16(), &b);
+    let (s, b) = app
+        .call(
+            Method::PUT,
+            "/v1/emulator/faults",
+            Some(json!({"store": false})),
+        )
+        .await;
+    check(&spec, "put", "/v1/emulator/faults", s.as_u16(), &b);
+    let (s, b) = app
+        .post("/v1/emulator/reset", json!({"settings": true}))
+        .await;
+    check(&spec, "post", "/v1/emulator/reset", s.as_u16(), &b);
+    let (s, b) = app
+        .post(
+            "/v1/messages",
+            json!({"to": "16315551001", "text": {"body": "no webhook"}}),
+        )
+        .await;
+    assert_error(s, &b, 412, 1022);
+    check(&spec, "post", "/v1/messages", s.as_u16(), &b);
 }
