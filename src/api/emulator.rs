@@ -231,9 +231,15 @@ pub async fn get_message(
     sent_answer(std::slice::from_ref(&m))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitQuery {
+    limit: Option<usize>,
+}
+
 /// `GET /v1/emulator/inbound`: the injected customer messages (with `read_ms` once marked read).
 pub async fn list_inbound(req: HttpRequest, _a: Admin) -> Result<HttpResponse, ApiError> {
-    let q = web::Query::<CallbackQuery>::from_query(req.query_string())
+    let q = web::Query::<LimitQuery>::from_query(req.query_string())
         .map_err(|e| ApiError::invalid("query", e))?;
     Ok(ok(
         json!({ "messages": state(&req)?.messaging.list_inbound(q.limit.unwrap_or(1000))? }),

@@ -36,6 +36,6 @@ pub async fn mark_read(
             format!("'{}' cannot be set; only \"read\"", body.status),
         ));
     }
-    state(&req)?.messaging.mark_read(&id)?;
+    state(&req)?.messaging.mark_read(&id).await?;
     Ok(ok_empty())
 }

@@ -142,6 +142,12 @@ impl Messaging {
                 ))
             }
         };
+        if let Some(want) = crate::wa::outbound::misfit(kind, &mime) {
+            return Err(ApiError::invalid(
+                &format!("{kind}.mime_type"),
+                format!("'{mime}' does not fit {kind} media: it must be {want}"),
+            ));
+        }
         let (meta, stored) = match (p.remove("data_base64"), p.get("id").and_then(Value::as_str)) {
             (Some(Value::String(b64)), _) => {
                 let bytes = STANDARD
@@ -180,7 +186,10 @@ impl Messaging {
     ) -> Result<Option<u64>, ApiError> {
         let code = match (status, code) {
             ("failed", None) => Some(470),
-            ("failed", c) => c,
+            ("failed", Some(c)) => {
+                crate::simulator::rules::failure_code(c, "code")?;
+                Some(c)
+            }
             ("delivered" | "read" | "deleted" | "sent", None) => None,
             ("delivered" | "read" | "deleted" | "sent", Some(_)) => {
                 return Err(ApiError::new(1010, "code is only for the failed status"))

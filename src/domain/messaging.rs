@@ -335,7 +335,7 @@ impl Messaging {
     }
 
     /// `PUT /v1/messages/{id}` with `{"status":"read"}`: marks an inbound message read.
-    pub fn mark_read(&self, id: &str) -> Result<(), ApiError> {
+    pub async fn mark_read(&self, id: &str) -> Result<(), ApiError> {
         if self.settings.current().pass_through {
             return Err(ApiError::invalid(
                 "status",
@@ -347,8 +347,14 @@ impl Messaging {
                 "No inbound message {id}; only received messages can be marked read"
             ))
         })?;
+        self.store.writable()?;
+        let before = inbound.clone();
         inbound["read_ms"] = json!(now_ms());
         store::put_json(&self.store.inbound, id, &inbound)?;
+        if let Err(e) = self.store.durable().await {
+            let _ = store::put_json(&self.store.inbound, id, &before);
+            return Err(e.into());
+        }
         Ok(())
     }
 

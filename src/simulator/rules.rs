@@ -21,11 +21,58 @@ pub enum Action {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RuleWire")]
 pub struct Rule {
     /// A wa_id (digits), or a prefix followed by `*` (e.g. `1555000*`).
     pub number: String,
     #[serde(flatten)]
     pub action: Action,
+}
+
+/// A rule as written: `{"number", "action", "code"?, "delay_ms"?}`, each action taking only its
+/// own fields (a flattened enum would let unknown fields through).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleWire {
+    number: String,
+    action: ActionName,
+    code: Option<u32>,
+    delay_ms: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ActionName {
+    Fail,
+    Invalid,
+    NeverRead,
+    NeverDelivered,
+    Manual,
+    Slow,
+}
+
+impl TryFrom<RuleWire> for Rule {
+    type Error = String;
+
+    fn try_from(w: RuleWire) -> Result<Rule, String> {
+        let action = match (w.action, w.code, w.delay_ms) {
+            (_, Some(_), Some(_)) => return Err("unknown field `delay_ms`".into()),
+            (ActionName::Fail, Some(code), None) => Action::Fail { code },
+            (ActionName::Fail, None, _) => return Err("missing field `code`".into()),
+            (ActionName::Slow, None, Some(delay_ms)) => Action::Slow { delay_ms },
+            (ActionName::Slow, _, None) => return Err("missing field `delay_ms`".into()),
+            (_, Some(_), None) => return Err("unknown field `code`".into()),
+            (_, None, Some(_)) => return Err("unknown field `delay_ms`".into()),
+            (ActionName::Invalid, None, None) => Action::Invalid,
+            (ActionName::NeverRead, None, None) => Action::NeverRead,
+            (ActionName::NeverDelivered, None, None) => Action::NeverDelivered,
+            (ActionName::Manual, None, None) => Action::Manual,
+        };
+        Ok(Rule {
+            number: w.number,
+            action,
+        })
+    }
 }
 
 impl Rule {
@@ -61,6 +108,19 @@ pub fn find<'a>(rules: &'a [Rule], wa_id: &str) -> Option<&'a Action> {
 /// The longest delay a `slow` rule may set: a day, the real API's retry horizon.
 pub const MAX_SLOW_DELAY_MS: u64 = 24 * 3600 * 1000;
 
+/// A `failed` status's error code: any On-Prem code, 1 to 999999 (470, 480, 1013, 1026, 2060...;
+/// codes outside the table are titled "Generic error").
+pub fn failure_code(code: u32, field: &str) -> Result<(), ApiError> {
+    if (1..=999_999).contains(&code) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            field,
+            "must be an error code from 1 to 999999, such as 470 or 480",
+        ))
+    }
+}
+
 pub fn validate(rules: &[Rule]) -> Result<(), ApiError> {
     for (i, r) in rules.iter().enumerate() {
         let digits = r.number.strip_suffix('*').unwrap_or(&r.number);
@@ -71,12 +131,7 @@ pub fn validate(rules: &[Rule]) -> Result<(), ApiError> {
             ));
         }
         match r.action {
-            Action::Fail { code } if !(400..600).contains(&code) => {
-                return Err(ApiError::invalid(
-                    &format!("rules[{i}].code"),
-                    "must be an asynchronous error code such as 470 or 480",
-                ));
-            }
+            Action::Fail { code } => failure_code(code, &format!("rules[{i}].code"))?,
             Action::Slow { delay_ms } if delay_ms > MAX_SLOW_DELAY_MS => {
                 return Err(ApiError::invalid(
                     &format!("rules[{i}].delay_ms"),
@@ -117,6 +172,28 @@ mod tests {
         );
         let back: Vec<Rule> = serde_json::from_value(json).unwrap();
         assert_eq!(back, default_rules());
+        for (bad, want) in [
+            (
+                r#"{"number":"1","action":"manual","code":4}"#,
+                "unknown field `code`",
+            ),
+            (
+                r#"{"number":"1","action":"never_read","delay_ms":4}"#,
+                "unknown field `delay_ms`",
+            ),
+            (r#"{"number":"1","action":"fail"}"#, "missing field `code`"),
+            (
+                r#"{"number":"1","action":"slow","code":470}"#,
+                "missing field `delay_ms`",
+            ),
+            (
+                r#"{"number":"1","action":"fail","code":470,"x":1}"#,
+                "unknown field `x`",
+            ),
+        ] {
+            let err = serde_json::from_str::<Rule>(bad).unwrap_err().to_string();
+            assert!(err.starts_with(want), "{bad}: {err}");
+        }
         assert!(validate(&[Rule {
             number: "12a".into(),
             action: Action::Invalid

@@ -73,6 +73,14 @@ pub fn validate(list: &[Template]) -> Result<(), ApiError> {
                     "must be header, body, footer or button",
                 ));
             }
+            if let Some(format) = c.format.as_deref() {
+                if !["text", "image", "document", "video"].contains(&format) {
+                    return Err(ApiError::invalid(
+                        &format!("templates[{i}].components.format"),
+                        format!("'{format}' is not text, image, document or video"),
+                    ));
+                }
+            }
         }
     }
     Ok(())

@@ -147,6 +147,14 @@ async fn bad_injections_are_refused() {
             json!({"from": "16315551234", "type": "image", "image": {"data_base64": "%%%"}}),
             1009,
         ),
+        (
+            json!({"from": "16315551234", "type": "sticker", "sticker": {"mime_type": "application/x-foo"}}),
+            1009,
+        ),
+        (
+            json!({"from": "16315551234", "type": "voice", "voice": {"mime_type": "image/png"}}),
+            1009,
+        ),
     ] {
         let (status, res) = app.post("/v1/emulator/inbound", body.clone()).await;
         assert_eq!(res["errors"][0]["code"], code, "{body} -> {res}");
@@ -401,4 +409,107 @@ async fn the_control_api_needs_an_admin() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_inputs_are_closed_and_checked() {
+    let app = spawn_emulator().await;
+    let put = |path: &'static str, body: Value| {
+        let app = &app;
+        async move { app.call(Method::PUT, path, Some(body)).await }
+    };
+    for (rule, code, field) in [
+        (
+            json!({"number": "1", "action": "manual", "code": 4}),
+            1010,
+            "rules[0].code",
+        ),
+        (
+            json!({"number": "1", "action": "never_read", "delay_ms": 4}),
+            1010,
+            "rules[0].delay_ms",
+        ),
+        (
+            json!({"number": "1", "action": "fail"}),
+            1008,
+            "rules[0].code",
+        ),
+        (
+            json!({"number": "1", "action": "fail", "code": 0}),
+            1009,
+            "rules[0].code",
+        ),
+    ] {
+        let (status, body) = put("/v1/emulator/rules", json!({"rules": [rule.clone()]})).await;
+        assert_error(status, &body, 400, code);
+        let details = body["errors"][0]["details"].as_str().unwrap();
+        assert!(details.contains(field), "{rule}: {details}");
+    }
+    // Any On-Prem code can fail a message, not only 4xx-looking ones.
+    let (status, _) = put(
+        "/v1/emulator/rules",
+        json!({"rules": [{"number": "1", "action": "fail", "code": 1026}]}),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let (status, body) = put(
+        "/v1/emulator/templates",
+        json!({"templates": [{"name": "t", "language": "en", "components": [{"type": "header", "format": "location"}]}]}),
+    )
+    .await;
+    assert_error(status, &body, 400, 1009);
+    assert!(body["errors"][0]["details"]
+        .as_str()
+        .unwrap()
+        .contains("format"));
+
+    let (status, body) = app.get("/v1/emulator/inbound?state=pending").await;
+    assert_error(status, &body, 400, 1009);
+    let (status, _) = app.get("/v1/emulator/inbound?limit=5").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn marking_read_on_a_failing_disk_answers_1023_and_changes_nothing() {
+    let app = spawn_emulator().await;
+    let id = inject(
+        &app,
+        json!({"from": "16315551234", "type": "text", "text": {"body": "hi"}}),
+    )
+    .await;
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            "/v1/emulator/faults",
+            Some(json!({"store": true})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            &format!("/v1/messages/{id}"),
+            Some(json!({"status": "read"})),
+        )
+        .await;
+    assert_error(status, &body, 500, 1023);
+    let (_, list) = app.get("/v1/emulator/inbound").await;
+    assert!(list["messages"][0].get("read_ms").is_none(), "{list}");
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            "/v1/emulator/faults",
+            Some(json!({"store": false})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &format!("/v1/messages/{id}"),
+            Some(json!({"status": "read"})),
+        )
+        .await;
+    assert_eq!(status, 200);
 }

@@ -471,3 +471,68 @@ async fn no_details_carry_serde_positions() {
         assert!(!details.contains(" at line "), "{path} {body} -> {details}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn languages_header_media_and_location_urls_are_checked() {
+    let (app, _rx) = ready().await;
+    let template = |language: Value, header: Value| {
+        json!({"to": TO, "type": "template", "template": {"namespace": "ns", "name": "n",
+            "language": language,
+            "components": [{"type": "header", "parameters": [header]}]}})
+    };
+    let image = json!({"type": "image", "image": {"link": "https://x.test/a.png"}});
+    accepted(
+        &app,
+        template(
+            json!({"code": "en", "policy": "deterministic"}),
+            image.clone(),
+        ),
+    )
+    .await;
+    refused(
+        &app,
+        template(json!({"code": "en", "dialect": "x"}), image),
+        400,
+        1010,
+        "template.language.dialect",
+    )
+    .await;
+    refused(
+        &app,
+        template(
+            json!({"code": "en"}),
+            json!({"type": "image", "image": {"link": "https://x.test/a.png", "caption": "c"}}),
+        ),
+        400,
+        1010,
+        "caption",
+    )
+    .await;
+    accepted(
+        &app,
+        template(
+            json!({"code": "en"}),
+            json!({"type": "document", "document": {"link": "https://x.test/a.pdf", "filename": "a.pdf"}}),
+        ),
+    )
+    .await;
+    refused(
+        &app,
+        interactive(json!({"type": "button",
+            "header": {"type": "image", "image": {"link": "https://x.test/a.png", "size": 1}},
+            "body": {"text": "b"},
+            "action": {"buttons": [{"type": "reply", "reply": {"id": "1", "title": "t"}}]}})),
+        400,
+        1010,
+        "interactive.header.image.size",
+    )
+    .await;
+    refused(
+        &app,
+        json!({"to": TO, "type": "location", "location": {"latitude": 1, "longitude": 2, "url": 5}}),
+        400,
+        1009,
+        "location.url",
+    )
+    .await;
+}

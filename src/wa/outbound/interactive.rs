@@ -20,7 +20,7 @@
 //!   30 items").
 
 use super::fields::*;
-use super::media::media_ref;
+use super::media::header_media;
 use super::MediaLookup;
 use crate::wa::ApiError;
 use std::collections::HashSet;
@@ -107,7 +107,7 @@ fn header(i: &Obj, kind: &str, media: MediaLookup) -> Result<(), ApiError> {
         ("image" | "video" | "document", "button") => {
             only(h, H, &["type", ht])?;
             let path = join(H, ht);
-            media_ref(obj(field(h, H, ht)?, &path)?, &path, ht, media)
+            header_media(obj(field(h, H, ht)?, &path)?, &path, ht, media)
         }
         ("image" | "video" | "document", _) => Err(ApiError::invalid(
             "interactive.header.type",

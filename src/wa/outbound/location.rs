@@ -13,6 +13,7 @@ pub(super) fn location(l: &Obj) -> Result<(), ApiError> {
     number(l, "location", "longitude", (-180.0, 180.0))?;
     opt_string(l, "location", "name")?;
     opt_string(l, "location", "address")?;
+    opt_string(l, "location", "url")?;
     Ok(())
 }
 

@@ -21,6 +21,28 @@ pub(super) fn media(m: &Obj, p: &str, lookup: MediaLookup) -> Result<(), ApiErro
         max_chars(c, &join(p, "caption"), CAPTION_MAX_CHARS)?;
     }
     opt_string(m, p, "filename")?;
+    provider(m, p)
+}
+
+/// A media object in an interactive header or a template header parameter: `id` or `link`, a
+/// `provider`, and for documents a `filename`; nothing else.
+pub(super) fn header_media(
+    m: &Obj,
+    p: &str,
+    kind: &str,
+    lookup: MediaLookup,
+) -> Result<(), ApiError> {
+    let allowed: &[&str] = match kind {
+        "document" => &["id", "link", "filename", "provider"],
+        _ => &["id", "link", "provider"],
+    };
+    only(m, p, allowed)?;
+    media_ref(m, p, kind, lookup)?;
+    opt_string(m, p, "filename")?;
+    provider(m, p)
+}
+
+fn provider(m: &Obj, p: &str) -> Result<(), ApiError> {
     if let Some(provider) = m.get("provider") {
         let pp = join(p, "provider");
         let provider = obj(provider, &pp)?;
@@ -42,12 +64,12 @@ pub(super) fn media_ref(m: &Obj, p: &str, kind: &str, lookup: MediaLookup) -> Re
                     "{p}.id: media {id} does not exist; upload it with POST /v1/media"
                 ))
             })?;
-            match expected_mime(kind) {
-                Some(want) if !fits(kind, &mime) => Err(ApiError::invalid(
+            match misfit(kind, &mime) {
+                Some(want) => Err(ApiError::invalid(
                     &join(p, "id"),
                     format!("media {id} is {mime}; {kind} media must be {want}"),
                 )),
-                _ => Ok(()),
+                None => Ok(()),
             }
         }
         (None, Some(link)) => match reqwest::Url::parse(link) {
@@ -60,12 +82,18 @@ pub(super) fn media_ref(m: &Obj, p: &str, kind: &str, lookup: MediaLookup) -> Re
     }
 }
 
+/// What a file of content type `mime` would have to be to go as `kind` media (image, video,
+/// audio or voice, sticker, document); None when it fits.
+pub fn misfit(kind: &str, mime: &str) -> Option<&'static str> {
+    expected_mime(kind).filter(|_| !fits(kind, mime))
+}
+
 /// The content types a kind of media accepts, for messages; None = any (documents).
 fn expected_mime(kind: &str) -> Option<&'static str> {
     match kind {
         "image" => Some("image/*"),
         "video" => Some("video/*"),
-        "audio" => Some("audio/*"),
+        "audio" | "voice" => Some("audio/*"),
         "sticker" => Some("image/webp"),
         _ => None,
     }

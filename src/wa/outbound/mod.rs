@@ -9,6 +9,7 @@ mod interactive;
 mod localizable;
 mod location;
 mod media;
+pub use media::misfit;
 mod template;
 
 use super::ApiError;

@@ -3,7 +3,7 @@
 
 use super::fields::*;
 use super::localizable::{currency_code, date_parts, integer, localizable_param, DATE_PARTS};
-use super::media::media_ref;
+use super::media::header_media;
 use super::MediaLookup;
 use crate::wa::ApiError;
 
@@ -12,6 +12,7 @@ const TEMPLATE_PARAM_MAX_CHARS: usize = 1024;
 fn language(o: &Obj, path: &str) -> Result<(), ApiError> {
     let lp = join(path, "language");
     let l = obj(field(o, path, "language")?, &lp)?;
+    only(l, &lp, &["code", "policy"])?;
     string(l, &lp, "code")?;
     if let Some(policy) = opt_string(l, &lp, "policy")? {
         if policy != "deterministic" && policy != "fallback" {
@@ -176,7 +177,7 @@ fn template_param(
             let m = value("an object")?
                 .as_object()
                 .ok_or_else(|| mismatch(&format!("a {kind} parameter needs a '{kind}' object")))?;
-            media_ref(m, &join(path, kind), kind, media)?;
+            header_media(m, &join(path, kind), kind, media)?;
         }
         _ => {
             if component != "button" {
