@@ -213,28 +213,65 @@ impl Delivery {
 
     /// Enqueues notifications; with `callback_persist` they are on disk before this returns.
     pub async fn enqueue(&self, items: Vec<NewCallback>) -> Result<Vec<u64>, ApiError> {
+        self.enqueue_as(items, Visible::WhenDurable).await
+    }
+
+    /// Enqueues statuses the schedule hands over. They are dispatched at once and flushed
+    /// meanwhile: until the schedule's watermark passes them, a crash makes the schedule time them
+    /// again (at least once), so they need not wait for the disk. Answers once they are durable;
+    /// a failed flush is logged and they stay queued (handing them over again would repeat them).
+    pub async fn enqueue_statuses(&self, items: Vec<NewCallback>) -> Result<(), ApiError> {
+        self.enqueue_as(items, Visible::AtOnce).await.map(drop)
+    }
+
+    async fn enqueue_as(
+        &self,
+        items: Vec<NewCallback>,
+        visible: Visible,
+    ) -> Result<Vec<u64>, ApiError> {
         let n = items.len();
+        let persist = self.settings.current().callback_persist;
         let _gate = self.gate.read().await;
         self.lock()
             .reserve(n, self.queue_limit)
             .map_err(|pending| self.overloaded(pending))?;
-        let written = self.write_new(items).await;
-        let mut q = self.lock();
-        q.unreserve(n);
-        let pending = written?;
-        let ids = pending.iter().map(|p| p.id).collect();
-        for p in pending {
-            q.push(p);
+        let mut written = self.write_new(items, persist);
+        if persist && visible == Visible::WhenDurable {
+            if let Ok(pending) = &written {
+                if let Err(e) = self.store.durable().await {
+                    self.remove_new(pending);
+                    written = Err(e.into());
+                }
+            }
         }
-        drop(q);
+        let ids = {
+            let mut q = self.lock();
+            q.unreserve(n);
+            let pending = written?;
+            let ids: Vec<u64> = pending.iter().map(|p| p.id).collect();
+            for p in pending {
+                q.push(p);
+            }
+            ids
+        };
         self.wake.notify_one();
+        if persist && visible == Visible::AtOnce {
+            if let Err(e) = self.store.durable().await {
+                tracing::warn!(error = %e, "statuses queued but not flushed: a crash would repeat them");
+            }
+        }
         Ok(ids)
     }
 
-    /// Writes the records of new callbacks (durably with `callback_persist`); on failure none stays.
-    async fn write_new(&self, items: Vec<NewCallback>) -> Result<Vec<Pending>, ApiError> {
+    fn remove_new(&self, written: &[Pending]) {
+        for p in written {
+            let _ = self.store.callbacks_pending.remove(store::encode_u64(p.id));
+        }
+    }
+
+    /// Writes the records of new callbacks (not yet flushed); on failure none stays.
+    fn write_new(&self, items: Vec<NewCallback>, persist: bool) -> Result<Vec<Pending>, ApiError> {
         self.store.writable()?;
-        let persist = self.settings.current().callback_persist;
         let now = now_ms();
         let mut written = Vec::with_capacity(items.len());
         let mut result = Ok(());
@@ -259,13 +296,8 @@ impl Delivery {
                 break;
             }
         }
-        if result.is_ok() && persist {
-            result = self.store.durable().await;
-        }
         if let Err(e) = result {
-            for p in &written {
-                let _ = self.store.callbacks_pending.remove(store::encode_u64(p.id));
-            }
+            self.remove_new(&written);
             return Err(e.into());
         }
         Ok(written)
@@ -452,4 +484,13 @@ mod tests {
             json!({"contacts":[{"wa_id":"1"}],"messages":[{"id":"m"}],"statuses":[{"id":"a"},{"id":"c"}]})
         );
     }
+}
+
+/// When new callbacks become visible to the dispatcher.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Visible {
+    /// Once on disk (the API's acknowledged writes).
+    WhenDurable,
+    /// At once, flushed meanwhile (statuses the schedule can time again).
+    AtOnce,
 }

@@ -291,7 +291,7 @@ impl Schedule {
         if callbacks.is_empty() {
             return Ok(());
         }
-        if let Err(e) = self.delivery.enqueue(callbacks).await {
+        if let Err(e) = self.delivery.enqueue_statuses(callbacks).await {
             self.lock().due.extend(taken);
             return Err(e);
         }
