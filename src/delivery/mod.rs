@@ -236,12 +236,11 @@ impl Delivery {
             .reserve(n, self.queue_limit)
             .map_err(|pending| self.overloaded(pending))?;
         let mut written = self.write_new(items, persist);
-        if persist && visible == Visible::WhenDurable {
-            if let Ok(pending) = &written {
-                if let Err(e) = self.store.durable().await {
-                    self.remove_new(pending);
-                    written = Err(e.into());
-                }
+        let wait_for_disk = persist && visible == Visible::WhenDurable;
+        if let (true, Ok(pending)) = (wait_for_disk, &written) {
+            if let Err(e) = self.store.durable().await {
+                self.remove_new(pending);
+                written = Err(e.into());
             }
         }
         let ids = {

@@ -25,7 +25,8 @@ pub struct Step {
     pub forced: bool,
 }
 
-fn step(status: &str, at_ms: u64) -> Step {
+/// A simulated (not forced) step, without an error.
+pub(super) fn step(status: &str, at_ms: u64) -> Step {
     Step {
         status: status.into(),
         at_ms,

@@ -346,6 +346,7 @@ async fn run(schedule: std::sync::Weak<Schedule>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simulator::lifecycle::step;
 
     fn addressee() -> Arc<Addressee> {
         Arc::new(Addressee {
@@ -357,15 +358,6 @@ mod tests {
                 origin: "user_initiated".into(),
             },
         })
-    }
-
-    fn step(status: &str, at_ms: u64) -> Step {
-        Step {
-            status: status.into(),
-            at_ms,
-            error_code: None,
-            forced: false,
-        }
     }
 
     #[test]

@@ -478,14 +478,7 @@ async fn marking_read_on_a_failing_disk_answers_1023_and_changes_nothing() {
         json!({"from": "16315551234", "type": "text", "text": {"body": "hi"}}),
     )
     .await;
-    let (status, _) = app
-        .call(
-            Method::PUT,
-            "/v1/emulator/faults",
-            Some(json!({"store": true})),
-        )
-        .await;
-    assert_eq!(status, 200);
+    app.set_store_fault(true).await;
     let (status, body) = app
         .call(
             Method::PUT,
@@ -496,14 +489,7 @@ async fn marking_read_on_a_failing_disk_answers_1023_and_changes_nothing() {
     assert_error(status, &body, 500, 1023);
     let (_, list) = app.get("/v1/emulator/inbound").await;
     assert!(list["messages"][0].get("read_ms").is_none(), "{list}");
-    let (status, _) = app
-        .call(
-            Method::PUT,
-            "/v1/emulator/faults",
-            Some(json!({"store": false})),
-        )
-        .await;
-    assert_eq!(status, 200);
+    app.set_store_fault(false).await;
     let (status, _) = app
         .call(
             Method::PUT,

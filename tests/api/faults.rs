@@ -40,14 +40,7 @@ async fn a_failing_disk_answers_1023_and_loses_nothing_acknowledged() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
 
-    let (status, _) = app
-        .call(
-            Method::PUT,
-            "/v1/emulator/faults",
-            Some(json!({"store": true})),
-        )
-        .await;
-    assert_eq!(status, 200);
+    app.set_store_fault(true).await;
     let (status, body) = app
         .post(
             "/v1/messages",
@@ -87,14 +80,7 @@ async fn a_failing_disk_answers_1023_and_loses_nothing_acknowledged() {
         .await;
     assert_error(status, &body, 500, 1023);
 
-    let (status, _) = app
-        .call(
-            Method::PUT,
-            "/v1/emulator/faults",
-            Some(json!({"store": false})),
-        )
-        .await;
-    assert_eq!(status, 200);
+    app.set_store_fault(false).await;
     let (_, s) = app.get("/v1/settings/application").await;
     assert_eq!(
         s["settings"]["application"]["sent_status"], false,

@@ -129,6 +129,13 @@ impl Api {
             .expect("the emulator answers")
     }
 
+    /// Turns the simulated storage fault (`PUT /v1/emulator/faults`) on or off.
+    pub async fn set_store_fault(&self, on: bool) {
+        let body = Some(json!({ "store": on }));
+        let (status, body) = self.call(Method::PUT, "/v1/emulator/faults", body).await;
+        assert_eq!(status, 200, "{body}");
+    }
+
     /// Uploads a webhook CA (PEM as text/plain); answers the status.
     pub async fn upload_ca(&self, pem: &str) -> StatusCode {
         let req = self

@@ -11,12 +11,6 @@ fn media_files(app: &TestApp) -> usize {
         .count()
 }
 
-async fn set_fault(app: &TestApp, on: bool) {
-    let body = Some(json!({"store": on}));
-    let (status, _) = app.call(Method::PUT, "/v1/emulator/faults", body).await;
-    assert_eq!(status, 200);
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_writes_leave_no_trace() {
     let app = spawn_emulator().await;
@@ -29,7 +23,7 @@ async fn refused_writes_leave_no_trace() {
     let media = app.upload_media("image/png", vec![1, 2, 3]).await;
     let files = media_files(&app);
 
-    set_fault(&app, true).await;
+    app.set_store_fault(true).await;
     let other =
         wa_onprem_emulator::tls::DevPki::generate("other CA", &["localhost".into()]).unwrap();
     let ghost = json!({"username": "ghost", "password": "Passw0rd!"});
@@ -72,7 +66,7 @@ async fn refused_writes_leave_no_trace() {
     assert_eq!(media_files(&app), files, "no orphan media file");
     let kept = app.dir.path().join("media").join(&media);
     assert!(kept.exists(), "the refused delete kept the file");
-    set_fault(&app, false).await;
+    app.set_store_fault(false).await;
 
     assert_eq!(app.get("/v1/users/ghost").await.0, 404);
     assert_eq!(app.get("/v1/users/keep").await.0, 200);
