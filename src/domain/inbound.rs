@@ -238,7 +238,14 @@ impl Messaging {
             Err(e) => Err(e.into()),
         };
         match result {
-            Ok(ids) => Ok(ids.first().copied()),
+            Ok(ids) => {
+                if let Some(step) = message.steps.last() {
+                    self.events().publish("status", || {
+                        crate::simulator::schedule::status_event(&message.id, &message.to, step)
+                    });
+                }
+                Ok(ids.first().copied())
+            }
             Err(e) => {
                 let _ = store::put_json(&self.store().messages, &before.id, &before);
                 self.schedule().restore(

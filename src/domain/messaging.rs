@@ -93,7 +93,12 @@ impl Messaging {
         let rules = store::get_json(&store.config, "recipient_rules")?
             .unwrap_or_else(|| initial_rules.clone());
         let templates = store::get_json(&store.config, "templates")?.unwrap_or_default();
-        let schedule = Schedule::open(store.clone(), settings.clone(), delivery.clone())?;
+        let schedule = Schedule::open(
+            store.clone(),
+            settings.clone(),
+            delivery.clone(),
+            events.clone(),
+        )?;
         Ok(Messaging {
             conversations: Mutex::new(HashMap::new()),
             events,

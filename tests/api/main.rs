@@ -1,4 +1,5 @@
 mod access;
+mod browser;
 mod certificates;
 mod cli;
 mod control;
@@ -10,6 +11,7 @@ mod errors;
 mod faults;
 mod helpers;
 mod hostile;
+mod inspector;
 mod lifecycle;
 mod messages;
 mod openapi;
