@@ -109,13 +109,36 @@ impl Browser {
 
     /// Waits for an element matching the CSS selector (panics after `PATIENCE`).
     pub async fn wait(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(PATIENCE)
             .every(Duration::from_millis(50))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("no element {css} within {PATIENCE:?}: {e}"))
+        {
+            Ok(e) => e,
+            Err(e) => self.fail(&format!("no element {css} within {PATIENCE:?}: {e}")).await,
+        }
+    }
+
+    /// Panics with `why`, leaving a screenshot of the page next to the test binary.
+    async fn fail(&self, why: &str) -> ! {
+        let shot = std::env::temp_dir().join("inspector-failure.png");
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(&shot, png);
+        }
+        let notice = self
+            .client
+            .execute(
+                "return [document.getElementById('notice').textContent, \
+                 document.getElementById('live').textContent, \
+                 document.querySelectorAll('li.msg').length + ' messages shown'].join(' | ');",
+                vec![],
+            )
+            .await
+            .unwrap_or_default();
+        panic!("{why} (page notice: {notice}; screenshot {})", shot.display());
     }
 
     /// Waits until the element matching `css` is displayed.
@@ -126,7 +149,9 @@ impl Browser {
             if e.is_displayed().await.unwrap_or(false) {
                 return e;
             }
-            assert!(Instant::now() < deadline, "{css} never became visible");
+            if Instant::now() > deadline {
+                self.fail(&format!("{css} never became visible")).await;
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

@@ -73,6 +73,13 @@ async fn the_session_cookie_is_http_only_same_site_and_ends_at_sign_out() {
         assert_eq!(res.status(), 200, "{asset}");
         assert!(res.headers().contains_key(CONTENT_SECURITY_POLICY));
     }
+    let spec: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.yaml")).unwrap(),
+    )
+    .unwrap();
+    let listed = &spec["paths"]["/inspector/{asset}"]["get"]["parameters"][0]["schema"]["enum"];
+    let listed: Vec<String> = serde_yaml::from_value(listed.clone()).expect("asset names");
+    assert_eq!(listed, wa_onprem_emulator::api::inspector_assets(), "the spec lists every asset");
     let (s, b) = app.get("/inspector/missing.js").await;
     assert_error(s, &b, 404, 1006);
 
@@ -295,6 +302,17 @@ async fn the_journal_shows_failed_attempts_and_a_redeliver_click_delivers() {
     let got = rx.wait_for(before + 1, WAIT).await;
     assert_eq!(got.last().unwrap().answered, 200);
     assert_eq!(all_items(&got[before..], "errors")[0]["code"], 501);
+
+    // More traffic for the screenshot: a customer message and a status, delivered at once.
+    let (s, body) = app
+        .post("/v1/emulator/inbound", json!({"from": "16315551001", "profile_name": "Ann",
+            "type": "text", "text": {"body": "Is my parcel on its way?"}}))
+        .await;
+    assert_eq!(s, 200, "{body}");
+    let inbound = body["callbacks"][0]["id"].as_u64().unwrap();
+    let entry = format!("article.callback[data-callback-id='{inbound}']");
+    b.wait(&format!("{entry}[data-state='delivered']")).await;
+    b.click(&format!("{entry} details summary")).await;
     b.screenshot("inspector-journal.png").await;
     b.stop().await;
 }

@@ -61,9 +61,11 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** "15:04:05" for a time in ms, local time. */
-export function clock(ms) {
-  return ms ? new Date(ms).toLocaleTimeString([], { hour12: false }) : "";
+/** "15:04:05" (or "15:04:05.123" when `precise`) for a time in ms, local time. */
+export function clock(ms, precise = false) {
+  if (!ms) return "";
+  const text = new Date(ms).toLocaleTimeString([], { hour12: false });
+  return precise ? `${text}.${String(ms % 1000).padStart(3, "0")}` : text;
 }
 
 /** Shows a short message in the page's status area (read out by screen readers). */

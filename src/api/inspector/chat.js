@@ -45,10 +45,13 @@ function addInbound(message, contact, at) {
 }
 
 function applyStatus(item, s) {
+  const steps = item.steps || [];
+  if (s.forced && !steps.some((x) => x.status === s.status && x.at_ms === s.at_ms)) {
+    item.steps = [...steps, { status: s.status, at_ms: s.at_ms, error_code: s.error_code, forced: true }];
+  }
   if (!s.forced && RANK[s.status] <= RANK[item.status]) return;
   item.status = s.status;
   item.errorCode = s.error_code === null ? undefined : s.error_code;
-  item.steps = [...(item.steps || []), { status: s.status, at_ms: s.at_ms, error_code: s.error_code, forced: s.forced }];
 }
 
 export function mount(panel) {
@@ -70,6 +73,8 @@ export function mount(panel) {
     replyTo: () => replyTo,
     clearReply: () => { replyTo = null; composer.showReply(null); },
   });
+  // Keep the newest message in view when an image above it finishes loading.
+  thread.addEventListener("load", () => (thread.scrollTop = thread.scrollHeight), true);
   detail = el("aside", { class: "detail", "aria-label": "Message detail", hidden: true });
   root.append(el("div", { class: "chat-layout" },
     el("nav", { class: "convos", "aria-label": "Conversations" }, start, list),
@@ -201,11 +206,11 @@ function showDetail(item) {
   const close = el("button", { type: "button", class: "close", onclick: () => { detail.hidden = true; detailId = null; }, "aria-label": "Close detail" }, "×");
   const parts = [close, el("h3", {}, item.dir === "out" ? "Sent by the app" : "Sent by the customer"), el("p", { class: "mono small" }, item.id)];
   if (item.dir === "out") {
-    parts.push(el("p", {}, "Status: ", ticks(item)));
+    parts.push(el("p", {}, `Status: ${item.status} `, ticks(item)));
     parts.push(el("h4", {}, "Status plan"), el("table", { class: "steps" },
       el("thead", {}, el("tr", {}, el("th", {}, "status"), el("th", {}, "at"), el("th", {}, "note"))),
       el("tbody", {}, (item.steps || []).map((s) => el("tr", {},
-        el("td", {}, s.status), el("td", {}, clock(s.at_ms)),
+        el("td", {}, s.status), el("td", {}, clock(s.at_ms, true)),
         el("td", {}, [s.error_code ? `code ${s.error_code}` : "", s.forced ? "forced" : ""].filter(Boolean).join(", ")))))));
     const code = el("input", { id: "force-code", type: "number", min: 1, value: 470, class: "short" });
     const force = (status) => post(`/v1/emulator/messages/${encodeURIComponent(item.id)}/status`,

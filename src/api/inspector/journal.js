@@ -100,10 +100,10 @@ function entry(c) {
       el("caption", { class: "sr-only" }, `Attempts of callback ${c.id}`),
       el("thead", {}, el("tr", {}, ...["time", "answer", "latency", "URL"].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, c.attempts.map((a) => el("tr", { class: a.status === 200 ? "ok" : "bad" },
-        el("td", {}, clock(a.at_ms)),
-        el("td", {}, a.status ? `HTTP ${a.status}` : a.error || "error", a.status && a.error ? ` (${a.error})` : ""),
+        el("td", {}, clock(a.at_ms, true)),
+        el("td", {}, answerText(a)),
         el("td", {}, `${a.latency_ms} ms`),
-        el("td", { class: "mono ellipsis" }, a.url))))));
+        el("td", { class: "mono url" }, a.url))))));
   } else {
     article.append(el("p", { class: "meta" }, "Not attempted yet."));
   }
@@ -117,6 +117,13 @@ function entry(c) {
     article.append(el("details", {}, el("summary", {}, "Body"), el("pre", { class: "json" }, pretty(c.body))));
   }
   return article;
+}
+
+/** "HTTP 500", "timeout", or "HTTP 302 (redirect to ...)" when the error says more. */
+function answerText(a) {
+  const status = a.status ? `HTTP ${a.status}` : "";
+  if (!a.error || a.error === status) return status || "error";
+  return status ? `${status} (${a.error})` : a.error;
 }
 
 async function redeliver(id) {
