@@ -13,15 +13,51 @@ frame-ancestors 'none'";
 
 /// (file name, content type, bytes) of every asset under `/inspector/`.
 const ASSETS: &[(&str, &str, &str)] = &[
-    ("app.css", "text/css; charset=utf-8", include_str!("inspector/app.css")),
-    ("app.js", "text/javascript; charset=utf-8", include_str!("inspector/app.js")),
-    ("api.js", "text/javascript; charset=utf-8", include_str!("inspector/api.js")),
-    ("chat.js", "text/javascript; charset=utf-8", include_str!("inspector/chat.js")),
-    ("render.js", "text/javascript; charset=utf-8", include_str!("inspector/render.js")),
-    ("composer.js", "text/javascript; charset=utf-8", include_str!("inspector/composer.js")),
-    ("journal.js", "text/javascript; charset=utf-8", include_str!("inspector/journal.js")),
-    ("settings.js", "text/javascript; charset=utf-8", include_str!("inspector/settings.js")),
-    ("icon.svg", "image/svg+xml", include_str!("inspector/icon.svg")),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("inspector/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_str!("inspector/app.js"),
+    ),
+    (
+        "api.js",
+        "text/javascript; charset=utf-8",
+        include_str!("inspector/api.js"),
+    ),
+    (
+        "chat.js",
+        "text/javascript; charset=utf-8",
+        include_str!("inspector/chat.js"),
+    ),
+    (
+        "render.js",
+        "text/javascript; charset=utf-8",
+        include_str!("inspector/render.js"),
+    ),
+    (
+        "composer.js",
+        "text/javascript; charset=utf-8",
+        include_str!("inspector/composer.js"),
+    ),
+    (
+        "journal.js",
+        "text/javascript; charset=utf-8",
+        include_str!("inspector/journal.js"),
+    ),
+    (
+        "settings.js",
+        "text/javascript; charset=utf-8",
+        include_str!("inspector/settings.js"),
+    ),
+    (
+        "icon.svg",
+        "image/svg+xml",
+        include_str!("inspector/icon.svg"),
+    ),
 ];
 
 const INDEX: &str = include_str!("inspector/index.html");
@@ -35,9 +71,18 @@ fn page(content_type: &'static str, body: &'static str) -> HttpResponse {
     let mut answer = HttpResponse::Ok();
     answer
         .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(content_type)))
-        .insert_header((header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .insert_header((header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .insert_header((
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .insert_header((
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
         .insert_header((header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
     answer.body(body)
@@ -55,9 +100,6 @@ pub async fn asset(name: web::Path<String>) -> Result<HttpResponse, ApiError> {
         .find(|(n, _, _)| *n == name.as_str())
         .map(|(_, content_type, body)| page(content_type, body))
         .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "No inspector asset {}",
-                super::echo(name.as_str())
-            ))
+            ApiError::not_found(format!("No inspector asset {}", super::echo(name.as_str())))
         })
 }

@@ -299,8 +299,9 @@ impl Schedule {
         }
         for (_, timer) in &taken {
             let (to, step) = (&timer.to, &timer.step);
-            self.events
-                .publish("status", || status_event(&to.message_id, &to.recipient_id, step));
+            self.events.publish("status", || {
+                status_event(&to.message_id, &to.recipient_id, step)
+            });
         }
         Ok(())
     }

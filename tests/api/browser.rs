@@ -26,8 +26,8 @@ pub struct Browser {
 
 /// Whether the browser tests can run here; in CI their absence is a failure.
 pub fn available() -> bool {
-    let present = std::path::Path::new(CHROMIUM).exists()
-        && std::path::Path::new(CHROMEDRIVER).exists();
+    let present =
+        std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
     if !present {
         assert!(
             std::env::var("CI").map_or(true, |v| v != "true"),
@@ -118,7 +118,10 @@ impl Browser {
             .await
         {
             Ok(e) => e,
-            Err(e) => self.fail(&format!("no element {css} within {PATIENCE:?}: {e}")).await,
+            Err(e) => {
+                self.fail(&format!("no element {css} within {PATIENCE:?}: {e}"))
+                    .await
+            }
         }
     }
 
@@ -138,7 +141,10 @@ impl Browser {
             )
             .await
             .unwrap_or_default();
-        panic!("{why} (page notice: {notice}; screenshot {})", shot.display());
+        panic!(
+            "{why} (page notice: {notice}; screenshot {})",
+            shot.display()
+        );
     }
 
     /// Waits until the element matching `css` is displayed.
@@ -204,12 +210,15 @@ impl Browser {
 
     /// Saves a PNG of the window to `docs/<name>` when `UPDATE_SCREENSHOTS=1`.
     pub async fn screenshot(&self, name: &str) {
-        if std::env::var("UPDATE_SCREENSHOTS").is_err() {
-            return;
+        if std::env::var("UPDATE_SCREENSHOTS").is_ok() {
+            let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+            self.screenshot_to(&docs.join(name)).await;
         }
+    }
+
+    pub async fn screenshot_to(&self, path: &std::path::Path) {
         let png = self.client.screenshot().await.expect("screenshot");
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/").to_string() + name;
-        std::fs::write(&path, png).expect("write screenshot");
+        std::fs::write(path, png).expect("write screenshot");
     }
 
     /// Ends the WebDriver session (Chromium quits); dropping the browser ends chromedriver.

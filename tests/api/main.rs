@@ -18,6 +18,7 @@ mod messages;
 mod openapi;
 mod persistence;
 mod refused_writes;
+mod session;
 mod settings;
 mod stats;
 mod users;

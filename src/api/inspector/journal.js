@@ -17,7 +17,7 @@ export function mount(p) {
       el("input", { type: "radio", name: "journal-state", value, checked: value === state,
         onchange: () => { state = value; reload(); } }), ` ${label}`)));
   sourceSelect = el("select", { id: "journal-source", onchange: () => { source = sourceSelect.value; reload(); } },
-    el("option", { value: "" }, "every source"));
+    el("option", { value: "" }, "every source"), el("option", { value: "onprem" }, "onprem"));
   summary = el("p", { class: "meta", id: "journal-summary" });
   listBox = el("div", { class: "journal", "aria-live": "polite" });
   root = el("div", { class: "journal-panel" },
@@ -48,11 +48,11 @@ export async function reload() {
   stale = false;
   const query = new URLSearchParams({ limit: "200" });
   if (state) query.set("state", state);
+  if (source) query.set("source", source);
   try {
     const answer = await get(`/v1/emulator/callbacks?${query}`);
     let callbacks = answer.callbacks || [];
     noteSources(callbacks);
-    if (source) callbacks = callbacks.filter((c) => (c.source || "onprem") === source);
     summary.textContent = `${callbacks.length} shown · ${answer.pending} pending in the queue`;
     listBox.replaceChildren(...callbacks.slice().reverse().map(entry));
     if (!callbacks.length) listBox.append(el("p", { class: "meta" }, "No callbacks yet."));
