@@ -2,9 +2,10 @@
 //! `POST /v1/users/login`, but the token travels in an HttpOnly, Secure, SameSite=Strict cookie the
 //! page's script cannot read, so no token ever appears in a URL, in the page or in a log.
 
-use super::auth::{check_same_origin, principal, session_cookie, state, SESSION_COOKIE};
-use super::{ok, Json};
+use super::auth::{bearer_token, check_same_origin, session_cookie, state, SESSION_COOKIE};
+use super::{ok, Admin, Json};
 use crate::wa::ApiError;
+use actix_web::http::header::AUTHORIZATION;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -50,24 +51,21 @@ pub async fn sign_in(req: HttpRequest, Json(body): Json<SignIn>) -> Result<HttpR
 }
 
 /// `GET /v1/emulator/session`: who the session (or bearer token) belongs to; 401 without one.
-pub async fn get(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let who = principal(&req)?;
+pub async fn get(Admin(who): Admin) -> Result<HttpResponse, ApiError> {
     Ok(ok(
         json!({ "session": { "username": who.username, "role": who.role } }),
     ))
 }
 
-/// `DELETE /v1/emulator/session`: revokes the session's token on the server and clears the cookie.
-pub async fn sign_out(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    check_same_origin(&req)?;
-    let token = session_cookie(&req).ok_or_else(|| {
-        ApiError::unauthenticated("No inspector session: sign in at POST /v1/emulator/session")
-    })?;
+/// `DELETE /v1/emulator/session`: revokes the token that authenticated the request (the session
+/// cookie's, or a bearer token) on the server and clears the cookie.
+pub async fn sign_out(req: HttpRequest, _admin: Admin) -> Result<HttpResponse, ApiError> {
     let accounts = &state(&req)?.accounts;
-    // An expired or already revoked token needs no revoking; the cookie is cleared all the same.
-    if accounts.authenticate(&token).is_ok() {
-        accounts.logout(&token)?;
-    }
+    let token = match session_cookie(&req) {
+        Some(token) if !req.headers().contains_key(AUTHORIZATION) => token,
+        _ => bearer_token(&req)?,
+    };
+    accounts.logout(&token)?;
     let mut answer = ok(json!({}));
     answer.headers_mut().insert(
         actix_web::http::header::SET_COOKIE,

@@ -283,6 +283,27 @@ async fn sign_out_in_the_page_ends_the_session() {
     .await;
     assert_eq!(s, 200);
 
+    // The settings form PATCHes through the same session.
+    b.click("#tab-settings").await;
+    b.wait("#settings-url").await;
+    b.wait("dl.glance dd").await;
+    b.type_into("#settings-url", "https://app.example/hook")
+        .await;
+    b.type_into("#settings-backoff", "250").await;
+    b.click("#settings-save").await;
+    b.wait("#notice").await;
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let (_, got) = app.get("/v1/settings/application").await;
+        let a = &got["settings"]["application"];
+        if a["webhooks"]["url"] == "https://app.example/hook" {
+            assert_eq!(a["callback_backoff_delay_ms"], 250);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not saved: {a}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
     b.click("#sign-out").await;
     b.wait_visible("#signin-form").await;
     let (s, _) = with_cookie(

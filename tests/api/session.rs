@@ -104,6 +104,15 @@ async fn the_session_cookie_is_http_only_same_site_and_ends_at_sign_out() {
     assert_eq!(res.status(), 403);
     let (s, _, b) = sign_in(&app, "admin", "wrong").await;
     assert_eq!(s, 401, "{b}");
+    let (s, b) = app
+        .post(
+            "/v1/users",
+            json!({"username": "viewer", "password": "Passw0rd!"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let (s, _, b) = sign_in(&app, "viewer", "Passw0rd!").await;
+    assert_eq!(s, 403, "the inspector needs ROLE_ADMIN: {b}");
     let (s, headers, b) = sign_in(&app, "admin", "secret").await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["session"]["username"], "admin");
