@@ -27,7 +27,7 @@ fn cookie(value: &str, max_age: Option<u64>) -> String {
 pub async fn sign_in(req: HttpRequest, Json(body): Json<SignIn>) -> Result<HttpResponse, ApiError> {
     check_same_origin(&req)?;
     let accounts = &state(&req)?.accounts;
-    let (token, expires_after) = accounts.login(&body.username, &body.password, None)?;
+    let (token, expires_after) = accounts.login(&body.username, &body.password, None).await?;
     let who = accounts.authenticate(&token)?;
     if !who.is_admin() {
         return Err(ApiError::forbidden(format!(
@@ -65,7 +65,7 @@ pub async fn sign_out(req: HttpRequest, _admin: Admin) -> Result<HttpResponse, A
         Some(token) if !req.headers().contains_key(AUTHORIZATION) => token,
         _ => bearer_token(&req)?,
     };
-    accounts.logout(&token)?;
+    accounts.logout(&token).await?;
     let mut answer = ok(json!({}));
     answer.headers_mut().insert(
         actix_web::http::header::SET_COOKIE,

@@ -190,7 +190,7 @@ async fn the_journal_shows_failed_attempts_and_a_redeliver_click_delivers() {
     }
     let rx = TestReceiver::start().await;
     rx.set_default(Answer::Status(500));
-    let app = spawn_with(|c| c.callback_retry_horizon_ms = 500).await;
+    let app = spawn_with(|c| c.callback_retry_horizon_ms = 2_000).await;
     app.use_receiver(&rx, json!({})).await;
     let b = Browser::start(&app.base).await;
     b.sign_in("admin", "secret").await;

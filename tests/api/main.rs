@@ -13,6 +13,7 @@ mod faults;
 mod helpers;
 mod hostile;
 mod inspector;
+mod layering;
 mod lifecycle;
 mod messages;
 mod openapi;
