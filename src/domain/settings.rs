@@ -343,6 +343,7 @@ mod tests {
         assert!(e.details.unwrap().starts_with("callback_persist"));
         let e = d().patched(&json!({"nope":1}), false).unwrap_err();
         assert_eq!(e.code, 1010);
+        assert_eq!(e.details.as_deref(), Some("nope: unknown field"));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The one place that makes the "bad input" errors and words them, for every body, query and
 //! setting the emulator reads:
 //! - 1008 Required parameter is missing: `Missing required parameter: <path>`
-//! - 1009 Parameter value is not valid: `<path>: <why>`
+//! - 1009 Parameter value is not valid: `<path>: <why>` (and, over the size limit, HTTP 413
+//!   `Request body exceeds the limit of <n> bytes`)
 //! - 1010 Parameter is not required: `<path>: unknown field` for a field the shape does not
 //!   have, `<path>: <why>` for a field the shape has but not in this case.
 //!
@@ -19,6 +20,16 @@ impl ApiError {
     /// 1009: a field has a bad value; `why` says what it must be.
     pub fn invalid(path: &str, why: impl std::fmt::Display) -> Self {
         Self::new(1009, format!("{path}: {why}"))
+    }
+
+    /// 1009 with HTTP 413: the body is over the configured limit (it is not read, so no field
+    /// is named).
+    pub fn body_too_large(limit: usize) -> Self {
+        Self::new(
+            1009,
+            format!("Request body exceeds the limit of {limit} bytes"),
+        )
+        .with_status(413)
     }
 
     /// 1010: a field that the shape does not have.

@@ -216,10 +216,19 @@ mod tests {
             code(json!({"to":"16315551001","recipient_type":"broadcast","text":{"body":"x"}})).0,
             1002
         );
-        assert_eq!(code(json!({"to":"16315551001","type":"image","image":{"id":"known-media"},"preview_url":true})).0, 1010);
         assert_eq!(
-            code(json!({"to":"16315551001","type":"text","text":{"body":"x"},"image":{}})).0,
-            1010
+            code(
+                json!({"to":"16315551001","type":"image","image":{"id":"known-media"},"preview_url":true})
+            ),
+            (1010, "preview_url: only for text messages".into())
+        );
+        assert_eq!(
+            code(json!({"to":"16315551001","type":"text","text":{"body":"x"},"image":{}})),
+            (1010, "image: unknown field".into())
+        );
+        assert_eq!(
+            code(json!({"to":"16315551001","text":{"body":"x","bar":1}})),
+            (1010, "text.bar: unknown field".into())
         );
         assert_eq!(
             code(json!({"to":"16315551001","type":"fax","fax":{}})).0,
