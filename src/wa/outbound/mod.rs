@@ -237,6 +237,41 @@ mod tests {
     }
 
     #[test]
+    fn the_typed_send_names_recipient_and_type() {
+        let g = check(
+            json!({"to":"group-1","recipient_type":"group","type":"reaction",
+            "reaction":{"message_id":"gBEGx","emoji":"👍"}}),
+        )
+        .unwrap();
+        assert_eq!(
+            (g.to.as_str(), g.recipient_type, g.message_type, g.template),
+            ("group-1", RecipientType::Group, MessageType::Reaction, None)
+        );
+        let t = check(
+            json!({"to":"6315551001","type":"template","template":{"namespace":"ns",
+            "name":"n","language":{"code":"en"}}}),
+        )
+        .unwrap();
+        assert_eq!(
+            (t.to.as_str(), t.message_type),
+            ("16315551001", MessageType::Template)
+        );
+        let sent = t.template.unwrap();
+        assert_eq!(
+            (sent.form, sent.name.as_str()),
+            (TemplateForm::Template, "n")
+        );
+        assert!(sent.components.is_empty());
+        assert_eq!(
+            code(json!({"to":"16315551001","type":"button","button":{}})),
+            (
+                1009,
+                "type: 'button' is not a message type you can send".into()
+            )
+        );
+    }
+
+    #[test]
     fn media_rules() {
         assert!(check(
             json!({"to":"16315551001","type":"image","image":{"id":"known-media","caption":"c"}})
