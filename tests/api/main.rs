@@ -11,6 +11,7 @@ mod errors;
 mod faults;
 mod helpers;
 mod hostile;
+mod layering;
 mod lifecycle;
 mod messages;
 mod openapi;

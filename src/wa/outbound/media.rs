@@ -78,7 +78,7 @@ pub(super) fn media_ref(
                 None => Ok(MediaSource::Id(id.to_string())),
             }
         }
-        (None, Some(link)) => match reqwest::Url::parse(link) {
+        (None, Some(link)) => match url::Url::parse(link) {
             Ok(u) if u.scheme() == "https" || u.scheme() == "http" => {
                 Ok(MediaSource::Link(link.to_string()))
             }
