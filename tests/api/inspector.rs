@@ -151,6 +151,35 @@ async fn the_page_follows_a_conversation_live_and_answers_as_the_customer() {
     b.click("#composer-send").await;
     let place = inbound_where(&rx, |m| m["type"] == "location").await;
     assert_eq!(place["location"]["name"], "Home");
+
+    // An image file picked in the composer arrives as an image the app can download.
+    let png = b.client.screenshot().await.expect("a PNG to send");
+    let file = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+    std::fs::write(file.path(), &png).unwrap();
+    b.wait("#composer-kind")
+        .await
+        .select_by_value("image")
+        .await
+        .expect("select");
+    b.wait_visible("#composer-file")
+        .await
+        .send_keys(&file.path().display().to_string())
+        .await
+        .expect("file chosen");
+    b.type_into("#composer-caption", "Photo of the door").await;
+    b.click("#composer-send").await;
+    let photo = inbound_where(&rx, |m| m["type"] == "image").await;
+    assert_eq!(photo["image"]["caption"], "Photo of the door");
+    assert_eq!(photo["image"]["mime_type"], "image/png");
+    let media_id = photo["image"]["id"].as_str().expect("media id");
+    let res = app
+        .send_authed(reqwest::Method::GET, &format!("/v1/media/{media_id}"))
+        .await;
+    assert_eq!(
+        res.bytes().await.unwrap().as_ref(),
+        png.as_slice(),
+        "the very bytes"
+    );
     b.wait("#composer-kind")
         .await
         .select_by_value("text")
@@ -158,7 +187,6 @@ async fn the_page_follows_a_conversation_live_and_answers_as_the_customer() {
         .expect("select");
 
     // A few more types for the screenshot: an image the app uploaded, a location, a template.
-    let png = b.client.screenshot().await.expect("a PNG to send");
     let media = app.upload_media("image/png", png).await;
     send(&app, json!({"to": customer, "type": "image", "image": {"id": media, "caption": "Your parcel at the door"}})).await;
     let last = send(&app, json!({"to": customer, "type": "location", "location": {"latitude": 52.52, "longitude": 13.405, "name": "Depot", "address": "1 Dock Rd"}})).await;
