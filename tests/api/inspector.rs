@@ -186,6 +186,58 @@ async fn the_page_follows_a_conversation_live_and_answers_as_the_customer() {
         .await
         .expect("select");
 
+    // Templates show their registered text with the parameters filled in; contacts and reactions
+    // are readable too.
+    let templates = json!({"templates": [{"namespace": "ns", "name": "shipped", "language": "en_US",
+        "components": [{"type": "body", "text": "Hi {{1}}, order {{2}} is on its way."}]}]});
+    let (s, body) = app
+        .call(
+            reqwest::Method::PUT,
+            "/v1/emulator/templates",
+            Some(templates),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    let tpl = send(
+        &app,
+        json!({"to": customer, "type": "template", "template": {"namespace": "ns",
+        "name": "shipped", "language": {"policy": "deterministic", "code": "en_US"},
+        "components": [{"type": "body", "parameters": [{"type": "text", "text": "Ann"},
+            {"type": "text", "text": "42"}]}]}}),
+    )
+    .await;
+    let text = b
+        .wait(&format!("[data-message-id='{tpl}'] .tpl-body"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(text, "Hi Ann, order 42 is on its way.");
+    let card = send(&app, json!({"to": customer, "type": "contacts", "contacts": [{"name":
+        {"formatted_name": "Ann Lee", "first_name": "Ann"}, "phones": [{"phone": "+1 631 555 0000", "type": "CELL"}]}]}))
+    .await;
+    let text = b
+        .wait(&format!("[data-message-id='{card}'] .contact"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("Ann Lee") && text.contains("+1 631 555 0000"),
+        "{text}"
+    );
+    let like = send(
+        &app,
+        json!({"to": customer, "type": "reaction", "reaction": {"message_id": hello, "emoji": "👍"}}),
+    )
+    .await;
+    let reaction = format!("[data-message-id='{like}']");
+    let text = b.wait(&reaction).await.text().await.unwrap();
+    assert!(
+        text.contains('👍') && text.contains("Your order shipped"),
+        "{text}"
+    );
+
     // A few more types for the screenshot: an image the app uploaded, a location, a template.
     let media = app.upload_media("image/png", png).await;
     send(&app, json!({"to": customer, "type": "image", "image": {"id": media, "caption": "Your parcel at the door"}})).await;

@@ -105,7 +105,9 @@ export async function reload() {
 
 export function onEvent({ event, data }) {
   if (event === "message_sent") {
-    get(`/v1/emulator/messages/${encodeURIComponent(data.id)}`).then((a) => {
+    // A template is shown with its registered text: fetch the registrations again for it.
+    const known = data.type === "template" ? get("/v1/emulator/templates").then((t) => (templates = t.templates || [])) : null;
+    Promise.all([get(`/v1/emulator/messages/${encodeURIComponent(data.id)}`), known]).then(([a]) => {
       const item = addSent(a.messages[0]);
       if (!selected) selected = item.to;
       draw();
@@ -169,11 +171,13 @@ function drawThread() {
 
 function bubble(item, c) {
   const li = el("li", { class: `msg ${item.dir}`, dataset: { messageId: item.id, type: item.type } });
+  // A reply quotes its context; a reaction quotes the message it reacts to.
   const ctx = item.payload.context;
-  const quoted = ctx && (ctx.message_id || ctx.id);
+  const reacted = item.type === "reaction" && item.payload.reaction && item.payload.reaction.message_id;
+  const quoted = (ctx && (ctx.message_id || ctx.id)) || reacted;
   if (quoted) {
     const q = c.items.get(quoted);
-    li.append(el("blockquote", { class: "quote" }, q ? text(q) : `reply to ${quoted}`));
+    li.append(el("blockquote", { class: "quote" }, q ? text(q) : `${reacted ? "reaction to" : "reply to"} ${quoted}`));
   }
   const body = item.dir === "out"
     ? render.outbound(item.payload, { templates, onChoose: (reply) => composer.sendChoice(reply, item.id) })

@@ -128,7 +128,7 @@ export function outbound(request, { templates = [], onChoose } = {}) {
     case "interactive": return [interactive(p, onChoose)];
     case "template": return [template(p, templates)];
     case "hsm": return [hsm(p)];
-    case "reaction": return [el("p", { class: "reaction" }, `${p.emoji || "(removed)"} `, el("span", { class: "meta" }, `on ${p.message_id}`))];
+    case "reaction": return [el("p", { class: "reaction" }, p.emoji || "(reaction removed)")];
     default: return [el("pre", {}, JSON.stringify(request, null, 2))];
   }
 }
@@ -147,7 +147,7 @@ export function inbound(m) {
       const r = p[p.type] || {};
       return [el("p", {}, `${p.type === "list_reply" ? "☰" : "🔘"} ${r.title}`), el("div", { class: "meta" }, `${p.type} ${r.id}`)];
     }
-    case "reaction": return [el("p", { class: "reaction" }, `${p.emoji || "(removed)"} `, el("span", { class: "meta" }, `on ${p.message_id}`))];
+    case "reaction": return [el("p", { class: "reaction" }, p.emoji || "(reaction removed)")];
     case "system": return [el("p", { class: "meta" }, `⚙ ${p.body || p.type}`)];
     default: return [el("p", { class: "meta" }, `${type}${m.errors ? ": " + m.errors.map((e) => e.title).join(", ") : ""}`)];
   }
