@@ -2,7 +2,7 @@
 //! `POST /v1/users/login`, but the token travels in an HttpOnly, Secure, SameSite=Strict cookie the
 //! page's script cannot read, so no token ever appears in a URL, in the page or in a log.
 
-use super::auth::{bearer_token, check_same_origin, session_cookie, state, SESSION_COOKIE};
+use super::auth::{check_same_origin, session_cookie, state, SESSION_COOKIE};
 use super::{ok, Admin, Json};
 use crate::wa::ApiError;
 use actix_web::http::header::AUTHORIZATION;
@@ -57,15 +57,17 @@ pub async fn get(Admin(who): Admin) -> Result<HttpResponse, ApiError> {
     ))
 }
 
-/// `DELETE /v1/emulator/session`: revokes the token that authenticated the request (the session
-/// cookie's, or a bearer token) on the server and clears the cookie.
+/// `DELETE /v1/emulator/session`: revokes the session cookie's token on the server and clears the
+/// cookie. A bearer token is not a session: it is left alone (401; `/v1/users/logout` ends it).
 pub async fn sign_out(req: HttpRequest, _admin: Admin) -> Result<HttpResponse, ApiError> {
-    let accounts = &state(&req)?.accounts;
-    let token = match session_cookie(&req) {
-        Some(token) if !req.headers().contains_key(AUTHORIZATION) => token,
-        _ => bearer_token(&req)?,
-    };
-    accounts.logout(&token).await?;
+    let token = session_cookie(&req)
+        .filter(|_| !req.headers().contains_key(AUTHORIZATION))
+        .ok_or_else(|| {
+            ApiError::unauthenticated(
+                "No inspector session cookie to end; a bearer token ends at POST /v1/users/logout",
+            )
+        })?;
+    state(&req)?.accounts.logout(&token).await?;
     let mut answer = ok(json!({}));
     answer.headers_mut().insert(
         actix_web::http::header::SET_COOKIE,

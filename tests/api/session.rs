@@ -208,6 +208,15 @@ async fn the_session_cookie_is_http_only_same_site_and_ends_at_sign_out() {
     )
     .await;
     assert_eq!(s, 403, "sign-out needs the page's header too");
+    let (s, b) = app
+        .call(reqwest::Method::DELETE, "/v1/emulator/session", None)
+        .await;
+    assert_error(s, &b, 401, 1005);
+    assert_eq!(
+        app.get("/v1/emulator/session").await.0,
+        200,
+        "a bearer token is not a session"
+    );
     let res = app
         .client
         .delete(format!("{}/v1/emulator/session", app.base))
