@@ -119,6 +119,13 @@ impl Application {
                 default_cc: config.default_country_code.clone(),
             },
         )?;
+        let gateways = crate::domain::gateways::Gateways::open(
+            store.clone(),
+            delivery.clone(),
+            settings.clone(),
+            timing,
+            &config,
+        )?;
         let (chain, key, external_ca_pem) = tls::server_identity(&config)?;
         let tls_config = tls::rustls_server_config(&chain, &key)?;
 
@@ -152,6 +159,7 @@ impl Application {
             webhook_ca,
             delivery,
             messaging,
+            gateways,
             events,
             metrics,
 

@@ -71,15 +71,30 @@ pub async fn emit_errors(
 pub struct CallbackQuery {
     state: Option<CallbackState>,
     limit: Option<usize>,
+    /// Only the direct callbacks of this source (a gateway: zender, smsgateway24, raspisms).
+    source: Option<String>,
 }
 
-/// `GET /v1/emulator/callbacks?state=pending|delivered|given_up&limit=N`: newest last.
+/// `GET /v1/emulator/callbacks?state=pending|delivered|given_up&limit=N&source=S`: newest last.
 pub async fn list_callbacks(req: HttpRequest, _a: Admin) -> Result<HttpResponse, ApiError> {
     let q = web::Query::<CallbackQuery>::from_query(req.query_string())
         .map_err(|e| ApiError::invalid("query", e))?
         .into_inner();
     let st = state(&req)?;
-    let list = st.delivery.list(q.state, q.limit.unwrap_or(1000))?;
+    let limit = q.limit.unwrap_or(1000);
+    let mut list: Vec<(u64, Value)> = Vec::new();
+    if q.source.is_none() {
+        for cb in st.delivery.list(q.state, limit)? {
+            list.push((cb.id, serde_json::to_value(cb).map_err(ApiError::internal)?));
+        }
+    }
+    for cb in st.delivery.list_direct(q.source.as_deref(), q.state, limit)? {
+        list.push((cb.id, serde_json::to_value(cb).map_err(ApiError::internal)?));
+    }
+    let list: Vec<Value> = crate::store::keep_newest(list, limit, |(id, _)| *id)
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect();
     Ok(ok(
         json!({ "callbacks": list, "pending": st.delivery.pending() }),
     ))
@@ -95,10 +110,16 @@ pub async fn get_callback(
     _a: Admin,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let cb = state(&req)?
-        .delivery
-        .get(callback_id(&id)?)?
-        .ok_or_else(|| ApiError::not_found(format!("No callback {}", id.as_str())))?;
+    let d = &state(&req)?.delivery;
+    let n = callback_id(&id)?;
+    let cb = match d.get(n)? {
+        Some(cb) => serde_json::to_value(cb).map_err(ApiError::internal)?,
+        None => serde_json::to_value(
+            d.get_direct(n)?
+                .ok_or_else(|| ApiError::not_found(format!("No callback {}", id.as_str())))?,
+        )
+        .map_err(ApiError::internal)?,
+    };
     Ok(ok(json!({ "callbacks": [cb] })))
 }
 
@@ -290,6 +311,7 @@ pub async fn reset(
     st.messaging.reset().await?;
     st.delivery.reset().await?;
     st.messaging.media.reset()?;
+    st.gateways.reset().await?;
     if opts.settings {
         st.settings.reset()?;
     }

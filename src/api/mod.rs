@@ -9,6 +9,7 @@ mod body;
 mod certificates;
 mod contacts;
 mod emulator;
+mod gateways;
 mod health;
 mod media;
 mod messages;
@@ -72,6 +73,12 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/reset", M::POST, web::post().to(emulator::reset)),
         ("/v1/emulator/faults", M::PUT, web::put().to(emulator::set_faults)),
         ("/v1/emulator/events", M::GET, get().to(emulator::events)),
+        // The SMS gateway personalities.
+        ("/v1/emulator/gateways/{gateway}", M::PUT, web::put().to(gateways::put)),
+        ("/v1/emulator/gateways/{gateway}", M::GET, get().to(gateways::get)),
+        ("/v1/emulator/gateways/{gateway}", M::DELETE, web::delete().to(gateways::delete)),
+        ("/v1/emulator/gateways/{gateway}/events", M::POST, web::post().to(gateways::event)),
+        ("/v1/emulator/gateways/{gateway}/messages", M::POST, web::post().to(gateways::send)),
     ]
 }
 

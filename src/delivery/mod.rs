@@ -13,6 +13,8 @@ pub mod backoff;
 pub mod client;
 mod dispatcher;
 mod queue;
+mod direct_standin;
+pub use direct_standin::{DirectCallback, DirectRecord, RetryPolicy};
 
 use crate::domain::Settings;
 use crate::store::{self, Store, StoreError};

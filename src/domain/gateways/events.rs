@@ -1,0 +1,292 @@
+//! `POST /v1/emulator/gateways/{gateway}/events`: one event, filled in as the product would, encoded
+//! in the gateway's dialect for every webhook subscribed to it, with the requested fault.
+
+use super::config::{GatewayConfig, RaspismsConfig, Smsgateway24Config, Vocabulary, ZenderConfig};
+use super::typed;
+use crate::delivery::{DirectCallback, RetryPolicy};
+use crate::sms::{php_datetime, raspisms, smsgateway24, zender};
+use crate::wa::ApiError;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// Zender: a secret other than the configured one; RaspiSMS: signed with another API key.
+    BadSecret,
+    /// RaspiSMS: a signature that is not the HMAC of the random id.
+    BadSignature,
+    /// Timestamps and dates a day old.
+    StaleTimestamp,
+    /// The same request twice (same ids, same random id).
+    Duplicate,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventRequest {
+    pub event: String,
+    #[serde(default)]
+    pub data: Map<String, Value>,
+    #[serde(default)]
+    pub fault: Option<Fault>,
+}
+
+/// How old a `stale_timestamp` fault makes the times.
+pub const STALE_S: u64 = 86_400;
+
+/// What an event needs besides its configuration: fresh ids, the clock and the retry policy.
+pub struct Context<'a> {
+    pub now_s: u64,
+    pub retry: RetryPolicy,
+    pub next_id: &'a mut dyn FnMut() -> Result<u64, ApiError>,
+}
+
+impl Context<'_> {
+    fn id(&mut self) -> Result<u64, ApiError> {
+        (self.next_id)()
+    }
+}
+
+fn fill(map: &mut Map<String, Value>, key: &str, value: impl Into<Value>) {
+    map.entry(key).or_insert_with(|| value.into());
+}
+
+fn unknown_event(name: &str, known: &str) -> ApiError {
+    let shown: String = name.chars().take(40).collect();
+    ApiError::invalid("event", format!("unknown event {shown:?}; this gateway sends {known}"))
+}
+
+fn not_applicable(fault: Fault, why: &str) -> ApiError {
+    let name = serde_json::to_value(fault).ok().and_then(|v| v.as_str().map(String::from));
+    ApiError::invalid("fault", format!("{} does not apply: {why}", name.unwrap_or_default()))
+}
+
+fn callback(source: &str, event: &str, url: &str, headers: Vec<(String, String)>, body: String, ctx: &Context) -> DirectCallback {
+    DirectCallback {
+        source: source.into(),
+        event: event.into(),
+        url: url.into(),
+        headers,
+        body,
+        retry: ctx.retry.clone(),
+        order_key: Some(source.into()),
+    }
+}
+
+/// The callbacks one event makes (none when no webhook is subscribed to it).
+pub fn build(cfg: &GatewayConfig, req: EventRequest, ctx: &mut Context) -> Result<Vec<DirectCallback>, ApiError> {
+    let duplicate = req.fault == Some(Fault::Duplicate);
+    let mut out = match cfg {
+        GatewayConfig::Zender(c) => zender_event(c, req, ctx)?,
+        GatewayConfig::Smsgateway24(c) => smsgateway24_event(c, req, ctx)?,
+        GatewayConfig::Raspisms(c) => raspisms_event(c, req, ctx)?,
+    };
+    if duplicate {
+        out = out.into_iter().flat_map(|cb| [cb.clone(), cb]).collect();
+    }
+    Ok(out)
+}
+
+fn zender_event(c: &ZenderConfig, req: EventRequest, ctx: &mut Context) -> Result<Vec<DirectCallback>, ApiError> {
+    if req.fault == Some(Fault::BadSignature) {
+        return Err(not_applicable(Fault::BadSignature, "Zender sends a plain secret, no signature (use bad_secret)"));
+    }
+    let mut d = req.data;
+    let stale = req.fault == Some(Fault::StaleTimestamp);
+    fill(&mut d, "id", ctx.id()?);
+    fill(&mut d, "timestamp", ctx.now_s - if stale { STALE_S } else { 0 });
+    let device = c.device.clone().unwrap_or_default();
+    let event = match req.event.as_str() {
+        "sms" => {
+            fill(&mut d, "rid", ctx.id()?);
+            fill(&mut d, "sim", 1);
+            fill(&mut d, "device", device);
+            zender::Event::Sms(typed("data", Value::Object(d))?)
+        }
+        "whatsapp" => {
+            fill(&mut d, "wid", c.wid.clone().unwrap_or_default());
+            zender::Event::Whatsapp(typed("data", Value::Object(d))?)
+        }
+        "ussd" => {
+            fill(&mut d, "sim", 1);
+            fill(&mut d, "device", device);
+            zender::Event::Ussd(typed("data", Value::Object(d))?)
+        }
+        "notification" => {
+            fill(&mut d, "device", device);
+            zender::Event::Notification(typed("data", Value::Object(d))?)
+        }
+        other => return Err(unknown_event(other, "sms, whatsapp, ussd and notification")),
+    };
+    let secret = match req.fault {
+        Some(Fault::BadSecret) => hex::encode(rand::thread_rng().gen::<[u8; 20]>()),
+        _ => c.secret.clone().unwrap_or_default(),
+    };
+    let body = zender::encode(&secret, &event);
+    let name = event.name();
+    Ok(c.webhooks
+        .iter()
+        .filter(|w| w.events.iter().any(|e| serde_json::to_value(e).ok().as_ref().and_then(Value::as_str) == Some(name)))
+        .map(|w| callback("zender", name, &w.url, zender::headers(), body.clone(), ctx))
+        .collect())
+}
+
+fn smsgateway24_event(c: &Smsgateway24Config, req: EventRequest, ctx: &mut Context) -> Result<Vec<DirectCallback>, ApiError> {
+    if let Some(f @ (Fault::BadSecret | Fault::BadSignature)) = req.fault {
+        return Err(not_applicable(f, "SMSGateway24 sends no secret and no signature"));
+    }
+    let now = ctx.now_s - if req.fault == Some(Fault::StaleTimestamp) { STALE_S } else { 0 };
+    let mut d = req.data;
+    fill(&mut d, "channel_id", 1);
+    if let Some(sim) = d.remove("sim") {
+        d.insert("channel_id".into(), sim);
+    }
+    fill(&mut d, "device_id", c.device_id.unwrap_or_default());
+    let (body, url, name) = match req.event.as_str() {
+        "incoming" => {
+            fill(&mut d, "sms_id", ctx.id()?);
+            fill(&mut d, "internal_id", ctx.id()?);
+            fill(&mut d, "date", php_datetime(now));
+            fill(&mut d, "date_sent", php_datetime(now.saturating_sub(2)));
+            fill(&mut d, "device_name", c.device_name.clone().unwrap_or_default());
+            let e: smsgateway24::Incoming = typed("data", Value::Object(d))?;
+            if c.schema == smsgateway24::Schema::V2023 && smsgateway24::address_number(&e.address).is_none() {
+                return Err(ApiError::invalid("data.address", "must be a number in the 2023 schema (it is sent as an integer)"));
+            }
+            (smsgateway24::encode_incoming(c.schema, &e), &c.webhooks.incoming, "incoming")
+        }
+        "status" => {
+            fill(&mut d, "sms_id", ctx.id()?);
+            fill(&mut d, "senttime", php_datetime(now));
+            let status_id = d.get("status_id").and_then(Value::as_u64).unwrap_or(0);
+            let message = smsgateway24::status_message(status_id as u32).ok_or_else(|| {
+                ApiError::invalid("data.status_id", "must be a documented status: 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 100 or 101")
+            })?;
+            fill(&mut d, "status_message", message);
+            let e: smsgateway24::Status = typed("data", Value::Object(d))?;
+            (smsgateway24::encode_status(c.schema, &e), &c.webhooks.statuses, "status")
+        }
+        other => return Err(unknown_event(other, "incoming and status")),
+    };
+    Ok(url.iter().map(|u| callback("smsgateway24", name, u, smsgateway24::headers(), body.clone(), ctx)).collect())
+}
+
+fn check_one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), ApiError> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(field, format!("must be one of {}", allowed.join(", "))))
+    }
+}
+
+fn raspisms_event(c: &RaspismsConfig, req: EventRequest, ctx: &mut Context) -> Result<Vec<DirectCallback>, ApiError> {
+    let now = ctx.now_s - if req.fault == Some(Fault::StaleTimestamp) { STALE_S } else { 0 };
+    let at = php_datetime(now);
+    let id_phone = c.id_phone.unwrap_or(1);
+    let mut d = req.data;
+    let events: Vec<raspisms::Event> = match req.event.as_str() {
+        "receive_sms" => {
+            fill(&mut d, "id", 0);
+            fill(&mut d, "at", at);
+            fill(&mut d, "destination", id_phone);
+            fill(&mut d, "command", false);
+            fill(&mut d, "mms", false);
+            fill(&mut d, "medias", Value::Array(vec![]));
+            let first: raspisms::ReceiveSms = typed("data", Value::Object(d.clone()))?;
+            let given_id = d.get("id").and_then(Value::as_u64).filter(|id| *id > 0);
+            let mut list = Vec::new();
+            for (i, text) in raspisms::split_text(&first.text).into_iter().enumerate() {
+                let id = match given_id {
+                    Some(id) => id + i as u64,
+                    None => ctx.id()?,
+                };
+                list.push(raspisms::Event::ReceiveSms(raspisms::ReceiveSms { id, text, ..first.clone() }));
+            }
+            list
+        }
+        "send_sms" => {
+            fill(&mut d, "id", ctx.id()?);
+            fill(&mut d, "at", at);
+            fill(&mut d, "status", "unknown");
+            fill(&mut d, "origin", id_phone);
+            fill(&mut d, "mms", false);
+            fill(&mut d, "medias", Value::Array(vec![]));
+            fill(&mut d, "originating_scheduled", Value::Null);
+            let e: raspisms::SendSms = typed("data", Value::Object(d))?;
+            check_one_of("data.status", &e.status, &["unknown", "failed"])?;
+            vec![raspisms::Event::SendSms(e)]
+        }
+        "send_sms_status_change" => {
+            let e: raspisms::SendSmsStatusChange = typed("data", Value::Object(d))?;
+            check_one_of("data.status", &e.status, &["delivered", "success", "failed", "unknown"])?;
+            vec![raspisms::Event::SendSmsStatusChange(e)]
+        }
+        "inbound_call" => {
+            fill(&mut d, "id", ctx.id()?);
+            fill(&mut d, "id_user", c.id_user.unwrap_or(1));
+            fill(&mut d, "id_phone", id_phone);
+            fill(&mut d, "uid", hex::encode(rand::thread_rng().gen::<[u8; 8]>()));
+            fill(&mut d, "direction", "inbound");
+            fill(&mut d, "start", at);
+            for k in ["end", "origin", "destination"] {
+                fill(&mut d, k, Value::Null);
+            }
+            let e: raspisms::InboundCall = typed("data", Value::Object(d))?;
+            check_one_of("data.direction", &e.direction, &["inbound", "outbound"])?;
+            vec![raspisms::Event::InboundCall(e)]
+        }
+        "phone_reliability" => {
+            fill(&mut d, "reliability_type", "failed");
+            fill(&mut d, "id_phone", id_phone);
+            fill(&mut d, "period", 86_400);
+            let total = d.get("total").and_then(Value::as_u64).unwrap_or(0);
+            let unreliable = d.get("unreliable").and_then(Value::as_u64).unwrap_or(0);
+            if total > 0 {
+                fill(&mut d, "rate", unreliable as f64 / total as f64);
+            } else {
+                fill(&mut d, "rate", 0.0);
+            }
+            let e: raspisms::PhoneReliability = typed("data", Value::Object(d))?;
+            check_one_of("data.reliability_type", &e.reliability_type, &["failed", "unknown"])?;
+            if e.unreliable > e.total || !(0.0..=1.0).contains(&e.rate) {
+                return Err(ApiError::invalid("data", "unreliable must be at most total, rate from 0 to 1"));
+            }
+            vec![raspisms::Event::PhoneReliability(e)]
+        }
+        other => return Err(unknown_event(other, "receive_sms, send_sms, send_sms_status_change, inbound_call and phone_reliability")),
+    };
+    let mut out = Vec::new();
+    for event in events {
+        out.extend(raspisms_callbacks(c, &event, req.fault, now, ctx));
+    }
+    Ok(out)
+}
+
+/// The signed callbacks of one RaspiSMS event, one per webhook of its type.
+pub fn raspisms_callbacks(c: &RaspismsConfig, event: &raspisms::Event, fault: Option<Fault>, now_s: u64, ctx: &Context) -> Vec<DirectCallback> {
+    let mut rng = rand::thread_rng();
+    let key = match fault {
+        Some(Fault::BadSecret) => hex::encode(rng.gen::<[u8; 16]>()),
+        _ => c.api_key.clone().unwrap_or_default(),
+    };
+    let mut envelope = raspisms::Envelope::signed(&key, now_s, rng.gen());
+    if fault == Some(Fault::BadSignature) {
+        envelope.signature = hex::encode(rng.gen::<[u8; 32]>());
+    }
+    let body = raspisms::encode(&envelope, event);
+    c.webhooks
+        .iter()
+        .filter(|w| serde_json::to_value(w.kind).ok().as_ref().and_then(Value::as_str) == Some(event.name()))
+        .map(|w| callback("raspisms", event.name(), &w.url, raspisms::headers(), body.clone(), ctx))
+        .collect()
+}
+
+/// The final status word of a delivered SMS in the configured vocabulary.
+pub fn delivered_word(v: Vocabulary) -> &'static str {
+    match v {
+        Vocabulary::Code => "delivered",
+        Vocabulary::Docs => "success",
+    }
+}
