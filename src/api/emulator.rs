@@ -88,7 +88,10 @@ pub async fn list_callbacks(req: HttpRequest, _a: Admin) -> Result<HttpResponse,
             list.push((cb.id, serde_json::to_value(cb).map_err(ApiError::internal)?));
         }
     }
-    for cb in st.delivery.list_direct(q.source.as_deref(), q.state, limit)? {
+    for cb in st
+        .delivery
+        .list_direct(q.source.as_deref(), q.state, limit)?
+    {
         list.push((cb.id, serde_json::to_value(cb).map_err(ApiError::internal)?));
     }
     let list: Vec<Value> = crate::store::keep_newest(list, limit, |(id, _)| *id)

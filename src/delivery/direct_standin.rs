@@ -42,7 +42,10 @@ pub enum RetryPolicy {
         horizon_ms: u64,
     },
     /// The n-th failure waits delays[n-1] (the last repeats), until the horizon.
-    Delays { delays_ms: Vec<u64>, horizon_ms: u64 },
+    Delays {
+        delays_ms: Vec<u64>,
+        horizon_ms: u64,
+    },
 }
 
 impl RetryPolicy {
@@ -62,7 +65,9 @@ impl RetryPolicy {
                 delays_ms,
                 horizon_ms,
             } => {
-                let i = (failures as usize).saturating_sub(1).min(delays_ms.len().saturating_sub(1));
+                let i = (failures as usize)
+                    .saturating_sub(1)
+                    .min(delays_ms.len().saturating_sub(1));
                 (delays_ms.get(i).copied().unwrap_or(0), *horizon_ms)
             }
         };
@@ -127,27 +132,32 @@ impl Delivery {
         let mut ids = Vec::with_capacity(items.len());
         let mut result: Result<(), StoreError> = Ok(());
         for item in items {
-            let written = self.store.db.generate_id().map_err(StoreError::from).and_then(|id| {
-                let rec = DirectRecord {
-                    id,
-                    source: item.source,
-                    event: item.event,
-                    state: CallbackState::Pending,
-                    created_ms: now,
-                    retry: item.retry,
-                    order_key: item.order_key,
-                    attempts_total: 0,
-                    attempts: Vec::new(),
-                    request: DirectRequest {
-                        method: "POST".into(),
-                        url: item.url,
-                        headers: item.headers,
-                        body: item.body,
-                    },
-                };
-                store::put_json(&t, store::encode_u64(id), &rec)?;
-                Ok(rec)
-            });
+            let written = self
+                .store
+                .db
+                .generate_id()
+                .map_err(StoreError::from)
+                .and_then(|id| {
+                    let rec = DirectRecord {
+                        id,
+                        source: item.source,
+                        event: item.event,
+                        state: CallbackState::Pending,
+                        created_ms: now,
+                        retry: item.retry,
+                        order_key: item.order_key,
+                        attempts_total: 0,
+                        attempts: Vec::new(),
+                        request: DirectRequest {
+                            method: "POST".into(),
+                            url: item.url,
+                            headers: item.headers,
+                            body: item.body,
+                        },
+                    };
+                    store::put_json(&t, store::encode_u64(id), &rec)?;
+                    Ok(rec)
+                });
             match written {
                 Ok(rec) => ids.push((rec.id, rec.order_key)),
                 Err(e) => {
@@ -216,7 +226,11 @@ impl Delivery {
 
     fn schedule_direct(&self, id: u64, order_key: Option<&str>) {
         // Keys are per emulator (tests run several in one process).
-        let key = format!("{:p}/{}", self, order_key.map_or(format!("#{id}"), String::from));
+        let key = format!(
+            "{:p}/{}",
+            self,
+            order_key.map_or(format!("#{id}"), String::from)
+        );
         let mut all = chains().lock().unwrap_or_else(|p| p.into_inner());
         if let Some(queue) = all.get_mut(&key) {
             queue.push_back(id);
@@ -256,7 +270,9 @@ async fn deliver(store: &Store, events: &crate::events::Events, id: u64) -> Resu
         };
         let at_ms = now_ms();
         let started = Instant::now();
-        let mut req = client().post(&rec.request.url).body(rec.request.body.clone());
+        let mut req = client()
+            .post(&rec.request.url)
+            .body(rec.request.body.clone());
         for (k, v) in &rec.request.headers {
             req = req.header(k, v);
         }

@@ -11,9 +11,9 @@
 
 pub mod backoff;
 pub mod client;
+mod direct_standin;
 mod dispatcher;
 mod queue;
-mod direct_standin;
 pub use direct_standin::{DirectCallback, DirectRecord, RetryPolicy};
 
 use crate::domain::Settings;

@@ -152,7 +152,10 @@ fn random_hex(bytes: usize) -> String {
 fn check_url(field: &str, url: &str) -> Result<(), ApiError> {
     match reqwest::Url::parse(url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
-        _ => Err(ApiError::invalid(field, "must be an http:// or https:// URL")),
+        _ => Err(ApiError::invalid(
+            field,
+            "must be an http:// or https:// URL",
+        )),
     }
 }
 
@@ -200,9 +203,10 @@ impl GatewayConfig {
                     }
                 }
                 match &c.wid {
-                    Some(w) if !w.strip_prefix('+').is_some_and(|d| {
-                        (5..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit())
-                    }) =>
+                    Some(w)
+                        if !w.strip_prefix('+').is_some_and(|d| {
+                            (5..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit())
+                        }) =>
                     {
                         return Err(ApiError::invalid("wid", "must be + and 5 to 15 digits"))
                     }
@@ -222,12 +226,22 @@ impl GatewayConfig {
             }
             Gateway::Smsgateway24 => {
                 let mut c: Smsgateway24Config = super::typed("", body)?;
-                c.device_id.get_or_insert_with(|| rand::thread_rng().gen_range(100..100_000));
-                if c.device_name.as_deref().is_some_and(|n| n.is_empty() || n.chars().count() > 100) {
-                    return Err(ApiError::invalid("device_name", "must be 1 to 100 characters"));
+                c.device_id
+                    .get_or_insert_with(|| rand::thread_rng().gen_range(100..100_000));
+                if c.device_name
+                    .as_deref()
+                    .is_some_and(|n| n.is_empty() || n.chars().count() > 100)
+                {
+                    return Err(ApiError::invalid(
+                        "device_name",
+                        "must be 1 to 100 characters",
+                    ));
                 }
                 c.device_name.get_or_insert_with(|| "Pixel 6".into());
-                for (field, url) in [("webhooks.statuses", &c.webhooks.statuses), ("webhooks.incoming", &c.webhooks.incoming)] {
+                for (field, url) in [
+                    ("webhooks.statuses", &c.webhooks.statuses),
+                    ("webhooks.incoming", &c.webhooks.incoming),
+                ] {
                     if let Some(u) = url {
                         check_url(field, u)?;
                     }
@@ -261,15 +275,24 @@ mod tests {
 
     #[test]
     fn generated_values_are_filled_in() {
-        let c = GatewayConfig::parse(Gateway::Zender, json!({"webhooks": []}), "16315551000").unwrap();
-        let GatewayConfig::Zender(z) = c else { panic!() };
+        let c =
+            GatewayConfig::parse(Gateway::Zender, json!({"webhooks": []}), "16315551000").unwrap();
+        let GatewayConfig::Zender(z) = c else {
+            panic!()
+        };
         assert_eq!(z.secret.as_ref().map(String::len), Some(40));
         assert!(z.device.unwrap().starts_with("00000000-0000-0000-"));
         assert_eq!(z.wid.as_deref(), Some("+16315551000"));
-        let bad = GatewayConfig::parse(Gateway::Zender, json!({"webhooks": [{"url": "ftp://x", "events": ["sms"]}]}), "1");
+        let bad = GatewayConfig::parse(
+            Gateway::Zender,
+            json!({"webhooks": [{"url": "ftp://x", "events": ["sms"]}]}),
+            "1",
+        );
         assert_eq!(bad.unwrap_err().code, 1009);
         let c = GatewayConfig::parse(Gateway::Raspisms, json!({"webhooks": []}), "1").unwrap();
-        let GatewayConfig::Raspisms(r) = c else { panic!() };
+        let GatewayConfig::Raspisms(r) = c else {
+            panic!()
+        };
         assert_eq!(r.api_key.map(|k| k.len()), Some(32));
     }
 }

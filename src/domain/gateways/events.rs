@@ -55,15 +55,30 @@ fn fill(map: &mut Map<String, Value>, key: &str, value: impl Into<Value>) {
 
 fn unknown_event(name: &str, known: &str) -> ApiError {
     let shown: String = name.chars().take(40).collect();
-    ApiError::invalid("event", format!("unknown event {shown:?}; this gateway sends {known}"))
+    ApiError::invalid(
+        "event",
+        format!("unknown event {shown:?}; this gateway sends {known}"),
+    )
 }
 
 fn not_applicable(fault: Fault, why: &str) -> ApiError {
-    let name = serde_json::to_value(fault).ok().and_then(|v| v.as_str().map(String::from));
-    ApiError::invalid("fault", format!("{} does not apply: {why}", name.unwrap_or_default()))
+    let name = serde_json::to_value(fault)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from));
+    ApiError::invalid(
+        "fault",
+        format!("{} does not apply: {why}", name.unwrap_or_default()),
+    )
 }
 
-fn callback(source: &str, event: &str, url: &str, headers: Vec<(String, String)>, body: String, ctx: &Context) -> DirectCallback {
+fn callback(
+    source: &str,
+    event: &str,
+    url: &str,
+    headers: Vec<(String, String)>,
+    body: String,
+    ctx: &Context,
+) -> DirectCallback {
     DirectCallback {
         source: source.into(),
         event: event.into(),
@@ -76,7 +91,11 @@ fn callback(source: &str, event: &str, url: &str, headers: Vec<(String, String)>
 }
 
 /// The callbacks one event makes (none when no webhook is subscribed to it).
-pub fn build(cfg: &GatewayConfig, req: EventRequest, ctx: &mut Context) -> Result<Vec<DirectCallback>, ApiError> {
+pub fn build(
+    cfg: &GatewayConfig,
+    req: EventRequest,
+    ctx: &mut Context,
+) -> Result<Vec<DirectCallback>, ApiError> {
     let duplicate = req.fault == Some(Fault::Duplicate);
     let mut out = match cfg {
         GatewayConfig::Zender(c) => zender_event(c, req, ctx)?,
@@ -89,14 +108,25 @@ pub fn build(cfg: &GatewayConfig, req: EventRequest, ctx: &mut Context) -> Resul
     Ok(out)
 }
 
-fn zender_event(c: &ZenderConfig, req: EventRequest, ctx: &mut Context) -> Result<Vec<DirectCallback>, ApiError> {
+fn zender_event(
+    c: &ZenderConfig,
+    req: EventRequest,
+    ctx: &mut Context,
+) -> Result<Vec<DirectCallback>, ApiError> {
     if req.fault == Some(Fault::BadSignature) {
-        return Err(not_applicable(Fault::BadSignature, "Zender sends a plain secret, no signature (use bad_secret)"));
+        return Err(not_applicable(
+            Fault::BadSignature,
+            "Zender sends a plain secret, no signature (use bad_secret)",
+        ));
     }
     let mut d = req.data;
     let stale = req.fault == Some(Fault::StaleTimestamp);
     fill(&mut d, "id", ctx.id()?);
-    fill(&mut d, "timestamp", ctx.now_s - if stale { STALE_S } else { 0 });
+    fill(
+        &mut d,
+        "timestamp",
+        ctx.now_s - if stale { STALE_S } else { 0 },
+    );
     let device = c.device.clone().unwrap_or_default();
     let event = match req.event.as_str() {
         "sms" => {
@@ -128,16 +158,36 @@ fn zender_event(c: &ZenderConfig, req: EventRequest, ctx: &mut Context) -> Resul
     let name = event.name();
     Ok(c.webhooks
         .iter()
-        .filter(|w| w.events.iter().any(|e| serde_json::to_value(e).ok().as_ref().and_then(Value::as_str) == Some(name)))
+        .filter(|w| {
+            w.events.iter().any(|e| {
+                serde_json::to_value(e)
+                    .ok()
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    == Some(name)
+            })
+        })
         .map(|w| callback("zender", name, &w.url, zender::headers(), body.clone(), ctx))
         .collect())
 }
 
-fn smsgateway24_event(c: &Smsgateway24Config, req: EventRequest, ctx: &mut Context) -> Result<Vec<DirectCallback>, ApiError> {
+fn smsgateway24_event(
+    c: &Smsgateway24Config,
+    req: EventRequest,
+    ctx: &mut Context,
+) -> Result<Vec<DirectCallback>, ApiError> {
     if let Some(f @ (Fault::BadSecret | Fault::BadSignature)) = req.fault {
-        return Err(not_applicable(f, "SMSGateway24 sends no secret and no signature"));
+        return Err(not_applicable(
+            f,
+            "SMSGateway24 sends no secret and no signature",
+        ));
     }
-    let now = ctx.now_s - if req.fault == Some(Fault::StaleTimestamp) { STALE_S } else { 0 };
+    let now = ctx.now_s
+        - if req.fault == Some(Fault::StaleTimestamp) {
+            STALE_S
+        } else {
+            0
+        };
     let mut d = req.data;
     fill(&mut d, "channel_id", 1);
     if let Some(sim) = d.remove("sim") {
@@ -150,113 +200,180 @@ fn smsgateway24_event(c: &Smsgateway24Config, req: EventRequest, ctx: &mut Conte
             fill(&mut d, "internal_id", ctx.id()?);
             fill(&mut d, "date", php_datetime(now));
             fill(&mut d, "date_sent", php_datetime(now.saturating_sub(2)));
-            fill(&mut d, "device_name", c.device_name.clone().unwrap_or_default());
+            fill(
+                &mut d,
+                "device_name",
+                c.device_name.clone().unwrap_or_default(),
+            );
             let e: smsgateway24::Incoming = typed("data", Value::Object(d))?;
-            if c.schema == smsgateway24::Schema::V2023 && smsgateway24::address_number(&e.address).is_none() {
-                return Err(ApiError::invalid("data.address", "must be a number in the 2023 schema (it is sent as an integer)"));
+            if c.schema == smsgateway24::Schema::V2023
+                && smsgateway24::address_number(&e.address).is_none()
+            {
+                return Err(ApiError::invalid(
+                    "data.address",
+                    "must be a number in the 2023 schema (it is sent as an integer)",
+                ));
             }
-            (smsgateway24::encode_incoming(c.schema, &e), &c.webhooks.incoming, "incoming")
+            (
+                smsgateway24::encode_incoming(c.schema, &e),
+                &c.webhooks.incoming,
+                "incoming",
+            )
         }
         "status" => {
             fill(&mut d, "sms_id", ctx.id()?);
             fill(&mut d, "senttime", php_datetime(now));
             let status_id = d.get("status_id").and_then(Value::as_u64).unwrap_or(0);
             let message = smsgateway24::status_message(status_id as u32).ok_or_else(|| {
-                ApiError::invalid("data.status_id", "must be a documented status: 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 100 or 101")
+                ApiError::invalid(
+                    "data.status_id",
+                    "must be a documented status: 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 100 or 101",
+                )
             })?;
             fill(&mut d, "status_message", message);
             let e: smsgateway24::Status = typed("data", Value::Object(d))?;
-            (smsgateway24::encode_status(c.schema, &e), &c.webhooks.statuses, "status")
+            (
+                smsgateway24::encode_status(c.schema, &e),
+                &c.webhooks.statuses,
+                "status",
+            )
         }
         other => return Err(unknown_event(other, "incoming and status")),
     };
-    Ok(url.iter().map(|u| callback("smsgateway24", name, u, smsgateway24::headers(), body.clone(), ctx)).collect())
+    Ok(url
+        .iter()
+        .map(|u| {
+            callback(
+                "smsgateway24",
+                name,
+                u,
+                smsgateway24::headers(),
+                body.clone(),
+                ctx,
+            )
+        })
+        .collect())
 }
 
 fn check_one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), ApiError> {
     if allowed.contains(&value) {
         Ok(())
     } else {
-        Err(ApiError::invalid(field, format!("must be one of {}", allowed.join(", "))))
+        Err(ApiError::invalid(
+            field,
+            format!("must be one of {}", allowed.join(", ")),
+        ))
     }
 }
 
-fn raspisms_event(c: &RaspismsConfig, req: EventRequest, ctx: &mut Context) -> Result<Vec<DirectCallback>, ApiError> {
-    let now = ctx.now_s - if req.fault == Some(Fault::StaleTimestamp) { STALE_S } else { 0 };
+fn raspisms_event(
+    c: &RaspismsConfig,
+    req: EventRequest,
+    ctx: &mut Context,
+) -> Result<Vec<DirectCallback>, ApiError> {
+    let now = ctx.now_s
+        - if req.fault == Some(Fault::StaleTimestamp) {
+            STALE_S
+        } else {
+            0
+        };
     let at = php_datetime(now);
     let id_phone = c.id_phone.unwrap_or(1);
     let mut d = req.data;
-    let events: Vec<raspisms::Event> = match req.event.as_str() {
-        "receive_sms" => {
-            fill(&mut d, "id", 0);
-            fill(&mut d, "at", at);
-            fill(&mut d, "destination", id_phone);
-            fill(&mut d, "command", false);
-            fill(&mut d, "mms", false);
-            fill(&mut d, "medias", Value::Array(vec![]));
-            let first: raspisms::ReceiveSms = typed("data", Value::Object(d.clone()))?;
-            let given_id = d.get("id").and_then(Value::as_u64).filter(|id| *id > 0);
-            let mut list = Vec::new();
-            for (i, text) in raspisms::split_text(&first.text).into_iter().enumerate() {
-                let id = match given_id {
-                    Some(id) => id + i as u64,
-                    None => ctx.id()?,
-                };
-                list.push(raspisms::Event::ReceiveSms(raspisms::ReceiveSms { id, text, ..first.clone() }));
+    let events: Vec<raspisms::Event> =
+        match req.event.as_str() {
+            "receive_sms" => {
+                fill(&mut d, "id", 0);
+                fill(&mut d, "at", at);
+                fill(&mut d, "destination", id_phone);
+                fill(&mut d, "command", false);
+                fill(&mut d, "mms", false);
+                fill(&mut d, "medias", Value::Array(vec![]));
+                let first: raspisms::ReceiveSms = typed("data", Value::Object(d.clone()))?;
+                let given_id = d.get("id").and_then(Value::as_u64).filter(|id| *id > 0);
+                let mut list = Vec::new();
+                for (i, text) in raspisms::split_text(&first.text).into_iter().enumerate() {
+                    let id = match given_id {
+                        Some(id) => id + i as u64,
+                        None => ctx.id()?,
+                    };
+                    list.push(raspisms::Event::ReceiveSms(raspisms::ReceiveSms {
+                        id,
+                        text,
+                        ..first.clone()
+                    }));
+                }
+                list
             }
-            list
-        }
-        "send_sms" => {
-            fill(&mut d, "id", ctx.id()?);
-            fill(&mut d, "at", at);
-            fill(&mut d, "status", "unknown");
-            fill(&mut d, "origin", id_phone);
-            fill(&mut d, "mms", false);
-            fill(&mut d, "medias", Value::Array(vec![]));
-            fill(&mut d, "originating_scheduled", Value::Null);
-            let e: raspisms::SendSms = typed("data", Value::Object(d))?;
-            check_one_of("data.status", &e.status, &["unknown", "failed"])?;
-            vec![raspisms::Event::SendSms(e)]
-        }
-        "send_sms_status_change" => {
-            let e: raspisms::SendSmsStatusChange = typed("data", Value::Object(d))?;
-            check_one_of("data.status", &e.status, &["delivered", "success", "failed", "unknown"])?;
-            vec![raspisms::Event::SendSmsStatusChange(e)]
-        }
-        "inbound_call" => {
-            fill(&mut d, "id", ctx.id()?);
-            fill(&mut d, "id_user", c.id_user.unwrap_or(1));
-            fill(&mut d, "id_phone", id_phone);
-            fill(&mut d, "uid", hex::encode(rand::thread_rng().gen::<[u8; 8]>()));
-            fill(&mut d, "direction", "inbound");
-            fill(&mut d, "start", at);
-            for k in ["end", "origin", "destination"] {
-                fill(&mut d, k, Value::Null);
+            "send_sms" => {
+                fill(&mut d, "id", ctx.id()?);
+                fill(&mut d, "at", at);
+                fill(&mut d, "status", "unknown");
+                fill(&mut d, "origin", id_phone);
+                fill(&mut d, "mms", false);
+                fill(&mut d, "medias", Value::Array(vec![]));
+                fill(&mut d, "originating_scheduled", Value::Null);
+                let e: raspisms::SendSms = typed("data", Value::Object(d))?;
+                check_one_of("data.status", &e.status, &["unknown", "failed"])?;
+                vec![raspisms::Event::SendSms(e)]
             }
-            let e: raspisms::InboundCall = typed("data", Value::Object(d))?;
-            check_one_of("data.direction", &e.direction, &["inbound", "outbound"])?;
-            vec![raspisms::Event::InboundCall(e)]
-        }
-        "phone_reliability" => {
-            fill(&mut d, "reliability_type", "failed");
-            fill(&mut d, "id_phone", id_phone);
-            fill(&mut d, "period", 86_400);
-            let total = d.get("total").and_then(Value::as_u64).unwrap_or(0);
-            let unreliable = d.get("unreliable").and_then(Value::as_u64).unwrap_or(0);
-            if total > 0 {
-                fill(&mut d, "rate", unreliable as f64 / total as f64);
-            } else {
-                fill(&mut d, "rate", 0.0);
+            "send_sms_status_change" => {
+                let e: raspisms::SendSmsStatusChange = typed("data", Value::Object(d))?;
+                check_one_of(
+                    "data.status",
+                    &e.status,
+                    &["delivered", "success", "failed", "unknown"],
+                )?;
+                vec![raspisms::Event::SendSmsStatusChange(e)]
             }
-            let e: raspisms::PhoneReliability = typed("data", Value::Object(d))?;
-            check_one_of("data.reliability_type", &e.reliability_type, &["failed", "unknown"])?;
-            if e.unreliable > e.total || !(0.0..=1.0).contains(&e.rate) {
-                return Err(ApiError::invalid("data", "unreliable must be at most total, rate from 0 to 1"));
+            "inbound_call" => {
+                fill(&mut d, "id", ctx.id()?);
+                fill(&mut d, "id_user", c.id_user.unwrap_or(1));
+                fill(&mut d, "id_phone", id_phone);
+                fill(
+                    &mut d,
+                    "uid",
+                    hex::encode(rand::thread_rng().gen::<[u8; 8]>()),
+                );
+                fill(&mut d, "direction", "inbound");
+                fill(&mut d, "start", at);
+                for k in ["end", "origin", "destination"] {
+                    fill(&mut d, k, Value::Null);
+                }
+                let e: raspisms::InboundCall = typed("data", Value::Object(d))?;
+                check_one_of("data.direction", &e.direction, &["inbound", "outbound"])?;
+                vec![raspisms::Event::InboundCall(e)]
             }
-            vec![raspisms::Event::PhoneReliability(e)]
-        }
-        other => return Err(unknown_event(other, "receive_sms, send_sms, send_sms_status_change, inbound_call and phone_reliability")),
-    };
+            "phone_reliability" => {
+                fill(&mut d, "reliability_type", "failed");
+                fill(&mut d, "id_phone", id_phone);
+                fill(&mut d, "period", 86_400);
+                let total = d.get("total").and_then(Value::as_u64).unwrap_or(0);
+                let unreliable = d.get("unreliable").and_then(Value::as_u64).unwrap_or(0);
+                if total > 0 {
+                    fill(&mut d, "rate", unreliable as f64 / total as f64);
+                } else {
+                    fill(&mut d, "rate", 0.0);
+                }
+                let e: raspisms::PhoneReliability = typed("data", Value::Object(d))?;
+                check_one_of(
+                    "data.reliability_type",
+                    &e.reliability_type,
+                    &["failed", "unknown"],
+                )?;
+                if e.unreliable > e.total || !(0.0..=1.0).contains(&e.rate) {
+                    return Err(ApiError::invalid(
+                        "data",
+                        "unreliable must be at most total, rate from 0 to 1",
+                    ));
+                }
+                vec![raspisms::Event::PhoneReliability(e)]
+            }
+            other => return Err(unknown_event(
+                other,
+                "receive_sms, send_sms, send_sms_status_change, inbound_call and phone_reliability",
+            )),
+        };
     let mut out = Vec::new();
     for event in events {
         out.extend(raspisms_callbacks(c, &event, req.fault, now, ctx));
@@ -265,7 +382,13 @@ fn raspisms_event(c: &RaspismsConfig, req: EventRequest, ctx: &mut Context) -> R
 }
 
 /// The signed callbacks of one RaspiSMS event, one per webhook of its type.
-pub fn raspisms_callbacks(c: &RaspismsConfig, event: &raspisms::Event, fault: Option<Fault>, now_s: u64, ctx: &Context) -> Vec<DirectCallback> {
+pub fn raspisms_callbacks(
+    c: &RaspismsConfig,
+    event: &raspisms::Event,
+    fault: Option<Fault>,
+    now_s: u64,
+    ctx: &Context,
+) -> Vec<DirectCallback> {
     let mut rng = rand::thread_rng();
     let key = match fault {
         Some(Fault::BadSecret) => hex::encode(rng.gen::<[u8; 16]>()),
@@ -278,8 +401,23 @@ pub fn raspisms_callbacks(c: &RaspismsConfig, event: &raspisms::Event, fault: Op
     let body = raspisms::encode(&envelope, event);
     c.webhooks
         .iter()
-        .filter(|w| serde_json::to_value(w.kind).ok().as_ref().and_then(Value::as_str) == Some(event.name()))
-        .map(|w| callback("raspisms", event.name(), &w.url, raspisms::headers(), body.clone(), ctx))
+        .filter(|w| {
+            serde_json::to_value(w.kind)
+                .ok()
+                .as_ref()
+                .and_then(Value::as_str)
+                == Some(event.name())
+        })
+        .map(|w| {
+            callback(
+                "raspisms",
+                event.name(),
+                &w.url,
+                raspisms::headers(),
+                body.clone(),
+                ctx,
+            )
+        })
         .collect()
 }
 

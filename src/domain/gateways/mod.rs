@@ -103,7 +103,11 @@ impl Gateways {
             }
         }
         if resumed + timers > 0 {
-            tracing::info!(callbacks = resumed, outbound = timers, "gateway backlog recovered");
+            tracing::info!(
+                callbacks = resumed,
+                outbound = timers,
+                "gateway backlog recovered"
+            );
         }
         Ok(g)
     }
@@ -147,7 +151,11 @@ impl Gateways {
     pub async fn event(&self, g: Gateway, req: EventRequest) -> Result<Vec<Created>, ApiError> {
         let c = self.get(g)?;
         let mut next = || self.next_id();
-        let mut ctx = Context { now_s: now_ms() / 1000, retry: self.retry(&c), next_id: &mut next };
+        let mut ctx = Context {
+            now_s: now_ms() / 1000,
+            retry: self.retry(&c),
+            next_id: &mut next,
+        };
         let callbacks = events::build(&c, req, &mut ctx)?;
         self.enqueue(callbacks).await
     }
@@ -175,11 +183,19 @@ impl Gateways {
     }
 
     /// Sends an SMS through the gateway: stored with its status plan, which a timer plays.
-    pub async fn send(self: &Arc<Self>, g: Gateway, req: OutboundRequest, rules: &[Rule]) -> Result<OutboundMessage, ApiError> {
+    pub async fn send(
+        self: &Arc<Self>,
+        g: Gateway,
+        req: OutboundRequest,
+        rules: &[Rule],
+    ) -> Result<OutboundMessage, ApiError> {
         let c = self.get(g)?;
         let digits = req.to.strip_prefix('+').unwrap_or(&req.to);
         if !(5..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ApiError::invalid("to", "must be a phone number: + and 5 to 15 digits"));
+            return Err(ApiError::invalid(
+                "to",
+                "must be a phone number: + and 5 to 15 digits",
+            ));
         }
         if req.text.is_empty() {
             return Err(ApiError::invalid("text", "must not be empty"));
@@ -205,7 +221,9 @@ impl Gateways {
         let epoch = self.epoch.load(Ordering::SeqCst);
         tokio::spawn(async move {
             loop {
-                let Ok(Some(mut m)) = self.records.message(id) else { return };
+                let Ok(Some(mut m)) = self.records.message(id) else {
+                    return;
+                };
                 let Some(i) = m.next_step() else { return };
                 let wait = m.steps[i].at_ms.saturating_sub(now_ms());
                 tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
@@ -234,14 +252,22 @@ impl Gateways {
     }
 
     /// The webhooks of one planned step, built from the gateway's current configuration.
-    fn step_callbacks(&self, m: &OutboundMessage, i: usize) -> Result<Vec<DirectCallback>, ApiError> {
+    fn step_callbacks(
+        &self,
+        m: &OutboundMessage,
+        i: usize,
+    ) -> Result<Vec<DirectCallback>, ApiError> {
         let Some(c) = self.records.config(m.gateway)? else {
             return Ok(vec![]); // the gateway was removed: nobody to tell
         };
         let at_s = m.steps[i].at_ms / 1000;
         let retry = self.retry(&c);
         let mut next = || self.next_id();
-        let ctx = Context { now_s: at_s, retry, next_id: &mut next };
+        let ctx = Context {
+            now_s: at_s,
+            retry,
+            next_id: &mut next,
+        };
         let cb = |url: &str, body: String, event: &str, headers| DirectCallback {
             source: m.gateway.name().into(),
             event: event.into(),
@@ -253,16 +279,25 @@ impl Gateways {
         };
         Ok(match (&c, &m.steps[i].what) {
             (GatewayConfig::Smsgateway24(s), StepEvent::Status { status_id }) => {
-                let body = smsgateway24::encode_status(s.schema, &smsgateway24::Status {
-                    sms_id: m.id,
-                    status_id: *status_id,
-                    status_message: smsgateway24::status_message(*status_id).unwrap_or_default().into(),
-                    sendto: m.to.clone(),
-                    senttime: php_datetime(m.created_ms / 1000),
-                    channel_id: 1,
-                    device_id: s.device_id.unwrap_or_default(),
-                });
-                s.webhooks.statuses.iter().map(|u| cb(u, body.clone(), "status", smsgateway24::headers())).collect()
+                let body = smsgateway24::encode_status(
+                    s.schema,
+                    &smsgateway24::Status {
+                        sms_id: m.id,
+                        status_id: *status_id,
+                        status_message: smsgateway24::status_message(*status_id)
+                            .unwrap_or_default()
+                            .into(),
+                        sendto: m.to.clone(),
+                        senttime: php_datetime(m.created_ms / 1000),
+                        channel_id: 1,
+                        device_id: s.device_id.unwrap_or_default(),
+                    },
+                );
+                s.webhooks
+                    .statuses
+                    .iter()
+                    .map(|u| cb(u, body.clone(), "status", smsgateway24::headers()))
+                    .collect()
             }
             (GatewayConfig::Raspisms(r), StepEvent::SendSms { status }) => {
                 let e = raspisms::Event::SendSms(raspisms::SendSms {
@@ -279,7 +314,10 @@ impl Gateways {
                 events::raspisms_callbacks(r, &e, None, at_s, &ctx)
             }
             (GatewayConfig::Raspisms(r), StepEvent::SendSmsStatusChange { status }) => {
-                let e = raspisms::Event::SendSmsStatusChange(raspisms::SendSmsStatusChange { id: m.id, status: status.clone() });
+                let e = raspisms::Event::SendSmsStatusChange(raspisms::SendSmsStatusChange {
+                    id: m.id,
+                    status: status.clone(),
+                });
                 events::raspisms_callbacks(r, &e, None, at_s, &ctx)
             }
             _ => vec![], // the gateway was reconfigured as another kind: nothing to send

@@ -58,7 +58,12 @@ fn step(what: StepEvent, at_ms: u64) -> OutboundStep {
 }
 
 /// The status webhooks an outbound SMS will cause, given the recipient's rule.
-pub fn plan(cfg: &GatewayConfig, action: Option<&Action>, t: Timing, now: u64) -> Vec<OutboundStep> {
+pub fn plan(
+    cfg: &GatewayConfig,
+    action: Option<&Action>,
+    t: Timing,
+    now: u64,
+) -> Vec<OutboundStep> {
     let sent = now.saturating_add(t.sent_ms);
     let delivered = match action {
         Some(Action::Slow { delay_ms }) => now.saturating_add((*delay_ms).max(t.sent_ms)),
@@ -76,7 +81,9 @@ pub fn plan(cfg: &GatewayConfig, action: Option<&Action>, t: Timing, now: u64) -
             ];
             let tail = match action {
                 Some(Action::Manual) => return vec![s(1, now)],
-                Some(Action::Fail { code }) if smsgateway24::FAILURES.contains(code) && *code != 8 => {
+                Some(Action::Fail { code })
+                    if smsgateway24::FAILURES.contains(code) && *code != 8 =>
+                {
                     vec![s(*code, sent)]
                 }
                 Some(Action::Fail { .. }) => vec![s(6, sent), s(8, delivered)],
@@ -86,9 +93,21 @@ pub fn plan(cfg: &GatewayConfig, action: Option<&Action>, t: Timing, now: u64) -
             early.into_iter().chain(tail).collect()
         }
         GatewayConfig::Raspisms(c) => {
-            let send = |status: &str| step(StepEvent::SendSms { status: status.into() }, sent);
+            let send = |status: &str| {
+                step(
+                    StepEvent::SendSms {
+                        status: status.into(),
+                    },
+                    sent,
+                )
+            };
             let change = |status: &str| {
-                step(StepEvent::SendSmsStatusChange { status: status.into() }, delivered)
+                step(
+                    StepEvent::SendSmsStatusChange {
+                        status: status.into(),
+                    },
+                    delivered,
+                )
             };
             match action {
                 Some(Action::Manual) => vec![],
@@ -108,20 +127,41 @@ mod tests {
     use serde_json::json;
 
     fn cfg(g: Gateway) -> GatewayConfig {
-        GatewayConfig::parse(g, json!({"webhooks": if g == Gateway::Smsgateway24 { json!({}) } else { json!([]) }}), "1").unwrap()
+        GatewayConfig::parse(
+            g,
+            json!({"webhooks": if g == Gateway::Smsgateway24 { json!({}) } else { json!([]) }}),
+            "1",
+        )
+        .unwrap()
     }
 
-    const T: Timing = Timing { sent_ms: 30, delivered_ms: 60, read_ms: 90 };
+    const T: Timing = Timing {
+        sent_ms: 30,
+        delivered_ms: 60,
+        read_ms: 90,
+    };
 
     #[test]
     fn smsgateway24_goes_1_3_2_6_7_or_fails() {
         let ids = |steps: Vec<OutboundStep>| {
-            steps.into_iter().map(|s| match s.what { StepEvent::Status { status_id } => status_id, _ => 0 }).collect::<Vec<_>>()
+            steps
+                .into_iter()
+                .map(|s| match s.what {
+                    StepEvent::Status { status_id } => status_id,
+                    _ => 0,
+                })
+                .collect::<Vec<_>>()
         };
         let c = cfg(Gateway::Smsgateway24);
         assert_eq!(ids(plan(&c, None, T, 0)), [1, 3, 2, 6, 7]);
-        assert_eq!(ids(plan(&c, Some(&Action::Fail { code: 10 }), T, 0)), [1, 3, 2, 10]);
-        assert_eq!(ids(plan(&c, Some(&Action::Fail { code: 470 }), T, 0)), [1, 3, 2, 6, 8]);
+        assert_eq!(
+            ids(plan(&c, Some(&Action::Fail { code: 10 }), T, 0)),
+            [1, 3, 2, 10]
+        );
+        assert_eq!(
+            ids(plan(&c, Some(&Action::Fail { code: 470 }), T, 0)),
+            [1, 3, 2, 6, 8]
+        );
         let times: Vec<u64> = plan(&c, None, T, 100).iter().map(|s| s.at_ms).collect();
         assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
     }
@@ -130,8 +170,18 @@ mod tests {
     fn raspisms_sends_then_changes() {
         let c = cfg(Gateway::Raspisms);
         let p = plan(&c, None, T, 0);
-        assert_eq!(p[0].what, StepEvent::SendSms { status: "unknown".into() });
-        assert_eq!(p[1].what, StepEvent::SendSmsStatusChange { status: "delivered".into() });
+        assert_eq!(
+            p[0].what,
+            StepEvent::SendSms {
+                status: "unknown".into()
+            }
+        );
+        assert_eq!(
+            p[1].what,
+            StepEvent::SendSmsStatusChange {
+                status: "delivered".into()
+            }
+        );
         assert_eq!(plan(&c, Some(&Action::Invalid), T, 0).len(), 1);
         assert!(plan(&cfg(Gateway::Zender), None, T, 0).is_empty());
     }

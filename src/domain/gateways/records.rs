@@ -37,7 +37,8 @@ impl Records {
         let t = self.tree(CONFIGS)?;
         let before = t.get(c.gateway().name())?;
         store::put_json(&t, c.gateway().name(), c)?;
-        self.durable_or(|| restore(&t, c.gateway().name(), before)).await
+        self.durable_or(|| restore(&t, c.gateway().name(), before))
+            .await
     }
 
     /// Removes a configuration; answers whether there was one.
@@ -75,7 +76,10 @@ impl Records {
         Ok(())
     }
 
-    async fn durable_or(&self, undo: impl FnOnce() -> Result<(), StoreError>) -> Result<(), StoreError> {
+    async fn durable_or(
+        &self,
+        undo: impl FnOnce() -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         if let Err(e) = self.store.durable().await {
             let _ = undo();
             return Err(e);
@@ -84,7 +88,11 @@ impl Records {
     }
 }
 
-fn restore(t: &sled::Tree, key: impl AsRef<[u8]>, before: Option<sled::IVec>) -> Result<(), StoreError> {
+fn restore(
+    t: &sled::Tree,
+    key: impl AsRef<[u8]>,
+    before: Option<sled::IVec>,
+) -> Result<(), StoreError> {
     match before {
         Some(v) => t.insert(key.as_ref(), v)?,
         None => t.remove(key.as_ref())?,

@@ -1,0 +1,499 @@
+//! The SMS gateway personalities against real PHP receivers: the Zender form read by the official
+//! sample, the RaspiSMS signature checked with hash_hmac and its body with json_decode, the
+//! SMSGateway24 JSON; faults the receivers detect; status lifecycles; one attempt by default.
+
+use crate::helpers::*;
+use crate::php::PhpReceiver;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+async fn put(app: &Api, gateway: &str, body: Value) -> Value {
+    let (s, b) = app
+        .call(
+            Method::PUT,
+            &format!("/v1/emulator/gateways/{gateway}"),
+            Some(body),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    b["gateways"][0].clone()
+}
+
+async fn fire(app: &Api, gateway: &str, body: Value) -> Vec<Value> {
+    let (s, b) = app
+        .post(&format!("/v1/emulator/gateways/{gateway}/events"), body)
+        .await;
+    assert_eq!(s, 200, "{b}");
+    b["callbacks"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zender_form_is_read_by_the_official_php_sample() {
+    let app = spawn_emulator().await;
+    let php = PhpReceiver::start().await;
+    let cfg = put(
+        &app,
+        "zender",
+        json!({"webhooks": [{"url": php.url("/zender"), "events": ["sms", "whatsapp"]}]}),
+    )
+    .await;
+    let secret = cfg["secret"]
+        .as_str()
+        .expect("a generated secret")
+        .to_string();
+    assert_eq!(secret.len(), 40);
+    assert_eq!(cfg["retry"], "none");
+    php.expect(json!({ "zender_secret": secret }));
+
+    let made = fire(&app, "zender", json!({"event": "sms", "data": {"phone": "+639760713666", "message": "Hello World! é/&=+"}})).await;
+    assert_eq!(made.len(), 1);
+    let request = &made[0]["request"];
+    assert_eq!(request["method"], "POST");
+    assert_eq!(
+        request["headers"]["Content-Type"],
+        "application/x-www-form-urlencoded"
+    );
+    let got = php.wait_for(1).await;
+    let r = &got[0];
+    assert_eq!(r["valid"], true, "{r}");
+    assert_eq!(
+        r["rebuilt_equal"], true,
+        "PHP's http_build_query gives back the bytes: {r}"
+    );
+    assert_eq!(r["raw"], request["body"]);
+    assert_eq!(r["type"], "sms");
+    assert_eq!(r["data"]["phone"], "+639760713666");
+    assert_eq!(r["data"]["message"], "Hello World! é/&=+");
+    assert_eq!(r["data"]["sim"], "1");
+    assert_eq!(r["data"]["device"], cfg["device"]);
+    assert_eq!(r["user_agent"], "GuzzleHttp/7");
+    assert_eq!(r["content_type"], "application/x-www-form-urlencoded");
+
+    // Not subscribed: no callback. A wrong secret: the sample rejects it.
+    assert!(fire(
+        &app,
+        "zender",
+        json!({"event": "ussd", "data": {"code": "*143#", "response": "x"}})
+    )
+    .await
+    .is_empty());
+    let made = fire(&app, "zender", json!({"event": "whatsapp", "data": {"phone": "+1555", "message": "hi"}, "fault": "bad_secret"})).await;
+    assert_eq!(made.len(), 1);
+    let got = php.wait_for(2).await;
+    assert_eq!(got[1]["valid"], false, "{}", got[1]);
+    assert_eq!(got[1]["data"]["wid"], cfg["wid"]);
+
+    // The journal has both, filtered by gateway, with their exact requests.
+    let (s, b) = app.get("/v1/emulator/callbacks?source=zender").await;
+    assert_eq!(s, 200, "{b}");
+    let list = b["callbacks"].as_array().expect("callbacks");
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["source"], "zender");
+    assert_eq!(list[0]["event"], "sms");
+    assert_eq!(list[0]["request"]["body"], request["body"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raspisms_signature_and_body_are_checked_by_php() {
+    let app = spawn_emulator().await;
+    let php = PhpReceiver::start().await;
+    let cfg = put(
+        &app,
+        "raspisms",
+        json!({"id_phone": 3, "webhooks": [
+            {"url": php.url("/raspisms"), "type": "receive_sms"},
+            {"url": php.url("/raspisms"), "type": "inbound_call"}]}),
+    )
+    .await;
+    let key = cfg["api_key"]
+        .as_str()
+        .expect("a generated API key")
+        .to_string();
+    php.expect(json!({ "raspisms_key": key }));
+
+    // 2,500 characters: one webhook per 1,000-character chunk.
+    let text = format!("Café / {}", "x".repeat(2493));
+    let made = fire(
+        &app,
+        "raspisms",
+        json!({"event": "receive_sms", "data": {"origin": "+33612345678", "text": text}}),
+    )
+    .await;
+    assert_eq!(made.len(), 3);
+    let got = php.wait_for(3).await;
+    let mut joined = String::new();
+    for r in &got[..3] {
+        assert_eq!(r["valid"], true, "hash_hmac matches: {r}");
+        assert_eq!(r["fresh"], true);
+        assert_eq!(r["id_matches_timestamp"], true);
+        assert_eq!(r["rebuilt_equal"], true, "{r}");
+        assert_eq!(
+            r["reencoded_equal"], true,
+            "PHP's json_encode gives back the body: {r}"
+        );
+        assert_eq!(r["type"], "receive_sms");
+        assert_eq!(
+            r["fields"],
+            json!([
+                "webhook_timestamp",
+                "webhook_type",
+                "webhook_random_id",
+                "webhook_signature",
+                "body"
+            ])
+        );
+        assert_eq!(r["body"]["destination"], 3);
+        assert_eq!(r["body"]["origin"], "+33612345678");
+        assert_eq!(r["body"]["mms"], false);
+        joined.push_str(r["body"]["text"].as_str().unwrap_or(""));
+    }
+    assert_eq!(joined, text);
+    assert!(
+        got[0]["raw"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Caf%5Cu00e9+%5C%2F"),
+        "PHP escapes: {}",
+        got[0]["raw"]
+    );
+
+    // Faults: each detected by the receiver.
+    for fault in ["bad_signature", "bad_secret"] {
+        fire(
+            &app,
+            "raspisms",
+            json!({"event": "inbound_call", "data": {"origin": "+33612345678"}, "fault": fault}),
+        )
+        .await;
+    }
+    fire(
+        &app,
+        "raspisms",
+        json!({"event": "inbound_call", "fault": "stale_timestamp"}),
+    )
+    .await;
+    fire(
+        &app,
+        "raspisms",
+        json!({"event": "inbound_call", "fault": "duplicate"}),
+    )
+    .await;
+    let got = php.wait_for(8).await;
+    assert_eq!(got.len(), 8);
+    assert_eq!(got[3]["valid"], false, "bad_signature");
+    assert_eq!(got[4]["valid"], false, "bad_secret");
+    assert_eq!(
+        (got[5]["valid"].clone(), got[5]["fresh"].clone()),
+        (json!(true), json!(false)),
+        "stale"
+    );
+    assert_eq!(got[6]["random_id"], got[7]["random_id"], "duplicate");
+    assert_eq!(got[6]["raw"], got[7]["raw"]);
+    assert_eq!(got[3]["body"]["direction"], "inbound");
+    assert_eq!(got[3]["body"]["end"], Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smsgateway24_json_in_both_schemas() {
+    let app = spawn_emulator().await;
+    let php = PhpReceiver::start().await;
+    let hooks = json!({"incoming": php.url("/smsgateway24/incoming"), "statuses": php.url("/smsgateway24/statuses")});
+    let cfg = put(
+        &app,
+        "smsgateway24",
+        json!({"device_id": 260, "webhooks": hooks}),
+    )
+    .await;
+    assert_eq!(cfg["schema"], "current");
+    assert_eq!(cfg["device_name"], "Pixel 6");
+    fire(
+        &app,
+        "smsgateway24",
+        json!({"event": "incoming", "data": {"address": "+4915752982212", "body": "Hi / ü"}}),
+    )
+    .await;
+    put(
+        &app,
+        "smsgateway24",
+        json!({"device_id": 260, "schema": "2023", "webhooks": hooks}),
+    )
+    .await;
+    fire(
+        &app,
+        "smsgateway24",
+        json!({"event": "incoming", "data": {"address": "+4915752982212", "body": "Hi"}}),
+    )
+    .await;
+    fire(
+        &app,
+        "smsgateway24",
+        json!({"event": "status", "data": {"status_id": 7, "sendto": "+4915752982212"}}),
+    )
+    .await;
+    let got = php.wait_for(3).await;
+    let (a, b, c) = (&got[0], &got[1], &got[2]);
+    assert_eq!(a["content_type"], "application/json");
+    assert_eq!(a["reencoded_equal"], true, "{a}");
+    assert_eq!(a["json"]["address"], "+4915752982212");
+    assert_eq!(a["json"]["type"], "text");
+    assert_eq!(a["json"]["channel_id"], 1);
+    assert_eq!(a["json"]["device_id"], 260);
+    assert_eq!(a["json"]["body"], "Hi / ü");
+    assert_eq!(b["json"]["address"], 4915752982212u64);
+    assert_eq!(b["json"]["sim"], 1);
+    assert!(b["json"].get("type").is_none());
+    assert_eq!(c["path"], "/smsgateway24/statuses");
+    assert_eq!(c["json"]["status_id"], 7);
+    assert_eq!(c["json"]["status_message"], "SMS has been Delivered");
+    // No secret to get wrong.
+    let (s, b) = app
+        .post("/v1/emulator/gateways/smsgateway24/events", json!({"event": "incoming", "data": {"address": "1", "body": "x"}, "fault": "bad_secret"}))
+        .await;
+    assert_error(s, &b, 400, 1009);
+}
+
+fn status_ids(got: &[Value]) -> Vec<u64> {
+    got.iter()
+        .filter_map(|r| r["json"]["status_id"].as_u64())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbound_statuses_follow_the_lifecycle_and_the_recipient_rules() {
+    let app = spawn_emulator().await;
+    let php = PhpReceiver::start().await;
+    put(
+        &app,
+        "smsgateway24",
+        json!({"webhooks": {"statuses": php.url("/smsgateway24/statuses")}}),
+    )
+    .await;
+    let (s, b) = app
+        .post(
+            "/v1/emulator/gateways/smsgateway24/messages",
+            json!({"to": "+4915752982212", "text": "Hello"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let id = b["messages"][0]["id"].as_u64().expect("sms id");
+    let got = php.wait_for(5).await;
+    assert_eq!(status_ids(&got), [1, 3, 2, 6, 7]);
+    assert!(got
+        .iter()
+        .all(|r| r["json"]["sms_id"] == id && r["json"]["sendto"] == "+4915752982212"));
+
+    let (s, b) = app
+        .call(
+            Method::PUT,
+            "/v1/emulator/rules",
+            Some(json!({"rules": [{"number": "4915550000010", "action": "fail", "code": 10}]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    app.post(
+        "/v1/emulator/gateways/smsgateway24/messages",
+        json!({"to": "+4915550000010", "text": "x"}),
+    )
+    .await;
+    let got = php.wait_for(9).await;
+    assert_eq!(status_ids(&got[5..]), [1, 3, 2, 10]);
+
+    // RaspiSMS: send_sms `unknown`, then the status change (`success` in the docs' words).
+    put(
+        &app,
+        "raspisms",
+        json!({"api_key": "k", "status_vocabulary": "docs", "webhooks": [
+        {"url": php.url("/raspisms"), "type": "send_sms"},
+        {"url": php.url("/raspisms"), "type": "send_sms_status_change"}]}),
+    )
+    .await;
+    php.expect(json!({"raspisms_key": "k"}));
+    let (s, b) = app
+        .post(
+            "/v1/emulator/gateways/raspisms/messages",
+            json!({"to": "+33612345678", "text": "Bonjour"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let id = b["messages"][0]["id"].clone();
+    let got = php.wait_for(11).await;
+    let (send, change) = (&got[9], &got[10]);
+    assert_eq!(send["type"], "send_sms");
+    assert_eq!(send["valid"], true);
+    assert_eq!(send["body"]["status"], "unknown");
+    assert_eq!(send["body"]["destination"], "+33612345678");
+    assert_eq!(send["body"]["id"], id);
+    assert_eq!(change["type"], "send_sms_status_change");
+    assert_eq!(change["body"], json!({"id": id, "status": "success"}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_attempt_by_default_backoff_when_asked() {
+    let app = spawn_emulator().await;
+    let php = PhpReceiver::start().await;
+    put(&app, "zender", json!({"secret": "0123456789abcdef0123456789abcdef01234567", "webhooks": [{"url": php.url("/fail"), "events": ["sms"]}]})).await;
+    let made = fire(
+        &app,
+        "zender",
+        json!({"event": "sms", "data": {"phone": "+1555", "message": "x"}}),
+    )
+    .await;
+    let id = made[0]["id"].as_u64().expect("id");
+    php.wait_for(1).await;
+    let cb = wait_state(&app, id, "given_up").await;
+    assert_eq!(cb["attempts_total"], 1, "{cb}");
+    assert_eq!(cb["attempts"][0]["status"], 500);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(php.received().len(), 1, "no retry");
+
+    app.patch(
+        "/v1/settings/application",
+        json!({"callback_backoff_delay_ms": 40, "max_callback_backoff_delay_ms": 200}),
+    )
+    .await;
+    put(&app, "zender", json!({"retry": "backoff", "webhooks": [{"url": php.url("/fail-once"), "events": ["sms"]}]})).await;
+    let made = fire(
+        &app,
+        "zender",
+        json!({"event": "sms", "data": {"phone": "+1555", "message": "x"}}),
+    )
+    .await;
+    let cb = wait_state(&app, made[0]["id"].as_u64().expect("id"), "delivered").await;
+    assert_eq!(cb["attempts_total"], 2, "{cb}");
+    let got = php.received();
+    assert_eq!(
+        got[1]["raw"], got[2]["raw"],
+        "the retry sends the same bytes"
+    );
+}
+
+async fn wait_state(app: &Api, id: u64, state: &str) -> Value {
+    for _ in 0..200 {
+        let (_, b) = app.get(&format!("/v1/emulator/callbacks/{id}")).await;
+        if b["callbacks"][0]["state"] == state {
+            return b["callbacks"][0].clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("callback {id} never became {state}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_api_errors_and_reset() {
+    let app = spawn_emulator().await;
+    let (s, b) = app.get("/v1/emulator/gateways/twilio").await;
+    assert_error(s, &b, 404, 1006);
+    let (s, b) = app.get("/v1/emulator/gateways/zender").await;
+    assert_error(s, &b, 404, 1006);
+    let (s, b) = app
+        .call(
+            Method::PUT,
+            "/v1/emulator/gateways/zender",
+            Some(json!({"webhooks": [{"url": "ftp://x", "events": ["sms"]}]})),
+        )
+        .await;
+    assert_error(s, &b, 400, 1009);
+    let (s, b) = app
+        .call(
+            Method::PUT,
+            "/v1/emulator/gateways/zender",
+            Some(json!({"webhooks": [], "colour": 1})),
+        )
+        .await;
+    assert_error(s, &b, 400, 1010);
+    let (s, b) = app
+        .call(
+            Method::PUT,
+            "/v1/emulator/gateways/zender",
+            Some(json!({"secret": "short", "webhooks": []})),
+        )
+        .await;
+    assert_error(s, &b, 400, 1009);
+    let cfg = put(&app, "zender", json!({"webhooks": []})).await;
+    // What GET answers can be PUT back as it is.
+    let (s, b) = app.get("/v1/emulator/gateways/zender").await;
+    assert_eq!(s, 200);
+    assert_eq!(b["gateways"][0], cfg);
+    assert_eq!(put(&app, "zender", cfg.clone()).await, cfg);
+    let (s, b) = app
+        .post(
+            "/v1/emulator/gateways/zender/events",
+            json!({"event": "mms"}),
+        )
+        .await;
+    assert_error(s, &b, 400, 1009);
+    let (s, b) = app
+        .post(
+            "/v1/emulator/gateways/zender/events",
+            json!({"event": "sms", "data": {"message": "x"}}),
+        )
+        .await;
+    assert_error(s, &b, 400, 1008);
+    let (s, b) = app.post("/v1/emulator/gateways/zender/events", json!({"event": "sms", "data": {"phone": "1", "message": "x"}, "fault": "bad_signature"})).await;
+    assert_error(s, &b, 400, 1009);
+    let (s, b) = app
+        .post(
+            "/v1/emulator/gateways/zender/messages",
+            json!({"to": "abc", "text": "x"}),
+        )
+        .await;
+    assert_error(s, &b, 400, 1009);
+
+    let (s, _) = app.post("/v1/emulator/reset", json!({})).await;
+    assert_eq!(s, 200);
+    let (s, b) = app.get("/v1/emulator/gateways/zender").await;
+    assert_error(s, &b, 404, 1006);
+    put(&app, "zender", json!({"webhooks": []})).await;
+    let (s, _) = app
+        .call(Method::DELETE, "/v1/emulator/gateways/zender", None)
+        .await;
+    assert_eq!(s, 200);
+    let (s, b) = app
+        .call(Method::DELETE, "/v1/emulator/gateways/zender", None)
+        .await;
+    assert_error(s, &b, 404, 1006);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_keeps_configs_and_pending_statuses() {
+    let php = PhpReceiver::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let slow = ["--status-sent-ms", "1500", "--status-delivered-ms", "1600"];
+    let mut first = EmulatorProcess::start(dir.path(), &slow);
+    let cfg = put(
+        &first.api,
+        "smsgateway24",
+        json!({"webhooks": {"statuses": php.url("/smsgateway24/statuses")}}),
+    )
+    .await;
+    let (s, b) = first
+        .api
+        .post(
+            "/v1/emulator/gateways/smsgateway24/messages",
+            json!({"to": "+4915752982212", "text": "Hello"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    php.wait_for(1).await;
+    first.terminate();
+
+    let second = EmulatorProcess::start(dir.path(), &slow);
+    let (s, b) = second.api.get("/v1/emulator/gateways/smsgateway24").await;
+    assert_eq!(s, 200);
+    assert_eq!(b["gateways"][0], cfg);
+    let got = php.wait_for(5).await;
+    let ids = status_ids(&got);
+    assert_eq!(ids.first(), Some(&1));
+    assert_eq!(
+        ids[ids.len() - 2..],
+        [6, 7],
+        "the rest of the plan after the restart: {ids:?}"
+    );
+    let mut seen = ids.clone();
+    seen.dedup();
+    assert_eq!(
+        seen,
+        [1, 3, 2, 6, 7],
+        "in order (a step cut by the restart may repeat): {ids:?}"
+    );
+}
