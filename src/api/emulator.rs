@@ -70,34 +70,20 @@ pub async fn emit_errors(
 #[serde(deny_unknown_fields)]
 pub struct CallbackQuery {
     state: Option<CallbackState>,
-    limit: Option<usize>,
-    /// Only the direct callbacks of this source (a gateway: zender, smsgateway24, raspisms).
     source: Option<String>,
+    limit: Option<usize>,
 }
 
-/// `GET /v1/emulator/callbacks?state=pending|delivered|given_up&limit=N&source=S`: newest last.
+/// `GET /v1/emulator/callbacks?state=pending|delivered|given_up&source=onprem|cloud|...&limit=N`:
+/// newest last.
 pub async fn list_callbacks(req: HttpRequest, _a: Admin) -> Result<HttpResponse, ApiError> {
     let q = web::Query::<CallbackQuery>::from_query(req.query_string())
         .map_err(|e| ApiError::invalid("query", e))?
         .into_inner();
     let st = state(&req)?;
-    let limit = q.limit.unwrap_or(1000);
-    let mut list: Vec<(u64, Value)> = Vec::new();
-    if q.source.is_none() {
-        for cb in st.delivery.list(q.state, limit)? {
-            list.push((cb.id, serde_json::to_value(cb).map_err(ApiError::internal)?));
-        }
-    }
-    for cb in st
+    let list = st
         .delivery
-        .list_direct(q.source.as_deref(), q.state, limit)?
-    {
-        list.push((cb.id, serde_json::to_value(cb).map_err(ApiError::internal)?));
-    }
-    let list: Vec<Value> = crate::store::keep_newest(list, limit, |(id, _)| *id)
-        .into_iter()
-        .map(|(_, v)| v)
-        .collect();
+        .list(q.state, q.source.as_deref(), q.limit.unwrap_or(1000))?;
     Ok(ok(
         json!({ "callbacks": list, "pending": st.delivery.pending() }),
     ))
@@ -113,16 +99,10 @@ pub async fn get_callback(
     _a: Admin,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let d = &state(&req)?.delivery;
-    let n = callback_id(&id)?;
-    let cb = match d.get(n)? {
-        Some(cb) => serde_json::to_value(cb).map_err(ApiError::internal)?,
-        None => serde_json::to_value(
-            d.get_direct(n)?
-                .ok_or_else(|| ApiError::not_found(format!("No callback {}", id.as_str())))?,
-        )
-        .map_err(ApiError::internal)?,
-    };
+    let cb = state(&req)?
+        .delivery
+        .get(callback_id(&id)?)?
+        .ok_or_else(|| ApiError::not_found(format!("No callback {}", id.as_str())))?;
     Ok(ok(json!({ "callbacks": [cb] })))
 }
 
@@ -301,7 +281,8 @@ pub struct ResetBody {
     certificates: bool,
 }
 
-/// `POST /v1/emulator/reset`: wipes messages, media, callbacks, conversations and rule changes;
+/// `POST /v1/emulator/reset`: wipes messages, media, callbacks, conversations, rule changes and
+/// the SMS gateways' configurations and outbound messages;
 /// with `{"settings":true}`, `{"users":true}`, `{"certificates":true}` those too.
 pub async fn reset(
     req: HttpRequest,

@@ -50,8 +50,11 @@ async fn zender_form_is_read_by_the_official_php_sample() {
     let request = &made[0]["request"];
     assert_eq!(request["method"], "POST");
     assert_eq!(
-        request["headers"]["Content-Type"],
-        "application/x-www-form-urlencoded"
+        request["headers"],
+        json!([
+            ["Content-Type", "application/x-www-form-urlencoded"],
+            ["User-Agent", "GuzzleHttp/7"]
+        ])
     );
     let got = php.wait_for(1).await;
     let r = &got[0];

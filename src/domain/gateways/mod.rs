@@ -7,7 +7,7 @@ pub mod events;
 pub mod outbound;
 mod records;
 
-use crate::delivery::{Delivery, DirectCallback, RetryPolicy};
+use crate::delivery::{Delivery, DirectCallback, Request, RetryPolicy};
 use crate::domain::Settings;
 use crate::simulator::lifecycle::Timing;
 use crate::simulator::rules::{self, Rule};
@@ -62,7 +62,7 @@ pub struct Created {
     pub id: u64,
     pub source: String,
     pub event: String,
-    pub request: serde_json::Value,
+    pub request: Request,
 }
 
 pub struct Gateways {
@@ -94,7 +94,6 @@ impl Gateways {
             wa_id: cfg.wa_id.clone(),
             epoch: AtomicU64::new(0),
         });
-        let resumed = g.delivery.resume_direct()?;
         let mut timers = 0;
         for m in g.records.messages()? {
             if m.next_step().is_some() {
@@ -102,12 +101,8 @@ impl Gateways {
                 timers += 1;
             }
         }
-        if resumed + timers > 0 {
-            tracing::info!(
-                callbacks = resumed,
-                outbound = timers,
-                "gateway backlog recovered"
-            );
+        if timers > 0 {
+            tracing::info!(outbound = timers, "gateway status plans resumed");
         }
         Ok(g)
     }
@@ -172,12 +167,12 @@ impl Gateways {
                 id,
                 source: cb.source,
                 event: cb.event,
-                request: serde_json::json!({
-                    "method": "POST",
-                    "url": cb.url,
-                    "headers": cb.headers.into_iter().map(|(k, v)| (k, Value::String(v))).collect::<serde_json::Map<_, _>>(),
-                    "body": cb.body,
-                }),
+                request: Request {
+                    method: "POST".into(),
+                    url: cb.url,
+                    headers: cb.headers,
+                    body: cb.body,
+                },
             })
             .collect())
     }
@@ -324,11 +319,11 @@ impl Gateways {
         })
     }
 
-    /// Forgets every configuration, outbound message and gateway callback.
+    /// Forgets every configuration and outbound message (the delivery engine's reset forgets
+    /// their callbacks).
     pub async fn reset(&self) -> Result<(), ApiError> {
         self.epoch.fetch_add(1, Ordering::SeqCst);
         self.records.clear()?;
-        self.delivery.reset_direct()?;
         Ok(())
     }
 }
