@@ -73,12 +73,22 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/reset", M::POST, web::post().to(emulator::reset)),
         ("/v1/emulator/faults", M::PUT, web::put().to(emulator::set_faults)),
         ("/v1/emulator/events", M::GET, get().to(emulator::events)),
-        // The SMS gateway personalities.
-        ("/v1/emulator/gateways/{gateway}", M::PUT, web::put().to(gateways::put)),
-        ("/v1/emulator/gateways/{gateway}", M::GET, get().to(gateways::get)),
-        ("/v1/emulator/gateways/{gateway}", M::DELETE, web::delete().to(gateways::delete)),
-        ("/v1/emulator/gateways/{gateway}/events", M::POST, web::post().to(gateways::event)),
-        ("/v1/emulator/gateways/{gateway}/messages", M::POST, web::post().to(gateways::send)),
+        // The SMS gateway personalities: one literal path per gateway, as each takes its own bodies.
+        ("/v1/emulator/gateways/zender", M::PUT, web::put().to(gateways::put::<gateways::Zender>)),
+        ("/v1/emulator/gateways/zender", M::GET, get().to(gateways::get::<gateways::Zender>)),
+        ("/v1/emulator/gateways/zender", M::DELETE, web::delete().to(gateways::delete::<gateways::Zender>)),
+        ("/v1/emulator/gateways/zender/events", M::POST, web::post().to(gateways::event::<gateways::Zender>)),
+        ("/v1/emulator/gateways/zender/messages", M::POST, web::post().to(gateways::send::<gateways::Zender>)),
+        ("/v1/emulator/gateways/smsgateway24", M::PUT, web::put().to(gateways::put::<gateways::Smsgateway24>)),
+        ("/v1/emulator/gateways/smsgateway24", M::GET, get().to(gateways::get::<gateways::Smsgateway24>)),
+        ("/v1/emulator/gateways/smsgateway24", M::DELETE, web::delete().to(gateways::delete::<gateways::Smsgateway24>)),
+        ("/v1/emulator/gateways/smsgateway24/events", M::POST, web::post().to(gateways::event::<gateways::Smsgateway24>)),
+        ("/v1/emulator/gateways/smsgateway24/messages", M::POST, web::post().to(gateways::send::<gateways::Smsgateway24>)),
+        ("/v1/emulator/gateways/raspisms", M::PUT, web::put().to(gateways::put::<gateways::Raspisms>)),
+        ("/v1/emulator/gateways/raspisms", M::GET, get().to(gateways::get::<gateways::Raspisms>)),
+        ("/v1/emulator/gateways/raspisms", M::DELETE, web::delete().to(gateways::delete::<gateways::Raspisms>)),
+        ("/v1/emulator/gateways/raspisms/events", M::POST, web::post().to(gateways::event::<gateways::Raspisms>)),
+        ("/v1/emulator/gateways/raspisms/messages", M::POST, web::post().to(gateways::send::<gateways::Raspisms>)),
     ]
 }
 

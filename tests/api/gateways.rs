@@ -3,27 +3,26 @@
 //! SMSGateway24 JSON; faults the receivers detect; status lifecycles; one attempt by default.
 
 use crate::helpers::*;
+use crate::openapi::{check, spec};
 use crate::php::PhpReceiver;
 use reqwest::Method;
 use serde_json::{json, Value};
 
+/// `PUT /v1/emulator/gateways/{gateway}`; the answer is checked against the spec.
 async fn put(app: &Api, gateway: &str, body: Value) -> Value {
-    let (s, b) = app
-        .call(
-            Method::PUT,
-            &format!("/v1/emulator/gateways/{gateway}"),
-            Some(body),
-        )
-        .await;
+    let path = format!("/v1/emulator/gateways/{gateway}");
+    let (s, b) = app.call(Method::PUT, &path, Some(body)).await;
     assert_eq!(s, 200, "{b}");
+    check(&spec(), "put", &path, 200, &b);
     b["gateways"][0].clone()
 }
 
+/// `POST .../events`; the answer is checked against the spec.
 async fn fire(app: &Api, gateway: &str, body: Value) -> Vec<Value> {
-    let (s, b) = app
-        .post(&format!("/v1/emulator/gateways/{gateway}/events"), body)
-        .await;
+    let path = format!("/v1/emulator/gateways/{gateway}/events");
+    let (s, b) = app.post(&path, body).await;
     assert_eq!(s, 200, "{b}");
+    check(&spec(), "post", &path, 200, &b);
     b["callbacks"].as_array().cloned().unwrap_or_default()
 }
 
@@ -89,6 +88,7 @@ async fn zender_form_is_read_by_the_official_php_sample() {
     // The journal has both, filtered by gateway, with their exact requests.
     let (s, b) = app.get("/v1/emulator/callbacks?source=zender").await;
     assert_eq!(s, 200, "{b}");
+    check(&spec(), "get", "/v1/emulator/callbacks", 200, &b);
     let list = b["callbacks"].as_array().expect("callbacks");
     assert_eq!(list.len(), 2);
     assert_eq!(list[0]["source"], "zender");
@@ -278,6 +278,13 @@ async fn outbound_statuses_follow_the_lifecycle_and_the_recipient_rules() {
         )
         .await;
     assert_eq!(s, 200, "{b}");
+    check(
+        &spec(),
+        "post",
+        "/v1/emulator/gateways/smsgateway24/messages",
+        200,
+        &b,
+    );
     let id = b["messages"][0]["id"].as_u64().expect("sms id");
     let got = php.wait_for(5).await;
     assert_eq!(status_ids(&got), [1, 3, 2, 6, 7]);
@@ -386,6 +393,15 @@ async fn control_api_errors_and_reset() {
     let app = spawn_emulator().await;
     let (s, b) = app.get("/v1/emulator/gateways/twilio").await;
     assert_error(s, &b, 404, 1006);
+    // Every route is in the spec, and its error answers validate.
+    let (s, b) = app.get("/v1/emulator/gateways/raspisms").await;
+    check(
+        &spec(),
+        "get",
+        "/v1/emulator/gateways/raspisms",
+        s.as_u16(),
+        &b,
+    );
     let (s, b) = app.get("/v1/emulator/gateways/zender").await;
     assert_error(s, &b, 404, 1006);
     let (s, b) = app
@@ -416,6 +432,7 @@ async fn control_api_errors_and_reset() {
     // What GET answers can be PUT back as it is.
     let (s, b) = app.get("/v1/emulator/gateways/zender").await;
     assert_eq!(s, 200);
+    check(&spec(), "get", "/v1/emulator/gateways/zender", 200, &b);
     assert_eq!(b["gateways"][0], cfg);
     assert_eq!(put(&app, "zender", cfg.clone()).await, cfg);
     let (s, b) = app

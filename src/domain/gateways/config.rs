@@ -149,12 +149,19 @@ fn random_hex(bytes: usize) -> String {
     hex::encode(buf)
 }
 
+/// An http(s) URL with a host, no user info and no whitespace (the spec's pattern), that parses.
 fn check_url(field: &str, url: &str) -> Result<(), ApiError> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    let authority = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    let plain = authority.is_some_and(|a| !a.is_empty() && !a.contains('@'))
+        && !url.chars().any(char::is_whitespace);
     match reqwest::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
+        Ok(u) if plain && u.host().is_some() => Ok(()),
         _ => Err(ApiError::invalid(
             field,
-            "must be an http:// or https:// URL",
+            "must be an http:// or https:// URL with a host",
         )),
     }
 }
@@ -193,8 +200,11 @@ impl GatewayConfig {
                     None => c.secret = Some(random_hex(20)),
                 }
                 match &c.device {
-                    Some(d) if uuid::Uuid::parse_str(d).is_err() => {
-                        return Err(ApiError::invalid("device", "must be a UUID"))
+                    Some(d) if d.len() != 36 || uuid::Uuid::parse_str(d).is_err() => {
+                        return Err(ApiError::invalid(
+                            "device",
+                            "must be a UUID (8-4-4-4-12 hex digits)",
+                        ))
                     }
                     Some(_) => {}
                     None => {
@@ -251,7 +261,7 @@ impl GatewayConfig {
             Gateway::Raspisms => {
                 let mut c: RaspismsConfig = super::typed("", body)?;
                 match &c.api_key {
-                    Some(k) if k.is_empty() || k.len() > 128 => {
+                    Some(k) if k.is_empty() || k.chars().count() > 128 => {
                         return Err(ApiError::invalid("api_key", "must be 1 to 128 characters"))
                     }
                     Some(_) => {}

@@ -49,6 +49,21 @@ impl Context<'_> {
     }
 }
 
+/// Given dates must look like the product's (`Y-m-d H:i:s`).
+fn check_dates(d: &Map<String, Value>, keys: &[&str]) -> Result<(), ApiError> {
+    for k in keys {
+        if let Some(Value::String(v)) = d.get(*k) {
+            if !crate::sms::is_php_datetime(v) {
+                return Err(ApiError::invalid(
+                    &format!("data.{k}"),
+                    "must be a Y-m-d H:i:s date-time",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn fill(map: &mut Map<String, Value>, key: &str, value: impl Into<Value>) {
     map.entry(key).or_insert_with(|| value.into());
 }
@@ -189,6 +204,7 @@ fn smsgateway24_event(
             0
         };
     let mut d = req.data;
+    check_dates(&d, &["date", "date_sent", "senttime"])?;
     fill(&mut d, "channel_id", 1);
     if let Some(sim) = d.remove("sim") {
         d.insert("channel_id".into(), sim);
@@ -206,14 +222,6 @@ fn smsgateway24_event(
                 c.device_name.clone().unwrap_or_default(),
             );
             let e: smsgateway24::Incoming = typed("data", Value::Object(d))?;
-            if c.schema == smsgateway24::Schema::V2023
-                && smsgateway24::address_number(&e.address).is_none()
-            {
-                return Err(ApiError::invalid(
-                    "data.address",
-                    "must be a number in the 2023 schema (it is sent as an integer)",
-                ));
-            }
             (
                 smsgateway24::encode_incoming(c.schema, &e),
                 &c.webhooks.incoming,
@@ -280,6 +288,7 @@ fn raspisms_event(
     let at = php_datetime(now);
     let id_phone = c.id_phone.unwrap_or(1);
     let mut d = req.data;
+    check_dates(&d, &["at", "start"])?;
     let events: Vec<raspisms::Event> =
         match req.event.as_str() {
             "receive_sms" => {
@@ -294,7 +303,7 @@ fn raspisms_event(
                 let mut list = Vec::new();
                 for (i, text) in raspisms::split_text(&first.text).into_iter().enumerate() {
                     let id = match given_id {
-                        Some(id) => id + i as u64,
+                        Some(id) => id.saturating_add(i as u64),
                         None => ctx.id()?,
                     };
                     list.push(raspisms::Event::ReceiveSms(raspisms::ReceiveSms {
@@ -361,11 +370,8 @@ fn raspisms_event(
                     &e.reliability_type,
                     &["failed", "unknown"],
                 )?;
-                if e.unreliable > e.total || !(0.0..=1.0).contains(&e.rate) {
-                    return Err(ApiError::invalid(
-                        "data",
-                        "unreliable must be at most total, rate from 0 to 1",
-                    ));
+                if !(0.0..=1.0).contains(&e.rate) {
+                    return Err(ApiError::invalid("data.rate", "must be from 0 to 1"));
                 }
                 vec![raspisms::Event::PhoneReliability(e)]
             }
