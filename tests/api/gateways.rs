@@ -517,3 +517,45 @@ async fn a_restart_keeps_configs_and_pending_statuses() {
         "in order (a step cut by the restart may repeat): {ids:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_fires_gateway_events() {
+    let php = PhpReceiver::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let emu = EmulatorProcess::start(dir.path(), &[]);
+    let cfg = put(
+        &emu.api,
+        "zender",
+        json!({"webhooks": [{"url": php.url("/zender"), "events": ["sms"]}]}),
+    )
+    .await;
+    php.expect(json!({ "zender_secret": cfg["secret"] }));
+    let (d, base) = (dir.path().to_path_buf(), emu.api.base.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_wa-onprem-emulator"))
+            .args([
+                "--data-dir",
+                d.to_str().unwrap(),
+                "gateway",
+                "zender",
+                "sms",
+            ])
+            .args(["--url", &base, "--phone", "+639760713666"])
+            .args(["--message", "Hello World!", "--data", r#"{"sim":2}"#])
+            .output()
+            .expect("run the CLI")
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answer: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(answer["callbacks"][0]["source"], "zender");
+    let got = php.wait_for(1).await;
+    assert_eq!(got[0]["valid"], true, "{}", got[0]);
+    assert_eq!(got[0]["data"]["message"], "Hello World!");
+    assert_eq!(got[0]["data"]["sim"], "2");
+}
