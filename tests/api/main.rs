@@ -12,6 +12,7 @@ mod faults;
 mod gateways;
 mod helpers;
 mod hostile;
+mod layering;
 mod lifecycle;
 mod messages;
 mod openapi;

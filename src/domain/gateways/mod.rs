@@ -323,7 +323,7 @@ impl Gateways {
     /// their callbacks).
     pub async fn reset(&self) -> Result<(), ApiError> {
         self.epoch.fetch_add(1, Ordering::SeqCst);
-        self.records.clear()?;
+        self.records.clear().await?;
         Ok(())
     }
 }
