@@ -9,6 +9,7 @@ mod diskfull;
 mod durability;
 mod errors;
 mod faults;
+mod gateway_lifecycle;
 mod gateways;
 mod helpers;
 mod hostile;

@@ -15,12 +15,13 @@ pub struct PhpReceiver {
 impl PhpReceiver {
     /// Starts `php -S` on a free port (php-cli must be installed: `.ci/run` installs it).
     pub async fn start() -> PhpReceiver {
+        Self::start_on(free_port()).await
+    }
+
+    /// Starts `php -S` on `port`.
+    pub async fn start_on(port: u16) -> PhpReceiver {
         let dir = tempfile::tempdir().expect("temp dir");
         let router = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/api/php/router.php");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
         let child = Command::new("php")
             .args([
                 "-S",
@@ -77,6 +78,14 @@ impl PhpReceiver {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+}
+
+/// A local port nothing listens on (yet).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
 }
 
 impl Drop for PhpReceiver {
