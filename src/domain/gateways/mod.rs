@@ -5,6 +5,7 @@
 pub mod config;
 pub mod events;
 pub mod outbound;
+mod raspisms_events;
 mod records;
 
 use crate::delivery::{Delivery, DirectCallback, Request, RetryPolicy};
