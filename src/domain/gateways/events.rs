@@ -232,8 +232,13 @@ fn smsgateway24_event(
         "status" => {
             fill(&mut d, "sms_id", ctx.id()?);
             fill(&mut d, "senttime", php_datetime(now));
-            let status_id = d.get("status_id").and_then(Value::as_u64).unwrap_or(0);
-            let message = smsgateway24::status_message(status_id as u32).ok_or_else(|| {
+            let status_id = d
+                .get("status_id")
+                .ok_or_else(|| ApiError::missing("data.status_id"))?
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0);
+            let message = smsgateway24::status_message(status_id).ok_or_else(|| {
                 ApiError::invalid(
                     "data.status_id",
                     "must be a documented status: 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 100 or 101",
