@@ -136,8 +136,13 @@ impl Event {
 
 /// The body of one webhook POST: `secret=…&type=…&data%5B…%5D=…`.
 pub fn encode(secret: &str, event: &Event) -> String {
+    encode_as(secret, event.name(), event)
+}
+
+/// Like `encode` with another spelling of `type` (some builds send `notifications`).
+pub fn encode_as(secret: &str, type_name: &str, event: &Event) -> String {
     http_build_query(
-        &[("secret", secret.into()), ("type", event.name().into())],
+        &[("secret", secret.into()), ("type", type_name.into())],
         Some(("data", &event.data())),
     )
 }
@@ -211,5 +216,6 @@ mod tests {
             encode("s", &n),
             "secret=s&type=notification&data%5Bid%5D=77&data%5Bdevice%5D=d&data%5Bpackage%5D=com.facebook.katana&data%5Btitle%5D=Someone+commented+on+your+post%21&data%5Bcontent%5D=%C3%A9&data%5Btimestamp%5D=1645684231"
         );
+        assert!(encode_as("s", "notifications", &n).starts_with("secret=s&type=notifications&data"));
     }
 }

@@ -94,6 +94,25 @@ async fn zender_form_is_read_by_the_official_php_sample() {
     assert_eq!(list[0]["source"], "zender");
     assert_eq!(list[0]["event"], "sms");
     assert_eq!(list[0]["request"]["body"], request["body"]);
+
+    // Some builds spell the notification type `notifications`: a configuration switch.
+    let mut cfg = cfg.clone();
+    cfg["notification_type"] = json!("notifications");
+    cfg["webhooks"] = json!([{"url": php.url("/zender"), "events": ["notification"]}]);
+    put(&app, "zender", cfg).await;
+    let data = json!({"package": "com.facebook.katana", "title": "t", "content": "c"});
+    fire(
+        &app,
+        "zender",
+        json!({"event": "notification", "data": data}),
+    )
+    .await;
+    let got = php.wait_for(3).await;
+    assert_eq!(
+        (got[2]["valid"].clone(), got[2]["type"].clone()),
+        (json!(true), json!("notifications"))
+    );
+    assert_eq!(got[2]["data"]["package"], "com.facebook.katana");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

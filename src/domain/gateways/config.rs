@@ -61,6 +61,17 @@ pub enum ZenderEvent {
     Notification,
 }
 
+/// How a Zender server spells the `type` of notification webhooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotificationType {
+    /// As the docs and the "simulate" button send it.
+    #[default]
+    Notification,
+    /// As some builds' live path sends it (the subscription name).
+    Notifications,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ZenderConfig {
@@ -68,6 +79,8 @@ pub struct ZenderConfig {
     pub device: Option<String>,
     pub wid: Option<String>,
     pub webhooks: Vec<ZenderWebhook>,
+    #[serde(default)]
+    pub notification_type: NotificationType,
     #[serde(default)]
     pub retry: Retry,
 }
@@ -166,6 +179,26 @@ fn check_url(field: &str, url: &str) -> Result<(), ApiError> {
     }
 }
 
+/// The first field holding null (no configuration field may: a value left out is generated).
+fn null_field(v: &serde_json::Value, at: &str) -> Option<String> {
+    let join = |k: &str| {
+        if at.is_empty() {
+            k.to_string()
+        } else {
+            format!("{at}.{k}")
+        }
+    };
+    match v {
+        serde_json::Value::Null => Some(at.to_string()),
+        serde_json::Value::Object(o) => o.iter().find_map(|(k, v)| null_field(v, &join(k))),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| null_field(v, &format!("{at}[{i}]"))),
+        _ => None,
+    }
+}
+
 fn is_hex(s: &str) -> bool {
     s.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -189,6 +222,12 @@ impl GatewayConfig {
 
     /// Parses a PUT body for `gateway`, checks it and fills in generated values.
     pub fn parse(gateway: Gateway, body: serde_json::Value, wa_id: &str) -> Result<Self, ApiError> {
+        if let Some(field) = null_field(&body, "") {
+            return Err(ApiError::invalid(
+                &field,
+                "must not be null (leave it out instead)",
+            ));
+        }
         Ok(match gateway {
             Gateway::Zender => {
                 let mut c: ZenderConfig = super::typed("", body)?;
@@ -304,5 +343,14 @@ mod tests {
             panic!()
         };
         assert_eq!(r.api_key.map(|k| k.len()), Some(32));
+        let null = GatewayConfig::parse(
+            Gateway::Raspisms,
+            json!({"api_key": null, "webhooks": []}),
+            "1",
+        );
+        assert_eq!(
+            null.unwrap_err().details.as_deref(),
+            Some("api_key: must not be null (leave it out instead)")
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! `POST /v1/emulator/gateways/{gateway}/events`: one event, filled in as the product would, encoded
 //! in the gateway's dialect for every webhook subscribed to it, with the requested fault.
 
-use super::config::{GatewayConfig, Smsgateway24Config, ZenderConfig};
+use super::config::{GatewayConfig, NotificationType, Smsgateway24Config, ZenderConfig};
 pub use super::raspisms_events::{delivered_word, raspisms_callbacks};
 use super::typed;
 use crate::delivery::{DirectCallback, RetryPolicy};
@@ -170,8 +170,12 @@ fn zender_event(
         Some(Fault::BadSecret) => hex::encode(rand::thread_rng().gen::<[u8; 20]>()),
         _ => c.secret.clone().unwrap_or_default(),
     };
-    let body = zender::encode(&secret, &event);
     let name = event.name();
+    let type_name = match (&event, c.notification_type) {
+        (zender::Event::Notification(_), NotificationType::Notifications) => "notifications",
+        _ => name,
+    };
+    let body = zender::encode_as(&secret, type_name, &event);
     Ok(c.webhooks
         .iter()
         .filter(|w| {
