@@ -194,11 +194,12 @@ impl Messaging {
     /// this answers; its statuses happen later, when due (see `simulator::schedule`).
     pub async fn send(&self, request: Box<RawValue>, body: Value) -> Result<String, ApiError> {
         let out = outbound::validate(&body, &self.default_cc, &|id| self.media.mime_type(id))?;
-        templates::check(
-            &self.templates.read().unwrap_or_else(|p| p.into_inner()),
-            &out.message_type,
-            &body,
-        )?;
+        if let Some(sent) = &out.template {
+            templates::check(
+                &self.templates.read().unwrap_or_else(|p| p.into_inner()),
+                sent,
+            )?;
+        }
         let settings = self.settings.current();
         if settings.webhooks.url.is_none() {
             return Err(ApiError::new(
@@ -206,7 +207,7 @@ impl Messaging {
                 "Set webhooks.url with PATCH /v1/settings/application before sending: statuses are delivered there",
             ));
         }
-        let action = if out.recipient_type == "individual" {
+        let action = if out.recipient_type == outbound::RecipientType::Individual {
             self.rule_for(&out.to)
         } else {
             None
@@ -221,7 +222,7 @@ impl Messaging {
         self.delivery.check_room(self.schedule.pending() + 1)?;
         let now = now_ms();
         let ticket = self.schedule.begin(now);
-        let business_initiated = out.message_type == "template" || out.message_type == "hsm";
+        let business_initiated = out.message_type.business_initiated();
         let mut batch = Batch::default();
         let conversation = self.conversation(&out.to, business_initiated, now, &mut batch)?;
         let steps = lifecycle::plan(action.as_ref(), self.timing, now);
@@ -269,7 +270,7 @@ impl Messaging {
         let mut sent: Vec<SentMessage> = self.store.all()?;
         sent.retain(|m| {
             to.is_none_or(|t| t == m.to)
-                && kind.is_none_or(|k| k == m.message_type)
+                && kind.is_none_or(|k| k == m.message_type.as_str())
                 && m.created_ms >= since_ms
                 && m.created_ms <= until_ms
         });
