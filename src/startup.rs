@@ -130,6 +130,7 @@ impl Application {
             store.clone(),
             delivery.clone(),
             settings.clone(),
+            events.clone(),
             timing,
             &config,
         )?;

@@ -44,8 +44,24 @@ async fn zender_form_is_read_by_the_official_php_sample() {
     assert_eq!(cfg["retry"], "none");
     php.expect(json!({ "zender_secret": secret }));
 
+    let mut stream = app.send_authed(Method::GET, "/v1/emulator/events").await;
     let made = fire(&app, "zender", json!({"event": "sms", "data": {"phone": "+639760713666", "message": "Hello World! é/&=+"}})).await;
     assert_eq!(made.len(), 1);
+    // The event stream tells the callback made and its attempt.
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !(seen.contains("\"gateway_event\"") && seen.contains("callback_attempt")) {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk()).await;
+        let chunk = chunk
+            .expect("events in time")
+            .expect("stream")
+            .expect("open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(
+        seen.contains(&format!("\"callback\":{}", made[0]["id"])),
+        "{seen}"
+    );
     let request = &made[0]["request"];
     assert_eq!(request["method"], "POST");
     assert_eq!(

@@ -70,6 +70,7 @@ pub struct Gateways {
     records: Records,
     delivery: Arc<Delivery>,
     settings: Arc<Settings>,
+    events: Arc<crate::events::Events>,
     timing: Timing,
     horizon_ms: u64,
     wa_id: String,
@@ -83,6 +84,7 @@ impl Gateways {
         store: Store,
         delivery: Arc<Delivery>,
         settings: Arc<Settings>,
+        events: Arc<crate::events::Events>,
         timing: Timing,
         cfg: &crate::config::Config,
     ) -> Result<Arc<Gateways>, StoreError> {
@@ -90,6 +92,7 @@ impl Gateways {
             records: Records::new(store),
             delivery,
             settings,
+            events,
             timing,
             horizon_ms: cfg.callback_retry_horizon_ms,
             wa_id: cfg.wa_id.clone(),
@@ -161,6 +164,11 @@ impl Gateways {
             return Ok(vec![]);
         }
         let ids = self.delivery.enqueue_direct(callbacks.clone()).await?;
+        for (id, cb) in ids.iter().zip(&callbacks) {
+            self.events.publish("gateway_event", || {
+                serde_json::json!({ "callback": id, "source": cb.source, "event": cb.event, "url": cb.url })
+            });
+        }
         Ok(ids
             .into_iter()
             .zip(callbacks)
