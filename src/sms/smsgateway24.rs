@@ -58,6 +58,10 @@ pub struct Incoming {
     pub sms_id: u64,
     pub device_id: u64,
     pub device_name: String,
+    /// An image (the WhatsApp variant): sent as `type: "img"` with `img_url`, `sim`, a null
+    /// `internal_id` and no device fields, whatever the schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub img_url: Option<String>,
 }
 
 /// A delivery status of a sent SMS (`statuses` webhook).
@@ -112,6 +116,20 @@ struct Incoming2023<'a> {
 }
 
 #[derive(Serialize)]
+struct IncomingImage<'a> {
+    address: &'a str,
+    date: &'a str,
+    date_sent: &'a str,
+    body: &'a str,
+    internal_id: Option<u64>,
+    sim: u8,
+    sms_id: u64,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    img_url: &'a str,
+}
+
+#[derive(Serialize)]
 struct StatusBody<'a> {
     sms_id: u64,
     status_id: u32,
@@ -127,8 +145,19 @@ struct StatusBody<'a> {
 
 /// The JSON body of an `incoming` webhook.
 pub fn encode_incoming(schema: Schema, e: &Incoming) -> String {
-    let json = match schema {
-        Schema::Current => serde_json::to_string(&IncomingCurrent {
+    let json = match (schema, &e.img_url) {
+        (_, Some(img_url)) => serde_json::to_string(&IncomingImage {
+            address: &e.address,
+            date: &e.date,
+            date_sent: &e.date_sent,
+            body: "",
+            internal_id: None,
+            sim: e.channel_id,
+            sms_id: e.sms_id,
+            kind: "img",
+            img_url,
+        }),
+        (Schema::Current, None) => serde_json::to_string(&IncomingCurrent {
             address: &e.address,
             date: &e.date,
             date_sent: &e.date_sent,
@@ -140,7 +169,7 @@ pub fn encode_incoming(schema: Schema, e: &Incoming) -> String {
             device_name: &e.device_name,
             kind: "text",
         }),
-        Schema::V2023 => serde_json::to_string(&Incoming2023 {
+        (Schema::V2023, None) => serde_json::to_string(&Incoming2023 {
             address: address_number(&e.address)
                 .map_or_else(|| e.address.clone().into(), Into::into),
             date: &e.date,
@@ -194,6 +223,7 @@ mod tests {
             sms_id: 880123,
             device_id: 260,
             device_name: "Pixel 6".into(),
+            img_url: None,
         }
     }
 
@@ -206,6 +236,18 @@ mod tests {
         assert_eq!(
             encode_incoming(Schema::V2023, &incoming()),
             r#"{"address":4915752982212,"date":"2024-05-01 14:03:22","date_sent":"2024-05-01 14:03:20","body":"Hi","internal_id":5512,"sim":1,"sms_id":880123,"device_id":260,"device_name":"Pixel 6"}"#
+        );
+    }
+
+    #[test]
+    fn an_image_is_the_whatsapp_variant() {
+        let e = Incoming {
+            img_url: Some("https://s3.example/a.jpg".into()),
+            ..incoming()
+        };
+        assert_eq!(
+            encode_incoming(Schema::Current, &e),
+            r#"{"address":"+4915752982212","date":"2024-05-01 14:03:22","date_sent":"2024-05-01 14:03:20","body":"","internal_id":null,"sim":1,"sms_id":880123,"type":"img","img_url":"https://s3.example/a.jpg"}"#
         );
     }
 

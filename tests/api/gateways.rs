@@ -283,6 +283,23 @@ async fn smsgateway24_json_in_both_schemas() {
     assert_eq!(c["path"], "/smsgateway24/statuses");
     assert_eq!(c["json"]["status_id"], 7);
     assert_eq!(c["json"]["status_message"], "SMS has been Delivered");
+    // An image: the WhatsApp variant, whatever the schema.
+    let img = json!({"address": "+4915752982212", "img_url": "https://s3.example/a.jpg"});
+    fire(
+        &app,
+        "smsgateway24",
+        json!({"event": "incoming", "data": img}),
+    )
+    .await;
+    let got = php.wait_for(4).await;
+    let i = &got[3]["json"];
+    assert_eq!(
+        (i["type"].clone(), i["body"].clone()),
+        (json!("img"), json!(""))
+    );
+    assert_eq!(i["img_url"], "https://s3.example/a.jpg");
+    assert_eq!(i["internal_id"], Value::Null);
+    assert!(i.get("device_id").is_none());
     // No secret to get wrong.
     let (s, b) = app
         .post("/v1/emulator/gateways/smsgateway24/events", json!({"event": "incoming", "data": {"address": "1", "body": "x"}, "fault": "bad_secret"}))

@@ -219,6 +219,7 @@ fn smsgateway24_event(
         "incoming" => {
             fill(&mut d, "sms_id", ctx.id()?);
             fill(&mut d, "internal_id", ctx.id()?);
+            fill(&mut d, "body", "");
             fill(&mut d, "date", php_datetime(now));
             fill(&mut d, "date_sent", php_datetime(now.saturating_sub(2)));
             fill(
