@@ -213,8 +213,9 @@ impl Gateways {
             text: req.text,
             created_ms: now,
         };
-        self.records.put_message(&m).await?;
+        // Kept while statuses are to come (a restart resumes them), forgotten after the last.
         if m.next_step().is_some() {
+            self.records.put_message(&m).await?;
             self.clone().play(m.id);
         }
         Ok(m)
@@ -242,7 +243,11 @@ impl Gateways {
                     Ok(created) => {
                         m.steps[i].notified = true;
                         m.steps[i].callbacks = created.iter().map(|c| c.id).collect();
-                        if let Err(e) = self.records.put_message(&m).await {
+                        let saved = match m.next_step() {
+                            Some(_) => self.records.put_message(&m).await,
+                            None => self.records.remove_message(id).await,
+                        };
+                        if let Err(e) = saved {
                             tracing::error!(message = id, error = %e, "gateway status step not recorded");
                         }
                     }

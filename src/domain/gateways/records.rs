@@ -1,5 +1,5 @@
 //! Where gateway state is kept: configurations (one record per gateway) and outbound messages with
-//! their status plans (by id), as typed records written through the store's one commit.
+//! statuses still to come (by id), as typed records written through the store's one commit.
 
 use super::config::{Gateway, GatewayConfig};
 use super::outbound::OutboundMessage;
@@ -55,6 +55,13 @@ impl Records {
     pub async fn put_message(&self, m: &OutboundMessage) -> Result<(), StoreError> {
         let mut b = Batch::default();
         b.put(m)?;
+        self.store.commit(b).await
+    }
+
+    /// Forgets a message whose statuses have all been sent.
+    pub async fn remove_message(&self, id: u64) -> Result<(), StoreError> {
+        let mut b = Batch::default();
+        b.remove::<OutboundMessage>(encode_u64(id));
         self.store.commit(b).await
     }
 
