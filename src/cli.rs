@@ -1,7 +1,10 @@
 //! The command-line client: drive a running emulator from a shell through its control API.
 
+mod gateways;
+
 use crate::config::Config;
 use clap::{Args, Parser, Subcommand};
+pub use gateways::GatewayCommand;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -86,6 +89,12 @@ pub enum Command {
             default_value = "localhost,127.0.0.1,::1,receiver"
         )]
         receiver_hostnames: Vec<String>,
+    },
+    /// SMS gateways: fire an event now, or send an SMS whose status webhooks follow, e.g.
+    /// `gateway zender sms --phone +639760713666 --message 'Hello World!'`.
+    Gateway {
+        #[command(subcommand)]
+        gateway: GatewayCommand,
     },
     /// Wipe messages, media and callbacks (and, with flags, settings and users).
     Reset {
@@ -235,6 +244,10 @@ pub async fn run(command: Command, config: &Config) -> Res<()> {
                 .map(|s| format!("?state={s}"))
                 .unwrap_or_default();
             (client, M::GET, format!("/v1/emulator/callbacks{q}"), None)
+        }
+        Command::Gateway { gateway } => {
+            let (client, path, body) = gateways::request(gateway)?;
+            (client, M::POST, path, Some(body))
         }
         Command::Reset {
             client,

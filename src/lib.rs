@@ -18,6 +18,7 @@ pub mod domain;
 pub mod events;
 pub mod metrics;
 pub mod simulator;
+pub mod sms;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -126,6 +126,14 @@ impl Application {
                 default_cc: config.default_country_code.clone(),
             },
         )?;
+        let gateways = crate::domain::gateways::Gateways::open(
+            store.clone(),
+            delivery.clone(),
+            settings.clone(),
+            events.clone(),
+            timing,
+            &config,
+        )?;
         let (chain, key, external_ca_pem) = tls::server_identity(&config)?;
         let tls_config = tls::rustls_server_config(&chain, &key)?;
 
@@ -159,6 +167,7 @@ impl Application {
             webhook_ca,
             delivery,
             messaging,
+            gateways,
             events,
             metrics,
 

@@ -17,6 +17,7 @@ pub struct AppState {
     pub webhook_ca: WebhookCa,
     pub delivery: Arc<Delivery>,
     pub messaging: Messaging,
+    pub gateways: Arc<crate::domain::gateways::Gateways>,
     pub events: Arc<Events>,
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The CA of the HTTPS listener, offered at `/v1/certificates/external/ca`.

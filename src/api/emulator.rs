@@ -281,7 +281,8 @@ pub struct ResetBody {
     certificates: bool,
 }
 
-/// `POST /v1/emulator/reset`: wipes messages, media, callbacks, conversations and rule changes;
+/// `POST /v1/emulator/reset`: wipes messages, media, callbacks, conversations, rule changes and
+/// the SMS gateways' configurations and outbound messages;
 /// with `{"settings":true}`, `{"users":true}`, `{"certificates":true}` those too.
 pub async fn reset(
     req: HttpRequest,
@@ -293,6 +294,7 @@ pub async fn reset(
     st.messaging.reset().await?;
     st.delivery.reset().await?;
     st.messaging.media.reset().await?;
+    st.gateways.reset().await?;
     if opts.settings {
         st.settings.reset().await?;
     }

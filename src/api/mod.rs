@@ -10,6 +10,7 @@ mod certificates;
 mod contacts;
 mod emulator;
 mod error;
+mod gateways;
 mod health;
 mod inspector;
 mod media;
@@ -82,6 +83,22 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/session", M::POST, web::post().to(session::sign_in)),
         ("/v1/emulator/session", M::GET, get().to(session::get)),
         ("/v1/emulator/session", M::DELETE, web::delete().to(session::sign_out)),
+        // The SMS gateway personalities: one literal path per gateway, as each takes its own bodies.
+        ("/v1/emulator/gateways/zender", M::PUT, web::put().to(gateways::put::<gateways::Zender>)),
+        ("/v1/emulator/gateways/zender", M::GET, get().to(gateways::get::<gateways::Zender>)),
+        ("/v1/emulator/gateways/zender", M::DELETE, web::delete().to(gateways::delete::<gateways::Zender>)),
+        ("/v1/emulator/gateways/zender/events", M::POST, web::post().to(gateways::event::<gateways::Zender>)),
+        ("/v1/emulator/gateways/zender/messages", M::POST, web::post().to(gateways::send::<gateways::Zender>)),
+        ("/v1/emulator/gateways/smsgateway24", M::PUT, web::put().to(gateways::put::<gateways::Smsgateway24>)),
+        ("/v1/emulator/gateways/smsgateway24", M::GET, get().to(gateways::get::<gateways::Smsgateway24>)),
+        ("/v1/emulator/gateways/smsgateway24", M::DELETE, web::delete().to(gateways::delete::<gateways::Smsgateway24>)),
+        ("/v1/emulator/gateways/smsgateway24/events", M::POST, web::post().to(gateways::event::<gateways::Smsgateway24>)),
+        ("/v1/emulator/gateways/smsgateway24/messages", M::POST, web::post().to(gateways::send::<gateways::Smsgateway24>)),
+        ("/v1/emulator/gateways/raspisms", M::PUT, web::put().to(gateways::put::<gateways::Raspisms>)),
+        ("/v1/emulator/gateways/raspisms", M::GET, get().to(gateways::get::<gateways::Raspisms>)),
+        ("/v1/emulator/gateways/raspisms", M::DELETE, web::delete().to(gateways::delete::<gateways::Raspisms>)),
+        ("/v1/emulator/gateways/raspisms/events", M::POST, web::post().to(gateways::event::<gateways::Raspisms>)),
+        ("/v1/emulator/gateways/raspisms/messages", M::POST, web::post().to(gateways::send::<gateways::Raspisms>)),
     ]
 }
 

@@ -2,6 +2,7 @@
 //! Handlers call these; these call the store and enqueue callbacks.
 
 pub mod accounts;
+pub mod gateways;
 pub mod inbound;
 pub mod media;
 pub mod messaging;

@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
-fn spec() -> Value {
+pub(crate) fn spec() -> Value {
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.yaml"))
             .expect("openapi/openapi.yaml");
@@ -161,7 +161,7 @@ fn bounds(s: &Value, v: &Value, at: &str) -> Result<(), String> {
 }
 
 /// Checks a real answer against the spec's schema for that operation and status.
-fn check(spec: &Value, method: &str, path: &str, status: u16, body: &Value) {
+pub(crate) fn check(spec: &Value, method: &str, path: &str, status: u16, body: &Value) {
     let op = &spec["paths"][path][method];
     assert!(op.is_object(), "no {method} {path} in the spec");
     let response = resolve(spec, &op["responses"][status.to_string()]);
