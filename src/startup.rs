@@ -86,6 +86,7 @@ impl Application {
             config.allow_http_webhooks,
             webhook_ca.subscribe(),
         )?);
+        let cloud_client = client.clone();
         let events = Arc::new(Events::default());
         let metrics = Arc::new(Metrics::default());
         let delivery = Delivery::open(
@@ -119,6 +120,8 @@ impl Application {
                 default_cc: config.default_country_code.clone(),
             },
         )?;
+        let cloud =
+            crate::domain::cloud::Cloud::open(store.clone(), &messaging, cloud_client, &config)?;
         let (chain, key, external_ca_pem) = tls::server_identity(&config)?;
         let tls_config = tls::rustls_server_config(&chain, &key)?;
 
@@ -152,6 +155,7 @@ impl Application {
             webhook_ca,
             delivery,
             messaging,
+            cloud,
             events,
             metrics,
 

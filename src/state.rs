@@ -17,6 +17,8 @@ pub struct AppState {
     pub webhook_ca: WebhookCa,
     pub delivery: Arc<Delivery>,
     pub messaging: Messaging,
+    /// The Cloud API personality.
+    pub cloud: crate::domain::cloud::Cloud,
     pub events: Arc<Events>,
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The CA of the HTTPS listener, offered at `/v1/certificates/external/ca`.

@@ -158,3 +158,63 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     }
     s
 }
+
+/// What the webhook answered to a GET (the Cloud subscription handshake).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GetAnswer {
+    pub status: u16,
+    /// The body, at most 64 KiB of it, as text.
+    pub body: String,
+}
+
+impl WebhookClient {
+    /// A GET through the webhook client (same trust, timeout and redirect rules as the POSTs);
+    /// Err with the cause when no HTTP answer came.
+    pub async fn get(&self, url: &str) -> Result<GetAnswer, String> {
+        let mut resp = self
+            .current()
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| error_chain(&e))?;
+        let status = resp.status().as_u16();
+        let mut body = Vec::new();
+        while let Ok(Some(chunk)) = resp.chunk().await {
+            body.extend_from_slice(&chunk);
+            if body.len() > 64 * 1024 {
+                body.truncate(64 * 1024);
+                break;
+            }
+        }
+        Ok(GetAnswer {
+            status,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        })
+    }
+
+    /// A POST of exact bytes with the given headers (direct callbacks).
+    pub async fn post_with_headers(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        body: Vec<u8>,
+    ) -> Outcome {
+        let mut req = self.current().post(url).body(body);
+        for (k, v) in headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        match req.send().await {
+            Ok(resp) if resp.status().as_u16() == 200 => Outcome::Delivered,
+            Ok(resp) => Outcome::Failed {
+                status: Some(resp.status().as_u16()),
+                error: format!("HTTP {}", resp.status().as_u16()),
+                reason: "http_status",
+            },
+            Err(e) => Outcome::Failed {
+                status: None,
+                error: error_chain(&e),
+                reason: "connection",
+            },
+        }
+    }
+}

@@ -11,6 +11,7 @@
 
 pub mod backoff;
 pub mod client;
+mod direct_standin;
 mod dispatcher;
 mod queue;
 
@@ -18,6 +19,7 @@ use crate::domain::Settings;
 use crate::store::{self, Store, StoreError};
 use crate::wa::time::now_ms;
 use crate::wa::ApiError;
+pub use direct_standin::{DirectCallback, RetryPolicy};
 use queue::{Pending, Queue};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! forced on the app's outbound messages.
 
 use super::messaging::Messaging;
-use crate::delivery::{CallbackKind, NewCallback};
+use crate::delivery::{CallbackKind, DirectCallback, NewCallback};
 use crate::simulator::lifecycle::{self, Step};
 use crate::simulator::schedule::{notified, Addressee};
 use crate::store;
@@ -28,16 +28,42 @@ pub struct InboundRequest {
 
 const EXTRA_FIELDS: [&str; 4] = ["context", "referral", "identity", "group_id"];
 
+/// Another personality's webhook for inbound messages (the Cloud API's numbers).
+pub(crate) trait InboundSink: Sync {
+    /// Types accepted beyond the On-Prem ones (their payload is checked by the sink).
+    fn extra_kinds(&self) -> &'static [&'static str];
+    fn message_id(&self, from: &str) -> String;
+    fn conversation_key(&self, from: &str) -> String;
+    /// Fields added to the stored inbound record (`api`, the number).
+    fn record_tag(&self) -> Map<String, Value>;
+    /// The callback for the On-Prem-shaped notification; None when there is no webhook.
+    fn callback(&self, from: &str, body: &Value) -> Result<Option<DirectCallback>, ApiError>;
+}
+
 impl Messaging {
     pub async fn receive(
         &self,
-        mut req: InboundRequest,
+        req: InboundRequest,
         business_wa_id: &str,
     ) -> Result<(String, u64), ApiError> {
+        let (id, callback) = self.receive_via(req, business_wa_id, None).await?;
+        Ok((id, callback.unwrap_or_default()))
+    }
+
+    /// A customer message, notified On-Prem (`sink` None) or through another personality's sink.
+    pub(crate) async fn receive_via(
+        &self,
+        mut req: InboundRequest,
+        business_wa_id: &str,
+        sink: Option<&dyn InboundSink>,
+    ) -> Result<(String, Option<u64>), ApiError> {
         let from = crate::wa::outbound::normalize_number(&req.from, self.default_cc()).ok_or_else(
             || ApiError::invalid("from", format!("'{}' is not a phone number", req.from)),
         )?;
-        if !inbound::INBOUND_TYPES.contains(&req.kind.as_str()) {
+        let extra_kinds = sink.map_or(&[][..], |s| s.extra_kinds());
+        if !inbound::INBOUND_TYPES.contains(&req.kind.as_str())
+            && !extra_kinds.contains(&req.kind.as_str())
+        {
             return Err(ApiError::invalid(
                 "type",
                 format!(
@@ -70,7 +96,7 @@ impl Messaging {
             payload = Some(p);
             attached = stored;
         }
-        let result = self.deliver_inbound(req, from, payload, extra).await;
+        let result = self.deliver_inbound(req, from, payload, extra, sink).await;
         if let (Err(_), Some(media_id)) = (&result, attached) {
             let _ = self.media.delete(&media_id);
         }
@@ -83,7 +109,8 @@ impl Messaging {
         from: String,
         mut payload: Option<Value>,
         extra: Map<String, Value>,
-    ) -> Result<(String, u64), ApiError> {
+        sink: Option<&dyn InboundSink>,
+    ) -> Result<(String, Option<u64>), ApiError> {
         inbound::check_payload(&req.kind, payload.as_ref())?;
         if req.kind == "system" {
             if let Some(p) = payload.as_mut() {
@@ -91,24 +118,33 @@ impl Messaging {
             }
         }
         let now = now_ms();
-        self.conversation(&from, false, now)?;
-        let id = ids::inbound_message_id();
+        let key = sink.map_or_else(|| from.clone(), |s| s.conversation_key(&from));
+        self.conversation(&key, "service", now)?;
+        let id = sink.map_or_else(ids::inbound_message_id, |s| s.message_id(&from));
         let profile = req.profile_name.unwrap_or_else(|| "Test Customer".into());
         let body =
             inbound::notification(&id, &from, &profile, &req.kind, payload, &extra, now / 1000);
-        store::put_json(
-            &self.store().inbound,
-            &id,
-            &json!({ "id": id, "from": from, "received_ms": now, "notification": body }),
-        )?;
-        let enqueued = self
-            .delivery()
-            .enqueue(vec![NewCallback {
-                kind: CallbackKind::InboundMessage,
-                body: body.clone(),
-                order_key: Some(format!("inbound:{from}")),
-            }])
-            .await;
+        let mut record = json!({ "id": id, "from": from, "received_ms": now, "notification": body });
+        if let (Some(s), Some(r)) = (sink, record.as_object_mut()) {
+            r.extend(s.record_tag());
+        }
+        store::put_json(&self.store().inbound, &id, &record)?;
+        let enqueued = match sink {
+            None => {
+                self.delivery()
+                    .enqueue(vec![NewCallback {
+                        kind: CallbackKind::InboundMessage,
+                        body: body.clone(),
+                        order_key: Some(format!("inbound:{from}")),
+                    }])
+                    .await
+            }
+            Some(s) => match s.callback(&from, &body) {
+                Ok(Some(cb)) => self.delivery().enqueue_direct(vec![cb]).await,
+                Ok(None) => self.store().durable().await.map(|()| Vec::new()).map_err(ApiError::from),
+                Err(e) => Err(e),
+            },
+        };
         let ids = match enqueued {
             Ok(ids) => ids,
             Err(e) => {
@@ -118,7 +154,7 @@ impl Messaging {
         };
         self.metrics.messages_received.inc();
         self.events().publish("inbound", || body);
-        Ok((id, ids[0]))
+        Ok((id, ids.first().copied()))
     }
 
     /// Stores the bytes of an inbound media message and fills `id`, `mime_type`, `sha256`;
@@ -218,8 +254,22 @@ impl Messaging {
         let mut message = before.clone();
         message.steps.retain(|s| !cancelled.contains(s));
         message.steps.push(step);
-        let wanted = notified(&self.settings().current(), status);
+        let addressee = Addressee {
+            message_id: before.id.clone(),
+            recipient_id: before.to.clone(),
+            conversation: before.conversation.clone(),
+            cloud: before.cloud.clone(),
+        };
+        let cloud = before.cloud.as_ref().map(|_| {
+            let step = message.steps.last().cloned();
+            step.and_then(|s| self.schedule().cloud_callback(&addressee, &s))
+        });
+        let wanted = cloud.is_none() && notified(&self.settings().current(), status);
         let result = match store::put_json(&self.store().messages, &message.id, &message) {
+            Ok(()) if cloud.as_ref().is_some_and(Option::is_some) => {
+                let direct = cloud.into_iter().flatten().collect();
+                self.delivery().enqueue_direct(direct).await
+            }
             Ok(()) if wanted => {
                 self.delivery()
                     .enqueue(vec![NewCallback {
@@ -241,14 +291,7 @@ impl Messaging {
             Ok(ids) => Ok(ids.first().copied()),
             Err(e) => {
                 let _ = store::put_json(&self.store().messages, &before.id, &before);
-                self.schedule().restore(
-                    Addressee {
-                        message_id: before.id.clone(),
-                        recipient_id: before.to.clone(),
-                        conversation: before.conversation.clone(),
-                    },
-                    cancelled,
-                );
+                self.schedule().restore(addressee, cancelled);
                 Err(e)
             }
         }

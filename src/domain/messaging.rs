@@ -5,6 +5,7 @@ use super::media::Media;
 use super::Settings;
 use crate::delivery::Delivery;
 use crate::events::Events;
+use crate::graph::webhook::CloudSend;
 use crate::simulator::lifecycle::{self, Conversation, Step, Timing};
 use crate::simulator::rules::{self, Action, Rule};
 use crate::simulator::schedule::{Addressee, Schedule};
@@ -30,6 +31,27 @@ pub struct SentMessage {
     pub conversation: Conversation,
     /// The request body exactly as the app sent it (its very text).
     pub request: Box<RawValue>,
+    /// `cloud` for a Cloud API send (absent for On-Prem sends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
+    /// A Cloud API send's number, Graph version, pricing category and opaque data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<CloudSend>,
+}
+
+/// A valid send, ready to be stored and planned (`Messaging::record_send`).
+pub(crate) struct NewSend {
+    pub id: String,
+    pub to: String,
+    pub recipient_type: String,
+    pub message_type: String,
+    pub request: Box<RawValue>,
+    /// Which conversation the send belongs to (a wa_id; Cloud prefixes its number).
+    pub conversation_key: String,
+    /// The category a conversation it opens gets.
+    pub category: String,
+    pub action: Option<Action>,
+    pub cloud: Option<CloudSend>,
 }
 
 impl SentMessage {
@@ -179,7 +201,7 @@ impl Messaging {
         Ok(())
     }
 
-    fn rule_for(&self, wa_id: &str) -> Option<Action> {
+    pub(crate) fn rule_for(&self, wa_id: &str) -> Option<Action> {
         rules::find(&self.rules.read().unwrap_or_else(|p| p.into_inner()), wa_id).cloned()
     }
 
@@ -210,23 +232,49 @@ impl Messaging {
                 format!("{} is not a WhatsApp user (recipient rule)", out.to),
             ));
         }
+        let category = match out.message_type.as_str() {
+            "template" => Some((&body["template"]["name"], &body["template"]["language"]["code"])),
+            "hsm" => Some((&body["hsm"]["element_name"], &body["hsm"]["language"]["code"])),
+            _ => None,
+        }
+        .map(|(n, l)| (n.as_str().unwrap_or(""), l.as_str().unwrap_or("")));
+        let category = templates::category(&self.templates(), category);
+        let message = self
+            .record_send(NewSend {
+                id: ids::outbound_message_id(),
+                conversation_key: out.to.clone(),
+                to: out.to,
+                recipient_type: out.recipient_type,
+                message_type: out.message_type,
+                request,
+                category,
+                action,
+                cloud: None,
+            })
+            .await?;
+        Ok(message.id)
+    }
+
+    /// Stores a valid send durably and times its planned statuses (On-Prem and Cloud sends).
+    pub(crate) async fn record_send(&self, n: NewSend) -> Result<SentMessage, ApiError> {
         self.store.writable()?;
         // Statuses still to come will need room in the callback queue.
         self.delivery.check_room(self.schedule.pending() + 1)?;
         let now = now_ms();
         let ticket = self.schedule.begin(now);
-        let business_initiated = out.message_type == "template" || out.message_type == "hsm";
-        let conversation = self.conversation(&out.to, business_initiated, now)?;
-        let steps = lifecycle::plan(action.as_ref(), self.timing, now);
+        let conversation = self.conversation(&n.conversation_key, &n.category, now)?;
+        let steps = lifecycle::plan(n.action.as_ref(), self.timing, now);
         let message = SentMessage {
-            id: ids::outbound_message_id(),
-            to: out.to,
-            recipient_type: out.recipient_type,
-            message_type: out.message_type,
+            id: n.id,
+            to: n.to,
+            recipient_type: n.recipient_type,
+            message_type: n.message_type,
             created_ms: now,
             steps,
             conversation,
-            request,
+            request: n.request,
+            api: n.cloud.as_ref().map(|_| "cloud".to_string()),
+            cloud: n.cloud,
         };
         let reach = message.steps.iter().map(|s| s.at_ms).max().unwrap_or(now);
         let stored = store::put_json(&self.store.messages, &message.id, &message)
@@ -244,15 +292,20 @@ impl Messaging {
                 message_id: message.id.clone(),
                 recipient_id: message.to.clone(),
                 conversation: message.conversation.clone(),
+                cloud: message.cloud.clone(),
             },
             &message.steps,
         );
         self.metrics.messages_sent.inc();
-        self.events.publish(
-            "message_sent",
-            || json!({ "id": message.id, "to": message.to, "type": message.message_type }),
-        );
-        Ok(message.id)
+        self.events.publish("message_sent", || {
+            let mut e = json!({ "id": message.id, "to": message.to, "type": message.message_type });
+            if let Some(c) = &message.cloud {
+                e["api"] = json!("cloud");
+                e["phone_number_id"] = json!(c.phone_number_id);
+            }
+            e
+        });
+        Ok(message)
     }
 
     /// Sent messages, oldest first, filtered by recipient, type and creation time.
@@ -282,11 +335,11 @@ impl Messaging {
         }))
     }
 
-    /// The open conversation with a wa_id, or a new one (24 h).
+    /// The open conversation with a wa_id, or a new one (24 h) whose origin is `category`.
     pub fn conversation(
         &self,
         wa_id: &str,
-        business_initiated: bool,
+        category: &str,
         now: u64,
     ) -> Result<Conversation, ApiError> {
         let mut cache = self.conversations.lock().unwrap_or_else(|p| p.into_inner());
@@ -303,12 +356,7 @@ impl Messaging {
         let c = Conversation {
             id: ids::conversation_id(),
             expiration_timestamp: (now + DAY_MS) / 1000,
-            origin: if business_initiated {
-                "business_initiated"
-            } else {
-                "user_initiated"
-            }
-            .into(),
+            origin: category.into(),
         };
         store::put_json(&self.store.conversations, wa_id, &c)?;
         cache.insert(wa_id.to_string(), c.clone());

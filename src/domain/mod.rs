@@ -2,6 +2,7 @@
 //! Handlers call these; these call the store and enqueue callbacks.
 
 pub mod accounts;
+pub mod cloud;
 pub mod inbound;
 pub mod media;
 pub mod messaging;

@@ -10,7 +10,8 @@
 //! last second or two (at least once, as everywhere in delivery), never lose one.
 
 use super::lifecycle::{status_notification, Conversation, Step};
-use crate::delivery::{CallbackKind, Delivery, NewCallback};
+use crate::delivery::{CallbackKind, Delivery, DirectCallback, NewCallback};
+use crate::graph::webhook::CloudSend;
 use crate::domain::settings::ApplicationSettings;
 use crate::domain::Settings;
 use crate::store::{self, Store, StoreError};
@@ -18,7 +19,7 @@ use crate::wa::time::now_ms;
 use crate::wa::{ids, ApiError};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 use tokio::sync::Notify;
 
@@ -36,6 +37,15 @@ pub struct Addressee {
     pub message_id: String,
     pub recipient_id: String,
     pub conversation: Conversation,
+    /// Set for a Cloud API send: its statuses go to the Cloud webhook (see `CloudStatuses`).
+    pub cloud: Option<CloudSend>,
+}
+
+/// Turns a due status of a Cloud API message into its webhook (the Cloud personality lives
+/// above this layer and registers itself with `Schedule::set_cloud`).
+pub trait CloudStatuses: Send + Sync {
+    /// The callback for this status; None when there is nowhere to send it.
+    fn callback(&self, to: &Addressee, cloud: &CloudSend, step: &Step) -> Option<DirectCallback>;
 }
 
 struct Timer {
@@ -87,6 +97,8 @@ struct Planned {
     to: String,
     conversation: Conversation,
     steps: Vec<Step>,
+    #[serde(default)]
+    cloud: Option<CloudSend>,
 }
 
 pub struct Schedule {
@@ -97,6 +109,7 @@ pub struct Schedule {
     store: Store,
     settings: Arc<Settings>,
     delivery: Arc<Delivery>,
+    cloud: OnceLock<Arc<dyn CloudStatuses>>,
 }
 
 /// A send between planning and its durable point; dropping it without `commit` abandons it.
@@ -154,6 +167,7 @@ impl Schedule {
                 message_id: m.id,
                 recipient_id: m.to,
                 conversation: m.conversation,
+                cloud: m.cloud,
             });
             timers.add(
                 &to,
@@ -173,9 +187,21 @@ impl Schedule {
             store,
             settings,
             delivery,
+            cloud: OnceLock::new(),
         });
         tokio::spawn(run(Arc::downgrade(&schedule)));
         Ok(schedule)
+    }
+
+    /// Registers the encoder of Cloud API statuses (once, at start-up).
+    pub fn set_cloud(&self, sink: Arc<dyn CloudStatuses>) {
+        let _ = self.cloud.set(sink);
+    }
+
+    /// The Cloud callback for a status of a Cloud message (forced statuses use it too).
+    pub fn cloud_callback(&self, to: &Addressee, step: &Step) -> Option<DirectCallback> {
+        let cloud = to.cloud.as_ref()?;
+        self.cloud.get()?.callback(to, cloud, step)
     }
 
     fn lock(&self) -> MutexGuard<'_, Timers> {
@@ -274,6 +300,19 @@ impl Schedule {
             taken
         };
         let settings = self.settings.current();
+        let (cloud_taken, taken): (Vec<_>, Vec<_>) =
+            taken.into_iter().partition(|(_, t)| t.to.cloud.is_some());
+        let direct: Vec<DirectCallback> = cloud_taken
+            .iter()
+            .filter_map(|(_, t)| self.cloud_callback(&t.to, &t.step))
+            .collect();
+        if !direct.is_empty() {
+            if let Err(e) = self.delivery.enqueue_direct(direct).await {
+                self.lock().due.extend(cloud_taken);
+                self.lock().due.extend(taken);
+                return Err(e);
+            }
+        }
         let callbacks: Vec<NewCallback> = taken
             .iter()
             .filter(|(_, timer)| notified(&settings, &timer.step.status))
@@ -355,8 +394,9 @@ mod tests {
             conversation: Conversation {
                 id: "c".into(),
                 expiration_timestamp: 0,
-                origin: "user_initiated".into(),
+                origin: "service".into(),
             },
+            cloud: None,
         })
     }
 
