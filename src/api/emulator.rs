@@ -288,6 +288,7 @@ pub async fn reset(
     let opts: ResetBody = super::body::json_body(&req, payload, Some(ResetBody::default())).await?;
     st.store.writable()?;
     st.messaging.reset().await?;
+    st.cloud.reset();
     st.delivery.reset().await?;
     st.messaging.media.reset()?;
     if opts.settings {

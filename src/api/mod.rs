@@ -7,8 +7,10 @@
 mod auth;
 mod body;
 mod certificates;
+mod cloud;
 mod contacts;
 mod emulator;
+pub mod graph;
 mod health;
 mod media;
 mod messages;
@@ -72,7 +74,48 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/reset", M::POST, web::post().to(emulator::reset)),
         ("/v1/emulator/faults", M::PUT, web::put().to(emulator::set_faults)),
         ("/v1/emulator/events", M::GET, get().to(emulator::events)),
+        // The Cloud API's control routes.
+        ("/v1/emulator/cloud", M::GET, get().to(cloud::get)),
+        ("/v1/emulator/cloud", M::PUT, web::put().to(cloud::put)),
+        ("/v1/emulator/cloud/inbound", M::POST, web::post().to(cloud::inbound)),
     ]
+}
+
+/// The Cloud API's Graph routes, under `/{version}` (`vNN.N` only, so `/v1/...` never matches),
+/// plus the media download URL. Failures, unknown paths and wrong methods answer the Graph
+/// envelope.
+#[rustfmt::skip]
+fn graph_route_table() -> Vec<(&'static str, Method, Route)> {
+    use Method as M;
+    vec![
+        ("/{phone_number_id}/messages", M::POST, web::post().to(graph::messages::send)),
+        ("/{phone_number_id}/media", M::POST, web::post().to(graph::media::upload)),
+        ("/{media_id}", M::GET, get().to(graph::media::get)),
+        ("/{media_id}", M::DELETE, web::delete().to(graph::media::delete)),
+    ]
+}
+
+const GRAPH_VERSION: &str = "/{version:v[0-9]+\\.[0-9]+}";
+
+fn configure_graph(cfg: &mut web::ServiceConfig) {
+    let mut by_path: BTreeMap<&'static str, Vec<Route>> = BTreeMap::new();
+    for (path, _, route) in graph_route_table() {
+        by_path.entry(path).or_default().push(route);
+    }
+    let mut scope = web::scope(GRAPH_VERSION).default_service(web::to(graph::unknown));
+    for (path, routes) in by_path {
+        let mut resource = web::resource(path).default_service(web::to(graph::unknown));
+        for route in routes {
+            resource = resource.route(route);
+        }
+        scope = scope.service(resource);
+    }
+    cfg.service(scope);
+    cfg.service(
+        web::resource(graph::media::DOWNLOAD_PATH)
+            .route(get().to(graph::media::download))
+            .default_service(web::to(graph::unknown)),
+    );
 }
 
 /// A GET route that answers HEAD too, as HTTP requires: the same handler, status and headers; the
@@ -83,9 +126,14 @@ fn get() -> Route {
 
 /// Every (METHOD, path) the router serves, in OpenAPI path syntax (HEAD implied by GET).
 pub fn routes() -> Vec<(String, String)> {
+    let graph = graph_route_table()
+        .into_iter()
+        .map(|(p, m, _)| (m.to_string(), format!("/{{version}}{p}")));
     route_table()
         .into_iter()
         .map(|(p, m, _)| (m.to_string(), p.to_string()))
+        .chain(graph)
+        .chain([("GET".to_string(), graph::media::DOWNLOAD_PATH.to_string())])
         .collect()
 }
 
@@ -109,6 +157,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         }
     }
     cfg.service(control);
+    configure_graph(cfg);
 }
 
 const CONTROL_PREFIX: &str = "/v1/emulator";
