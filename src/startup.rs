@@ -1,7 +1,7 @@
 //! `Application::build(config)` -> `.port()` -> `.run_until_stopped()` (the zero2prod shape).
 
 use crate::config::Config;
-use crate::delivery::{client::WebhookClient, Delivery};
+use crate::delivery::{client::WebhookClient, Delivery, DeliveryOptions};
 use crate::domain::accounts::Accounts;
 use crate::domain::media::Media;
 use crate::domain::messaging::{Messaging, Network};
@@ -91,9 +91,14 @@ impl Application {
         let metrics = Arc::new(Metrics::default());
         let delivery = Delivery::open(
             store.clone(),
-            settings.clone(),
+            settings.webhook_policy(),
             client,
-            &config,
+            DeliveryOptions {
+                horizon_ms: config.callback_retry_horizon_ms,
+                batch_max: config.callback_batch_max,
+                queue_limit: config.callback_queue_limit,
+                history: config.callback_history,
+            },
             events.clone(),
             metrics.clone(),
         )?;

@@ -70,16 +70,20 @@ pub async fn emit_errors(
 #[serde(deny_unknown_fields)]
 pub struct CallbackQuery {
     state: Option<CallbackState>,
+    source: Option<String>,
     limit: Option<usize>,
 }
 
-/// `GET /v1/emulator/callbacks?state=pending|delivered|given_up&limit=N`: newest last.
+/// `GET /v1/emulator/callbacks?state=pending|delivered|given_up&source=onprem|cloud|...&limit=N`:
+/// newest last.
 pub async fn list_callbacks(req: HttpRequest, _a: Admin) -> Result<HttpResponse, ApiError> {
     let q = web::Query::<CallbackQuery>::from_query(req.query_string())
         .map_err(|e| ApiError::invalid("query", e))?
         .into_inner();
     let st = state(&req)?;
-    let list = st.delivery.list(q.state, q.limit.unwrap_or(1000))?;
+    let list = st
+        .delivery
+        .list(q.state, q.source.as_deref(), q.limit.unwrap_or(1000))?;
     Ok(ok(
         json!({ "callbacks": list, "pending": st.delivery.pending() }),
     ))

@@ -11,16 +11,16 @@
 
 pub mod backoff;
 pub mod client;
-mod direct_standin;
+mod direct;
 mod dispatcher;
 mod queue;
 
-use crate::domain::Settings;
+pub use direct::{DirectCallback, Request, RetryPolicy};
+
 use crate::store::{self, Store, StoreError};
 use crate::wa::time::now_ms;
 use crate::wa::ApiError;
-pub use direct_standin::{DirectCallback, RetryPolicy};
-use queue::{Pending, Queue};
+use queue::{Lane, Pending, Queue};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,6 +36,8 @@ pub enum CallbackKind {
     InboundMessage,
     StatusChange,
     Error,
+    /// A direct callback (Cloud API, SMS gateways): its `source` and `event` say what it is.
+    Direct,
 }
 
 impl CallbackKind {
@@ -44,6 +46,7 @@ impl CallbackKind {
             CallbackKind::InboundMessage => "inbound_message",
             CallbackKind::StatusChange => "status_change",
             CallbackKind::Error => "error",
+            CallbackKind::Direct => "direct",
         }
     }
 }
@@ -90,11 +93,44 @@ pub struct Callback {
     pub first_attempt_ms: Option<u64>,
     pub attempts: Vec<Attempt>,
     pub body: Value,
+    /// Who made a direct callback: `cloud`, `zender`, `smsgateway24`, `raspisms` (None: On-Prem).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The event name in that API's vocabulary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// A direct callback's exact request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Request>,
+    /// A direct callback's retry policy (On-Prem callbacks follow the settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetryPolicy>,
+}
+
+/// What the delivery engine needs of the application settings, published on a watch channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookPolicy {
+    /// The On-Prem webhook; None holds On-Prem callbacks back (direct ones still go).
+    pub url: Option<String>,
+    pub max_concurrent_requests: u32,
+    pub backoff_step_ms: u64,
+    pub backoff_cap_ms: u64,
+    /// Whether On-Prem callbacks are durable before the call that made them answers.
+    pub persist: bool,
+}
+
+/// The engine's fixed options (from the command line).
+#[derive(Debug, Clone)]
+pub struct DeliveryOptions {
+    pub horizon_ms: u64,
+    pub batch_max: usize,
+    pub queue_limit: usize,
+    pub history: usize,
 }
 
 pub struct Delivery {
     pub(crate) store: Store,
-    pub(crate) settings: Arc<Settings>,
+    pub(crate) policy: tokio::sync::watch::Receiver<WebhookPolicy>,
     pub(crate) client: Arc<client::WebhookClient>,
     pub(crate) queue: Mutex<Queue>,
     pub(crate) gate: RwLock<()>,
@@ -116,10 +152,43 @@ pub struct NewCallback {
     pub order_key: Option<String>,
 }
 
+impl NewCallback {
+    fn record(self, persist: bool) -> Callback {
+        Callback::new(self.kind, self.body, self.order_key, persist)
+    }
+}
+
 impl Callback {
+    /// A new pending callback (id, times and target are set by the caller or on enqueue).
+    fn new(kind: CallbackKind, body: Value, order_key: Option<String>, persist: bool) -> Callback {
+        Callback {
+            id: 0,
+            kind,
+            state: CallbackState::Pending,
+            created_ms: 0,
+            next_attempt_ms: 0,
+            persist,
+            order_key,
+            attempts_total: 0,
+            failures: 0,
+            first_attempt_ms: None,
+            attempts: Vec::new(),
+            body,
+            source: None,
+            event: None,
+            request: None,
+            retry: None,
+        }
+    }
+
     fn pending(&self) -> Pending {
         Pending {
             id: self.id,
+            lane: if self.request.is_some() {
+                Lane::Direct
+            } else {
+                Lane::Webhook
+            },
             order_key: self.order_key.as_deref().map(Arc::from),
             failures: self.failures,
             last_attempt_ms: self.attempts.last().map_or(0, |a| a.at_ms),
@@ -131,9 +200,9 @@ impl Callback {
 impl Delivery {
     pub fn open(
         store: Store,
-        settings: Arc<Settings>,
+        policy: tokio::sync::watch::Receiver<WebhookPolicy>,
         client: Arc<client::WebhookClient>,
-        cfg: &crate::config::Config,
+        options: DeliveryOptions,
         events: Arc<crate::events::Events>,
         metrics: Arc<crate::metrics::Metrics>,
     ) -> Result<Arc<Delivery>, StoreError> {
@@ -167,7 +236,7 @@ impl Delivery {
         let done_count = store.callbacks_done.len();
         let delivery = Arc::new(Delivery {
             store,
-            settings,
+            policy,
             client,
             queue: Mutex::new(queue),
             gate: RwLock::new(()),
@@ -175,10 +244,10 @@ impl Delivery {
             stopping: Notify::new(),
             done_count: AtomicUsize::new(done_count),
             metrics,
-            horizon_ms: cfg.callback_retry_horizon_ms,
-            batch_max: cfg.callback_batch_max.max(1),
-            queue_limit: cfg.callback_queue_limit,
-            history: cfg.callback_history,
+            horizon_ms: options.horizon_ms,
+            batch_max: options.batch_max.max(1),
+            queue_limit: options.queue_limit,
+            history: options.history,
             events,
         });
         tokio::spawn(dispatcher::run(delivery.clone()));
@@ -215,7 +284,15 @@ impl Delivery {
 
     /// Enqueues notifications; with `callback_persist` they are on disk before this returns.
     pub async fn enqueue(&self, items: Vec<NewCallback>) -> Result<Vec<u64>, ApiError> {
-        self.enqueue_as(items, Visible::WhenDurable).await
+        let persist = self.policy.borrow().persist;
+        let records = items.into_iter().map(|i| i.record(persist)).collect();
+        self.enqueue_as(records, Visible::WhenDurable).await
+    }
+
+    /// Enqueues direct callbacks (Cloud API, SMS gateways): always durable before this returns.
+    pub async fn enqueue_direct(&self, items: Vec<DirectCallback>) -> Result<Vec<u64>, ApiError> {
+        let records = items.into_iter().map(DirectCallback::record).collect();
+        self.enqueue_as(records, Visible::WhenDurable).await
     }
 
     /// Enqueues statuses the schedule hands over. They are dispatched at once and flushed
@@ -223,21 +300,23 @@ impl Delivery {
     /// again (at least once), so they need not wait for the disk. Answers once they are durable;
     /// a failed flush is logged and they stay queued (handing them over again would repeat them).
     pub async fn enqueue_statuses(&self, items: Vec<NewCallback>) -> Result<(), ApiError> {
-        self.enqueue_as(items, Visible::AtOnce).await.map(drop)
+        let persist = self.policy.borrow().persist;
+        let records = items.into_iter().map(|i| i.record(persist)).collect();
+        self.enqueue_as(records, Visible::AtOnce).await.map(drop)
     }
 
     async fn enqueue_as(
         &self,
-        items: Vec<NewCallback>,
+        records: Vec<Callback>,
         visible: Visible,
     ) -> Result<Vec<u64>, ApiError> {
-        let n = items.len();
-        let persist = self.settings.current().callback_persist;
+        let n = records.len();
+        let persist = records.iter().any(|r| r.persist);
         let _gate = self.gate.read().await;
         self.lock()
             .reserve(n, self.queue_limit)
             .map_err(|pending| self.overloaded(pending))?;
-        let mut written = self.write_new(items, persist);
+        let mut written = self.write_new(records);
         let wait_for_disk = persist && visible == Visible::WhenDurable;
         if let (true, Ok(pending)) = (wait_for_disk, &written) {
             if let Err(e) = self.store.durable().await {
@@ -271,26 +350,14 @@ impl Delivery {
     }
 
     /// Writes the records of new callbacks (not yet flushed); on failure none stays.
-    fn write_new(&self, items: Vec<NewCallback>, persist: bool) -> Result<Vec<Pending>, ApiError> {
+    fn write_new(&self, records: Vec<Callback>) -> Result<Vec<Pending>, ApiError> {
         self.store.writable()?;
         let now = now_ms();
-        let mut written = Vec::with_capacity(items.len());
+        let mut written = Vec::with_capacity(records.len());
         let mut result = Ok(());
-        for item in items {
-            let cb = Callback {
-                id: 0,
-                kind: item.kind,
-                state: CallbackState::Pending,
-                created_ms: now,
-                next_attempt_ms: now,
-                persist,
-                order_key: item.order_key,
-                attempts_total: 0,
-                failures: 0,
-                first_attempt_ms: None,
-                attempts: Vec::new(),
-                body: item.body,
-            };
+        for mut cb in records {
+            cb.created_ms = now;
+            cb.next_attempt_ms = now;
             // Plain inserts: sled's apply_batch takes a Db-wide write lock and waits on its log.
             result = self.insert_new(cb).map(|p| written.push(p));
             if result.is_err() {
@@ -340,16 +407,26 @@ impl Delivery {
         }
     }
 
-    /// The newest `limit` callbacks (of one state, or all), oldest first. Reads only those.
+    /// The newest `limit` callbacks (of one state, or all; of one source, or all: `onprem` for
+    /// the On-Prem webhook's), oldest first.
     pub fn list(
         &self,
         state: Option<CallbackState>,
+        source: Option<&str>,
         limit: usize,
     ) -> Result<Vec<Callback>, StoreError> {
         let mut out: Vec<Callback> = Vec::new();
         for tree in self.trees(state) {
-            for item in tree.iter().rev().take(limit) {
-                out.push(serde_json::from_slice(&item?.1)?);
+            let mut taken = 0;
+            for item in tree.iter().rev() {
+                if taken == limit {
+                    break;
+                }
+                let cb: Callback = serde_json::from_slice(&item?.1)?;
+                if source.is_none_or(|s| cb.source.as_deref().unwrap_or("onprem") == s) {
+                    taken += 1;
+                    out.push(cb);
+                }
             }
         }
         Ok(store::keep_newest(out, limit, |c| c.id))

@@ -21,6 +21,7 @@ pub struct Settings {
     allow_http: bool,
     wa_id: String,
     tx: watch::Sender<Arc<ApplicationSettings>>,
+    policy: watch::Sender<crate::delivery::WebhookPolicy>,
 }
 
 impl Settings {
@@ -28,12 +29,14 @@ impl Settings {
         let mut current: ApplicationSettings = store::get_json(&store.config, "application")?
             .unwrap_or_else(|| ApplicationSettings::defaults(&cfg.wa_id));
         current.wa_id = cfg.wa_id.clone();
+        let (policy, _) = watch::channel(current.webhook_policy());
         let (tx, _) = watch::channel(Arc::new(current));
         Ok(Settings {
             store,
             allow_http: cfg.allow_http_webhooks,
             wa_id: cfg.wa_id.clone(),
             tx,
+            policy,
         })
     }
 
@@ -43,6 +46,11 @@ impl Settings {
 
     pub fn subscribe(&self) -> watch::Receiver<Arc<ApplicationSettings>> {
         self.tx.subscribe()
+    }
+
+    /// The delivery engine's view of the settings, updated on every change.
+    pub fn webhook_policy(&self) -> watch::Receiver<crate::delivery::WebhookPolicy> {
+        self.policy.subscribe()
     }
 
     pub fn patch(&self, body: &Value) -> Result<Arc<ApplicationSettings>, ApiError> {
@@ -62,6 +70,12 @@ impl Settings {
             return Err(e.into());
         }
         let next = Arc::new(next);
+        self.policy.send_if_modified(|p| {
+            let policy = next.webhook_policy();
+            let changed = *p != policy;
+            *p = policy;
+            changed
+        });
         self.tx.send_replace(next.clone());
         Ok(next)
     }

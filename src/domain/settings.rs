@@ -55,6 +55,19 @@ pub struct ApplicationSettings {
     pub log_level: String,
 }
 
+impl ApplicationSettings {
+    /// What the delivery engine needs of these settings.
+    pub fn webhook_policy(&self) -> crate::delivery::WebhookPolicy {
+        crate::delivery::WebhookPolicy {
+            url: self.webhooks.url.clone(),
+            max_concurrent_requests: self.webhooks.max_concurrent_requests,
+            backoff_step_ms: self.callback_backoff_delay_ms,
+            backoff_cap_ms: self.max_callback_backoff_delay_ms,
+            persist: self.callback_persist,
+        }
+    }
+}
+
 pub const MEDIA_TYPES: [&str; 6] = ["audio", "document", "voice", "video", "image", "sticker"];
 const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
 

@@ -4,6 +4,7 @@ mod cli;
 mod control;
 mod crash;
 mod delivery;
+mod direct;
 mod diskfull;
 mod durability;
 mod errors;

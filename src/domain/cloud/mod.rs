@@ -12,6 +12,14 @@ use crate::delivery::RetryPolicy;
 use crate::domain::messaging::Messaging;
 use crate::store::{self, Store};
 use crate::wa::ApiError;
+
+/// At most 200 characters of what a webhook answered.
+fn echo(text: &str) -> String {
+    match text.char_indices().nth(200) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+    }
+}
 use config::{CloudConfig, CloudPatch, Overrides};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -128,12 +136,11 @@ impl Cloud {
                 format!("the subscription handshake failed: {what}; the endpoint must answer GET ?hub.mode=subscribe&hub.verify_token=...&hub.challenge=... with 200 and the challenge as its body"),
             )
         };
-        match self.client.get(u.as_str()).await {
-            Ok(a) if a.status == 200 && a.body.trim() == challenge => Ok(()),
-            Ok(a) => Err(refused(format!(
-                "it answered HTTP {} with {:?} (challenge {challenge})",
-                a.status,
-                crate::api::echo(&a.body)
+        match self.client.get_text(u.as_str()).await {
+            Ok((200, body)) if body.trim() == challenge => Ok(()),
+            Ok((status, body)) => Err(refused(format!(
+                "it answered HTTP {status} with {:?} (challenge {challenge})",
+                echo(&body)
             ))),
             Err(e) => Err(refused(format!("no answer: {e}"))),
         }
