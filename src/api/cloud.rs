@@ -10,7 +10,9 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
 pub async fn get(req: HttpRequest, _a: Admin) -> Result<HttpResponse, ApiError> {
-    Ok(ok(json!({ "cloud": state(&req)?.cloud.config().to_json() })))
+    Ok(ok(
+        json!({ "cloud": state(&req)?.cloud.config().to_json() }),
+    ))
 }
 
 pub async fn put(
@@ -30,5 +32,7 @@ pub async fn inbound(
     let st = state(&req)?;
     let (id, callback) = st.cloud.inbound(&st.messaging, body).await?;
     let callbacks: Vec<_> = callback.into_iter().map(|id| json!({ "id": id })).collect();
-    Ok(ok(json!({ "messages": [{ "id": id }], "callbacks": callbacks })))
+    Ok(ok(
+        json!({ "messages": [{ "id": id }], "callbacks": callbacks }),
+    ))
 }

@@ -124,7 +124,8 @@ impl Messaging {
         let profile = req.profile_name.unwrap_or_else(|| "Test Customer".into());
         let body =
             inbound::notification(&id, &from, &profile, &req.kind, payload, &extra, now / 1000);
-        let mut record = json!({ "id": id, "from": from, "received_ms": now, "notification": body });
+        let mut record =
+            json!({ "id": id, "from": from, "received_ms": now, "notification": body });
         if let (Some(s), Some(r)) = (sink, record.as_object_mut()) {
             r.extend(s.record_tag());
         }
@@ -141,7 +142,12 @@ impl Messaging {
             }
             Some(s) => match s.callback(&from, &body) {
                 Ok(Some(cb)) => self.delivery().enqueue_direct(vec![cb]).await,
-                Ok(None) => self.store().durable().await.map(|()| Vec::new()).map_err(ApiError::from),
+                Ok(None) => self
+                    .store()
+                    .durable()
+                    .await
+                    .map(|()| Vec::new())
+                    .map_err(ApiError::from),
                 Err(e) => Err(e),
             },
         };

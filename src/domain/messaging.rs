@@ -233,8 +233,14 @@ impl Messaging {
             ));
         }
         let category = match out.message_type.as_str() {
-            "template" => Some((&body["template"]["name"], &body["template"]["language"]["code"])),
-            "hsm" => Some((&body["hsm"]["element_name"], &body["hsm"]["language"]["code"])),
+            "template" => Some((
+                &body["template"]["name"],
+                &body["template"]["language"]["code"],
+            )),
+            "hsm" => Some((
+                &body["hsm"]["element_name"],
+                &body["hsm"]["language"]["code"],
+            )),
             _ => None,
         }
         .map(|(n, l)| (n.as_str().unwrap_or(""), l.as_str().unwrap_or("")));

@@ -11,9 +11,9 @@
 
 use super::lifecycle::{status_notification, Conversation, Step};
 use crate::delivery::{CallbackKind, Delivery, DirectCallback, NewCallback};
-use crate::graph::webhook::CloudSend;
 use crate::domain::settings::ApplicationSettings;
 use crate::domain::Settings;
+use crate::graph::webhook::CloudSend;
 use crate::store::{self, Store, StoreError};
 use crate::wa::time::now_ms;
 use crate::wa::{ids, ApiError};

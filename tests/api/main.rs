@@ -1,6 +1,8 @@
 mod access;
 mod certificates;
 mod cli;
+mod cloud;
+mod cloud_errors;
 mod control;
 mod crash;
 mod delivery;

@@ -27,30 +27,49 @@ pub async fn upload(req: HttpRequest, payload: web::Payload) -> GraphResult {
     let st = app(&req)?;
     let phone_number_id = req.match_info().get("phone_number_id").unwrap_or("");
     st.cloud.check_number(phone_number_id)?;
-    let content_type = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let boundary = multipart::boundary(content_type).ok_or_else(|| {
-        GraphFailure(GraphError::invalid("The upload must be multipart/form-data with file, type and messaging_product"))
+        GraphFailure(GraphError::invalid(
+            "The upload must be multipart/form-data with file, type and messaging_product",
+        ))
     })?;
     let bytes = read_body(&req, payload, st.config.max_media_bytes).await?;
-    let parts = multipart::parse(&bytes, &boundary).map_err(|e| GraphFailure(GraphError::invalid(e)))?;
+    let parts =
+        multipart::parse(&bytes, &boundary).map_err(|e| GraphFailure(GraphError::invalid(e)))?;
     let field = |name: &str| parts.iter().find(|p| p.name == name);
-    let text = |name: &str| field(name).map(|p| String::from_utf8_lossy(&p.data).trim().to_string());
+    let text =
+        |name: &str| field(name).map(|p| String::from_utf8_lossy(&p.data).trim().to_string());
     match text("messaging_product").as_deref() {
         Some("whatsapp") => {}
-        Some(_) => return Err(GraphError::new(131009, "messaging_product: must be whatsapp").into()),
-        None => return Err(GraphError::new(131008, "Missing required parameter: messaging_product").into()),
+        Some(_) => {
+            return Err(GraphError::new(131009, "messaging_product: must be whatsapp").into())
+        }
+        None => {
+            return Err(
+                GraphError::new(131008, "Missing required parameter: messaging_product").into(),
+            )
+        }
     }
-    let file = field("file").ok_or_else(|| GraphFailure(GraphError::new(131008, "Missing required parameter: file")))?;
+    let file = field("file")
+        .ok_or_else(|| GraphFailure(GraphError::new(131008, "Missing required parameter: file")))?;
     let mime = text("type")
         .or_else(|| file.content_type.clone())
         .ok_or_else(|| GraphFailure(GraphError::new(131008, "Missing required parameter: type")))?;
-    let meta = st.messaging.media.upload(Some(&mime), &file.data).map_err(|e| {
-        if e.code == 1009 || e.status == 413 {
-            GraphFailure(GraphError::new(131053, e.details.unwrap_or_default()))
-        } else {
-            GraphFailure::from(e)
-        }
-    })?;
+    let meta = st
+        .messaging
+        .media
+        .upload(Some(&mime), &file.data)
+        .map_err(|e| {
+            if e.code == 1009 || e.status == 413 {
+                GraphFailure(GraphError::new(131053, e.details.unwrap_or_default()))
+            } else {
+                GraphFailure::from(e)
+            }
+        })?;
     Ok(HttpResponse::Ok().json(json!({ "id": meta.id })))
 }
 
@@ -61,11 +80,19 @@ pub async fn get(req: HttpRequest) -> GraphResult {
     let st = app(&req)?;
     check_owner(&req)?;
     let id = req.match_info().get("media_id").unwrap_or("").to_string();
-    let (meta, _) = st.messaging.media.get(&id).map_err(|_| unknown_media(&id))?;
+    let (meta, _) = st
+        .messaging
+        .media
+        .get(&id)
+        .map_err(|_| unknown_media(&id))?;
     let ext = now_ms() + URL_TTL_MS;
     let hash = url_hash(&st.cloud.config().app_secret, &id, ext);
     let info = req.connection_info();
-    let url = format!("{}://{}{DOWNLOAD_PATH}?mid={id}&ext={ext}&hash={hash}", info.scheme(), info.host());
+    let url = format!(
+        "{}://{}{DOWNLOAD_PATH}?mid={id}&ext={ext}&hash={hash}",
+        info.scheme(),
+        info.host()
+    );
     Ok(HttpResponse::Ok().json(json!({
         "messaging_product": "whatsapp",
         "url": url,
@@ -81,10 +108,14 @@ pub async fn delete(req: HttpRequest) -> GraphResult {
     version(&req)?;
     check_owner(&req)?;
     let id = req.match_info().get("media_id").unwrap_or("").to_string();
-    app(&req)?.messaging.media.delete(&id).map_err(|e| match e.code {
-        1006 => unknown_media(&id),
-        _ => GraphFailure::from(e),
-    })?;
+    app(&req)?
+        .messaging
+        .media
+        .delete(&id)
+        .map_err(|e| match e.code {
+            1006 => unknown_media(&id),
+            _ => GraphFailure::from(e),
+        })?;
     Ok(HttpResponse::Ok().json(json!({ "success": true })))
 }
 
@@ -95,9 +126,17 @@ pub async fn download(req: HttpRequest) -> GraphResult {
     let q = web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
         .map(|q| q.into_inner())
         .unwrap_or_default();
-    let (mid, ext, hash) = (q.get("mid"), q.get("ext").and_then(|e| e.parse::<u64>().ok()), q.get("hash"));
-    let not_found = || GraphFailure(GraphError::invalid("This media URL is not valid or has expired: ask GET /{version}/{media-id} for a new one").with_status(404));
-    let (Some(mid), Some(ext), Some(hash)) = (mid, ext, hash) else { return Err(not_found()) };
+    let (mid, ext, hash) = (
+        q.get("mid"),
+        q.get("ext").and_then(|e| e.parse::<u64>().ok()),
+        q.get("hash"),
+    );
+    let not_found = || {
+        GraphFailure(GraphError::invalid("This media URL is not valid or has expired: ask GET /{version}/{media-id} for a new one").with_status(404))
+    };
+    let (Some(mid), Some(ext), Some(hash)) = (mid, ext, hash) else {
+        return Err(not_found());
+    };
     if ext < now_ms() || url_hash(&st.cloud.config().app_secret, mid, ext) != *hash {
         return Err(not_found());
     }

@@ -33,7 +33,11 @@ impl From<ApiError> for GraphFailure {
     fn from(e: ApiError) -> Self {
         let status = e.status;
         let g = crate::graph::errors::from_onprem(&e);
-        GraphFailure(if matches!(status, 408 | 413 | 415) { g.with_status(status) } else { g })
+        GraphFailure(if matches!(status, 408 | 413 | 415) {
+            g.with_status(status)
+        } else {
+            g
+        })
     }
 }
 
@@ -44,7 +48,10 @@ impl ResponseError for GraphFailure {
     fn error_response(&self) -> HttpResponse {
         let mut res = HttpResponse::build(self.status_code());
         if self.0.code == 190 {
-            res.insert_header(("WWW-Authenticate", "OAuth \"Facebook Platform\" \"invalid_token\""));
+            res.insert_header((
+                "WWW-Authenticate",
+                "OAuth \"Facebook Platform\" \"invalid_token\"",
+            ));
         }
         res.json(self.0.to_json(&ids::fbtrace_id()))
     }
@@ -60,12 +67,17 @@ pub(crate) fn app(req: &HttpRequest) -> Result<&web::Data<AppState>, GraphFailur
 /// missing, unknown or expired answers 190 (401). `appsecret_proof` is tolerated, not checked.
 pub(crate) fn authorize(req: &HttpRequest) -> Result<(), GraphFailure> {
     let st = app(req)?;
-    let header = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     let token = match header.and_then(|h| h.trim().split_once(' ')) {
         Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") => Some(t.trim().to_string()),
-        _ => web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-            .ok()
-            .and_then(|q| q.get("access_token").cloned()),
+        _ => {
+            web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+                .ok()
+                .and_then(|q| q.get("access_token").cloned())
+        }
     };
     let Some(token) = token else {
         return Err(GraphError::bad_token(
@@ -82,7 +94,8 @@ pub(crate) fn authorize(req: &HttpRequest) -> Result<(), GraphFailure> {
 /// The `{version}` path segment (the route only matches `vNN.N`).
 pub(crate) fn version(req: &HttpRequest) -> Result<Version, GraphFailure> {
     let v = req.match_info().get("version").unwrap_or("");
-    Version::parse(v).ok_or_else(|| GraphError::invalid(format!("Unknown version: {}", super::echo(v))).into())
+    Version::parse(v)
+        .ok_or_else(|| GraphError::invalid(format!("Unknown version: {}", super::echo(v))).into())
 }
 
 /// Any path under a version the router does not know, and wrong methods.

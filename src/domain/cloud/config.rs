@@ -187,24 +187,52 @@ impl CloudConfig {
         if self.verify_token.trim().is_empty() {
             return Err(ApiError::invalid("verify_token", "must not be empty"));
         }
-        if self.access_tokens.is_empty() || self.access_tokens.iter().any(|t| t.token().trim().is_empty()) {
-            return Err(ApiError::invalid("access_tokens", "must hold at least one non-empty token"));
+        if self.access_tokens.is_empty()
+            || self
+                .access_tokens
+                .iter()
+                .any(|t| t.token().trim().is_empty())
+        {
+            return Err(ApiError::invalid(
+                "access_tokens",
+                "must hold at least one non-empty token",
+            ));
         }
         if self.numbers.is_empty() {
-            return Err(ApiError::invalid("numbers", "must hold at least one number"));
+            return Err(ApiError::invalid(
+                "numbers",
+                "must hold at least one number",
+            ));
         }
-        let digits = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
+        let digits =
+            |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
         for (i, n) in self.numbers.iter().enumerate() {
-            for (field, v) in [("phone_number_id", &n.phone_number_id), ("display_phone_number", &n.display_phone_number), ("waba_id", &n.waba_id)] {
+            for (field, v) in [
+                ("phone_number_id", &n.phone_number_id),
+                ("display_phone_number", &n.display_phone_number),
+                ("waba_id", &n.waba_id),
+            ] {
                 if !digits(v) {
-                    return Err(ApiError::invalid(&format!("numbers[{i}].{field}"), "must be 1 to 20 digits"));
+                    return Err(ApiError::invalid(
+                        &format!("numbers[{i}].{field}"),
+                        "must be 1 to 20 digits",
+                    ));
                 }
             }
             if !(1..=1000).contains(&n.throughput_mps) {
-                return Err(ApiError::invalid(&format!("numbers[{i}].throughput_mps"), "must be 1 to 1000"));
+                return Err(ApiError::invalid(
+                    &format!("numbers[{i}].throughput_mps"),
+                    "must be 1 to 1000",
+                ));
             }
-            if self.numbers[..i].iter().any(|m| m.phone_number_id == n.phone_number_id) {
-                return Err(ApiError::invalid(&format!("numbers[{i}].phone_number_id"), "is given twice"));
+            if self.numbers[..i]
+                .iter()
+                .any(|m| m.phone_number_id == n.phone_number_id)
+            {
+                return Err(ApiError::invalid(
+                    &format!("numbers[{i}].phone_number_id"),
+                    "is given twice",
+                ));
             }
         }
         if let Some(url) = &self.webhook.url {
@@ -213,7 +241,11 @@ impl CloudConfig {
                 _ => {
                     return Err(ApiError::invalid(
                         "webhook.url",
-                        if allow_http { "must be an http(s) URL" } else { "must be an https URL (start with --allow-http-webhooks for http)" },
+                        if allow_http {
+                            "must be an http(s) URL"
+                        } else {
+                            "must be an https URL (start with --allow-http-webhooks for http)"
+                        },
                     ))
                 }
             }
@@ -222,16 +254,24 @@ impl CloudConfig {
     }
 
     pub fn number(&self, phone_number_id: &str) -> Option<&CloudNumber> {
-        self.numbers.iter().find(|n| n.phone_number_id == phone_number_id)
+        self.numbers
+            .iter()
+            .find(|n| n.phone_number_id == phone_number_id)
     }
 
     /// Whether `token` is one of the access tokens and has not expired.
     pub fn token_ok(&self, token: &str) -> Result<(), &'static str> {
         use subtle::ConstantTimeEq;
         let now_s = now_ms() / 1000;
-        match self.access_tokens.iter().find(|t| bool::from(t.token().as_bytes().ct_eq(token.as_bytes()))) {
+        match self
+            .access_tokens
+            .iter()
+            .find(|t| bool::from(t.token().as_bytes().ct_eq(token.as_bytes())))
+        {
             None => Err("Invalid OAuth access token - Cannot parse access token"),
-            Some(t) if t.expired(now_s) => Err("Error validating access token: Session has expired"),
+            Some(t) if t.expired(now_s) => {
+                Err("Error validating access token: Session has expired")
+            }
             Some(_) => Ok(()),
         }
     }

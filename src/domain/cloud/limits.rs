@@ -44,7 +44,10 @@ impl Limits {
     pub fn check(&self, number: &str, mps: u32, wa_id: &str, now: u64) -> Result<(), Hit> {
         let mps = f64::from(mps.max(1));
         let mut numbers = self.numbers.lock().unwrap_or_else(|p| p.into_inner());
-        let nb = numbers.entry(number.to_string()).or_insert(Bucket { tokens: mps, last_ms: now });
+        let nb = numbers.entry(number.to_string()).or_insert(Bucket {
+            tokens: mps,
+            last_ms: now,
+        });
         let before = *nb;
         if !take(nb, mps, mps / 1000.0, now) {
             return Err(Hit::Throughput);
@@ -52,7 +55,10 @@ impl Limits {
         let mut pairs = self.pairs.lock().unwrap_or_else(|p| p.into_inner());
         let pb = pairs
             .entry((number.to_string(), wa_id.to_string()))
-            .or_insert(Bucket { tokens: PAIR_BURST, last_ms: now });
+            .or_insert(Bucket {
+                tokens: PAIR_BURST,
+                last_ms: now,
+            });
         if !take(pb, PAIR_BURST, 1.0 / PAIR_INTERVAL_MS, now) {
             *nb = before; // a refused send does not count against the throughput
             return Err(Hit::Pair);
@@ -61,7 +67,10 @@ impl Limits {
     }
 
     pub fn reset(&self) {
-        self.numbers.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.numbers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         self.pairs.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }
@@ -83,6 +92,9 @@ mod tests {
         }
         assert_eq!(l.check("n", 1000, "a", 45), Err(Hit::Pair));
         assert!(l.check("n", 1000, "b", 45).is_ok(), "another user");
-        assert!(l.check("n", 1000, "a", 45 + 6000).is_ok(), "one more after 6 s");
+        assert!(
+            l.check("n", 1000, "a", 45 + 6000).is_ok(),
+            "one more after 6 s"
+        );
     }
 }

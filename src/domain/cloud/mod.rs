@@ -41,7 +41,10 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn config(&self) -> Arc<CloudConfig> {
-        self.config.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.config
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 
@@ -119,7 +122,11 @@ impl Cloud {
         }
         next.save(&self.store).await?;
         let next = Arc::new(next);
-        *self.shared.config.write().unwrap_or_else(|p| p.into_inner()) = next.clone();
+        *self
+            .shared
+            .config
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = next.clone();
         Ok(next)
     }
 
@@ -170,14 +177,18 @@ impl Cloud {
             }
             *w = Some(map);
         }
-        Ok(w
-            .as_ref()
+        Ok(w.as_ref()
             .and_then(|m| m.get(&(phone_number_id.to_string(), wa_id.to_string())))
             .copied())
     }
 
     fn note_inbound(&self, phone_number_id: &str, wa_id: &str, at_ms: u64) {
-        if let Some(m) = self.windows.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+        if let Some(m) = self
+            .windows
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+        {
             m.insert((phone_number_id.to_string(), wa_id.to_string()), at_ms);
         }
     }

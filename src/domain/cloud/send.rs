@@ -50,14 +50,19 @@ impl Cloud {
     ) -> Result<Value, GraphError> {
         self.check_number(phone_number_id)?;
         let config = self.config();
-        let number = config.number(phone_number_id).cloned().ok_or_else(|| GraphError::new(100, ""))?;
+        let number = config
+            .number(phone_number_id)
+            .cloned()
+            .ok_or_else(|| GraphError::new(100, ""))?;
         let media = |id: &str| messaging.media.mime_type(id);
         let send = match outbound::validate(&body, &self.default_cc, &media)? {
             Request::Read { message_id, .. } => {
                 let found: Option<Value> = store::get_json(&self.store.inbound, &message_id)
                     .map_err(|e| from_onprem(&e.into()))?;
                 return match found {
-                    Some(r) if r["phone_number_id"] == phone_number_id => Ok(json!({ "success": true })),
+                    Some(r) if r["phone_number_id"] == phone_number_id => {
+                        Ok(json!({ "success": true }))
+                    }
                     _ => Err(GraphError::invalid(format!(
                         "message_id: {message_id} is not a message received by this number"
                     ))),
@@ -74,7 +79,10 @@ impl Cloud {
             if !allowed.iter().any(|a| a == &send.to) {
                 return Err(GraphError::new(
                     131030,
-                    format!("{} is not in the allowed list of test number {phone_number_id}", send.to),
+                    format!(
+                        "{} is not in the allowed list of test number {phone_number_id}",
+                        send.to
+                    ),
                 ));
             }
         }
@@ -94,11 +102,16 @@ impl Cloud {
                 ))
             }
         }
-        let template = send.template.as_ref().map(|(n, l)| (n.as_str(), l.as_str()));
+        let template = send
+            .template
+            .as_ref()
+            .map(|(n, l)| (n.as_str(), l.as_str()));
         let category = templates::category(&registered, template);
         let action = match individual.then(|| messaging.rule_for(&send.to)).flatten() {
             Some(Action::Invalid) => Some(Action::Fail { code: 131026 }),
-            Some(Action::Fail { code }) => Some(Action::Fail { code: cloud_code(code) }),
+            Some(Action::Fail { code }) => Some(Action::Fail {
+                code: cloud_code(code),
+            }),
             other => {
                 let window_open = self
                     .last_inbound(phone_number_id, &send.to)
@@ -149,25 +162,45 @@ impl Cloud {
     ) -> Result<(String, Option<u64>), ApiError> {
         let config = self.config();
         let phone_number_id = match req.rest.remove("phone_number_id") {
-            None => config.numbers.first().map(|n| n.phone_number_id.clone()).unwrap_or_default(),
+            None => config
+                .numbers
+                .first()
+                .map(|n| n.phone_number_id.clone())
+                .unwrap_or_default(),
             Some(Value::String(s)) => s,
             Some(_) => return Err(ApiError::invalid("phone_number_id", "must be a string")),
         };
-        let number = config
-            .number(&phone_number_id)
-            .ok_or_else(|| ApiError::invalid("phone_number_id", format!("{phone_number_id} is not a configured Cloud number")))?;
+        let number = config.number(&phone_number_id).ok_or_else(|| {
+            ApiError::invalid(
+                "phone_number_id",
+                format!("{phone_number_id} is not a configured Cloud number"),
+            )
+        })?;
         if req.kind == "unsupported" {
             req.kind = "unknown".into();
         }
         if req.kind == "order" {
-            let o = req.rest.get("order").and_then(Value::as_object).ok_or_else(|| ApiError::missing("order"))?;
-            o.get("catalog_id").and_then(Value::as_str).ok_or_else(|| ApiError::missing("order.catalog_id"))?;
-            o.get("product_items").and_then(Value::as_array).filter(|a| !a.is_empty())
+            let o = req
+                .rest
+                .get("order")
+                .and_then(Value::as_object)
+                .ok_or_else(|| ApiError::missing("order"))?;
+            o.get("catalog_id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| ApiError::missing("order.catalog_id"))?;
+            o.get("product_items")
+                .and_then(Value::as_array)
+                .filter(|a| !a.is_empty())
                 .ok_or_else(|| ApiError::missing("order.product_items"))?;
         }
         let from = crate::wa::outbound::normalize_number(&req.from, &self.default_cc);
-        let sink = Inbound { shared: &self.shared, phone_number_id: &phone_number_id };
-        let result = messaging.receive_via(req, &number.display_phone_number, Some(&sink)).await?;
+        let sink = Inbound {
+            shared: &self.shared,
+            phone_number_id: &phone_number_id,
+        };
+        let result = messaging
+            .receive_via(req, &number.display_phone_number, Some(&sink))
+            .await?;
         if let Some(from) = from {
             self.note_inbound(&phone_number_id, &from, now_ms());
         }

@@ -5,8 +5,8 @@ use super::config::{CloudConfig, CloudNumber};
 use super::Shared;
 use crate::delivery::DirectCallback;
 use crate::domain::inbound::InboundSink;
-use crate::graph::webhook::{self, CloudSend, Metadata, StatusFacts};
 use crate::graph::ids;
+use crate::graph::webhook::{self, CloudSend, Metadata, StatusFacts};
 use crate::simulator::lifecycle::Step;
 use crate::simulator::schedule::{Addressee, CloudStatuses};
 use crate::wa::ApiError;
@@ -100,9 +100,9 @@ impl InboundSink for Inbound<'_> {
 
     fn callback(&self, from: &str, body: &Value) -> Result<Option<DirectCallback>, ApiError> {
         let config = self.shared.config();
-        let number = config
-            .number(self.phone_number_id)
-            .ok_or_else(|| ApiError::not_found(format!("No Cloud number {}", self.phone_number_id)))?;
+        let number = config.number(self.phone_number_id).ok_or_else(|| {
+            ApiError::not_found(format!("No Cloud number {}", self.phone_number_id))
+        })?;
         let parts = webhook::inbound_parts(body);
         Ok(self.shared.callback(
             &config,
