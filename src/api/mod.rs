@@ -98,14 +98,17 @@ fn graph_route_table() -> Vec<(&'static str, Method, Route)> {
 const GRAPH_VERSION: &str = "/{version:v[0-9]+\\.[0-9]+}";
 
 fn configure_graph(cfg: &mut web::ServiceConfig) {
-    let mut by_path: BTreeMap<&'static str, Vec<Route>> = BTreeMap::new();
-    for (path, _, route) in graph_route_table() {
-        by_path.entry(path).or_default().push(route);
+    let mut by_path: BTreeMap<&'static str, Vec<(Method, Route)>> = BTreeMap::new();
+    for (path, method, route) in graph_route_table() {
+        by_path.entry(path).or_default().push((method, route));
     }
     let mut scope = web::scope(GRAPH_VERSION).default_service(web::to(graph::unknown));
     for (path, routes) in by_path {
-        let mut resource = web::resource(path).default_service(web::to(graph::unknown));
-        for route in routes {
+        let allow = allow_header(&routes);
+        let mut resource = web::resource(path).default_service(web::to(move |req: HttpRequest| {
+            graph::method_not_allowed(req, allow.clone())
+        }));
+        for (_, route) in routes {
             resource = resource.route(route);
         }
         scope = scope.service(resource);
@@ -114,7 +117,9 @@ fn configure_graph(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource(graph::media::DOWNLOAD_PATH)
             .route(get().to(graph::media::download))
-            .default_service(web::to(graph::unknown)),
+            .default_service(web::to(|req: HttpRequest| {
+                graph::method_not_allowed(req, "GET, HEAD".to_string())
+            })),
     );
 }
 
@@ -162,16 +167,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 const CONTROL_PREFIX: &str = "/v1/emulator";
 
-/// One path with its methods; any other method answers 1025/405 with an `Allow` header.
-fn resource(path: &str, routes: Vec<(Method, Route)>) -> actix_web::Resource {
-    let allow = routes
+/// The `Allow` header of a path: its methods, HEAD with GET.
+fn allow_header(routes: &[(Method, Route)]) -> String {
+    routes
         .iter()
         .flat_map(|(m, _)| match m.as_str() {
             "GET" => vec!["GET", "HEAD"],
             other => vec![other],
         })
         .collect::<Vec<_>>()
-        .join(", ");
+        .join(", ")
+}
+
+/// One path with its methods; any other method answers 1025/405 with an `Allow` header.
+fn resource(path: &str, routes: Vec<(Method, Route)>) -> actix_web::Resource {
+    let allow = allow_header(&routes);
     let mut resource = web::resource(path);
     for (_, route) in routes {
         resource = resource.route(route);

@@ -119,7 +119,7 @@ async fn tokens_are_checked_and_bad_input_answers_graph_errors() {
     .await;
     graph_error(status, &body, 400, 100);
     let (status, body) = graph(&app, Some("tok-1"), Method::PUT, &path, None).await;
-    graph_error(status, &body, 400, 100);
+    graph_error(status, &body, 405, 100);
     // On-Prem routes are untouched by the Graph ones.
     let (status, body) = app.get("/v1/nothing").await;
     assert_error(status, &body, 404, 1006);

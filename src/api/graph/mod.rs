@@ -107,3 +107,16 @@ pub async fn unknown(req: HttpRequest) -> GraphResult {
     ))
     .into())
 }
+
+/// A method a Graph path does not take: 405 with `Allow`, in the Graph envelope (code 100).
+pub async fn method_not_allowed(req: HttpRequest, allow: String) -> HttpResponse {
+    let e = GraphError::invalid(format!(
+        "Unsupported {} request on {}; allowed: {allow}",
+        super::echo(req.method().as_str()),
+        super::echo(req.path())
+    ))
+    .with_status(405);
+    HttpResponse::MethodNotAllowed()
+        .insert_header(("Allow", allow))
+        .json(e.to_json(&ids::fbtrace_id()))
+}
