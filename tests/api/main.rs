@@ -2,6 +2,7 @@ mod access;
 mod certificates;
 mod cli;
 mod cloud;
+mod cloud_client;
 mod cloud_errors;
 mod control;
 mod crash;
