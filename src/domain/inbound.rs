@@ -159,7 +159,13 @@ impl Messaging {
             }
         };
         self.metrics.messages_received.inc();
-        self.events().publish("inbound", || body);
+        self.events().publish("inbound", || {
+            let mut event = body;
+            if let (Some(s), Some(e)) = (sink, event.as_object_mut()) {
+                e.extend(s.record_tag());
+            }
+            event
+        });
         Ok((id, ids.first().copied()))
     }
 

@@ -124,6 +124,17 @@ pub fn from_onprem(e: &ApiError) -> GraphError {
     GraphError::new(code, details)
 }
 
+/// An asynchronous failure code in Cloud terms: the On-Prem codes the shared recipient rules and
+/// forced statuses may carry become their Cloud equivalents (470 -> 131047, 1026 -> 131026);
+/// Cloud codes pass as they are.
+pub fn async_code(code: u32) -> u32 {
+    match code {
+        470 => 131047,
+        1026 => 131026,
+        c => c,
+    }
+}
+
 impl std::fmt::Display for GraphError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "(#{}) {}: {}", self.code, self.title, self.details)

@@ -88,7 +88,7 @@ pub fn status(f: &StatusFacts) -> Value {
         });
     }
     if f.status == "failed" {
-        let code = f.error_code.unwrap_or(131000);
+        let code = super::errors::async_code(f.error_code.unwrap_or(131000));
         s["errors"] = json!([GraphError::new(code, async_details(code)).to_webhook()]);
     }
     s

@@ -19,15 +19,6 @@ use serde_json::{json, Value};
 
 const WINDOW_MS: u64 = 24 * 3600 * 1000;
 
-/// A failure code of the shared recipient rules in Cloud terms (470 is On-Prem's 131047).
-fn cloud_code(code: u32) -> u32 {
-    match code {
-        470 => 131047,
-        1026 => 131026,
-        c => c,
-    }
-}
-
 impl Cloud {
     /// Unknown numbers answer 100, as the Graph API does for an unknown node.
     pub fn check_number(&self, phone_number_id: &str) -> Result<(), GraphError> {
@@ -110,7 +101,7 @@ impl Cloud {
         let action = match individual.then(|| messaging.rule_for(&send.to)).flatten() {
             Some(Action::Invalid) => Some(Action::Fail { code: 131026 }),
             Some(Action::Fail { code }) => Some(Action::Fail {
-                code: cloud_code(code),
+                code: crate::graph::errors::async_code(code),
             }),
             other => {
                 let window_open = self
