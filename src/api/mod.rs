@@ -142,6 +142,11 @@ pub fn routes() -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether a route of `routes()` is one of the Cloud API's Graph routes (Graph auth and envelope).
+pub fn is_graph_route(path: &str) -> bool {
+    path.starts_with("/{version}/") || path == graph::media::DOWNLOAD_PATH
+}
+
 /// Registers every route. Paths are grouped into resources; a BTreeMap orders static segments
 /// before `{param}` ones ('{' sorts after letters), so `/v1/users/login` is matched before
 /// `/v1/users/{username}`.

@@ -301,3 +301,54 @@ async fn media_upload_metadata_download_and_delete() {
     let (status, body) = upload_raw(&app, "image/webp", &vec![0u8; 600 * 1024]).await;
     graph_error(status, &body, 400, 131053);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_bodies_on_graph_routes_answer_the_graph_envelope_never_5xx() {
+    let (app, _rx, _) = cloud_app().await;
+    let bodies: Vec<Vec<u8>> = vec![
+        b"".to_vec(),
+        b"null".to_vec(),
+        b"[]".to_vec(),
+        b"\"text\"".to_vec(),
+        vec![0xff, 0xfe, 0x00],
+        b"{\"messaging_product\":\"whatsapp\",\"to\":{},\"type\":[]}".to_vec(),
+        b"{\"messaging_product\":\"whatsapp\",\"to\":\"1\",\"type\":\"interactive\",\"interactive\":{\"type\":\"flow\"}}".to_vec(),
+        b"{\"messaging_product\":\"whatsapp\",\"status\":\"read\",\"message_id\":7}".to_vec(),
+        format!("{{\"messaging_product\":\"whatsapp\",\"to\":\"{}\"}}", "9".repeat(5000)).into_bytes(),
+    ];
+    let paths = [
+        format!("/v19.0/{N1}/messages"),
+        format!("/v19.0/{N1}/media"),
+        "/v19.0/x".into(),
+        "/whatsapp_business/attachments/?mid=1&ext=x".into(),
+    ];
+    for path in &paths {
+        for body in &bodies {
+            for content_type in [
+                "application/json",
+                "multipart/form-data; boundary=x",
+                "text/plain",
+            ] {
+                let res = app
+                    .client
+                    .post(format!("{}{path}", app.base))
+                    .bearer_auth("tok-1")
+                    .header("content-type", content_type)
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status().as_u16();
+                let v: Value = res.json().await.unwrap_or(Value::Null);
+                assert!(
+                    status < 500 && status >= 400,
+                    "{path} {content_type} -> {status} {v}"
+                );
+                assert!(
+                    v["error"]["code"].is_u64() && v["error"]["message"].is_string(),
+                    "{path}: {v}"
+                );
+            }
+        }
+    }
+}
