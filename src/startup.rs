@@ -80,7 +80,9 @@ impl Application {
         )?;
         let settings = Arc::new(Settings::open(store.clone(), &config)?);
         let webhook_ca = WebhookCa::open(store.clone())?;
-        let accounts = Accounts::open(store.clone(), &config).map_err(StartError::Accounts)?;
+        let accounts = Accounts::open(store.clone(), &config)
+            .await
+            .map_err(StartError::Accounts)?;
         let client = Arc::new(WebhookClient::new(
             config.callback_timeout_ms,
             config.allow_http_webhooks,
@@ -218,7 +220,7 @@ impl Application {
         let result = self.server.await;
         self.state.messaging.schedule().stop().await;
         self.state.delivery.stop();
-        if let Err(e) = self.state.store.flush() {
+        if let Err(e) = self.state.store.close() {
             tracing::error!(error = %e, "final flush failed");
         }
         tracing::info!("stopped");

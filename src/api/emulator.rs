@@ -290,21 +290,19 @@ pub async fn reset(
 ) -> Result<HttpResponse, ApiError> {
     let st = state(&req)?;
     let opts: ResetBody = super::body::json_body(&req, payload, Some(ResetBody::default())).await?;
-    st.store.writable()?;
     st.messaging.reset().await?;
     st.cloud.reset();
     st.delivery.reset().await?;
-    st.messaging.media.reset()?;
+    st.messaging.media.reset().await?;
     if opts.settings {
-        st.settings.reset()?;
+        st.settings.reset().await?;
     }
     if opts.users {
-        st.accounts.reset()?;
+        st.accounts.reset().await?;
     }
     if opts.certificates {
-        st.webhook_ca.delete()?;
+        st.webhook_ca.delete().await?;
     }
-    st.store.flush()?;
     Ok(ok_empty())
 }
 
@@ -337,17 +335,42 @@ pub async fn events(req: HttpRequest, _a: Admin) -> Result<HttpResponse, ApiErro
 #[serde(deny_unknown_fields)]
 pub struct Faults {
     store: bool,
+    #[serde(default)]
+    mode: StoreFault,
 }
 
-/// `PUT /v1/emulator/faults` `{"store": true}`: the emulator's disk "fails": every write that must
-/// be durable answers 1023 until `{"store": false}`. Acknowledged data is kept.
+/// How the simulated disk fails.
+#[derive(Deserialize, Default, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum StoreFault {
+    /// Writes are refused before anything is written.
+    #[default]
+    RefuseWrites,
+    /// Writes reach the database and the flush fails: the write is undone.
+    FailFlush,
+}
+
+/// `PUT /v1/emulator/faults` `{"store": true, "mode"?: "refuse_writes" | "fail_flush"}`: the
+/// emulator's disk "fails": every write that must be durable answers 1023 and leaves the store as
+/// it was, until `{"store": false}`. Acknowledged data is kept.
 pub async fn set_faults(
     req: HttpRequest,
     _a: Admin,
     Json(body): Json<Faults>,
 ) -> Result<HttpResponse, ApiError> {
-    state(&req)?.store.set_fault(body.store);
-    Ok(ok(json!({ "faults": { "store": body.store } })))
+    let store = &state(&req)?.store;
+    match body.mode {
+        StoreFault::RefuseWrites => store.set_fault(body.store),
+        StoreFault::FailFlush => store.set_flush_fault(body.store),
+    }
+    let mode = match (body.store, body.mode) {
+        (false, _) => Value::Null,
+        (true, StoreFault::RefuseWrites) => json!("refuse_writes"),
+        (true, StoreFault::FailFlush) => json!("fail_flush"),
+    };
+    Ok(ok(
+        json!({ "faults": { "store": body.store, "mode": mode } }),
+    ))
 }
 
 #[derive(Deserialize)]

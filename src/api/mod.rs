@@ -10,6 +10,7 @@ mod certificates;
 mod cloud;
 mod contacts;
 mod emulator;
+mod error;
 pub mod graph;
 mod health;
 mod media;

@@ -4,9 +4,10 @@
 use super::backoff::{delay_after, past_horizon};
 use super::client::Outcome;
 use super::queue::Lane;
+use super::records::{InDone, InGivenUp, InPending};
 use super::{merge_bodies, Attempt, Callback, CallbackState, Delivery, ATTEMPTS_KEPT};
 use crate::metrics::{CallbackLabels, KindLabel};
-use crate::store::{self, StoreError};
+use crate::store::{self, Batch, StoreError};
 use crate::wa::time::now_ms;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -135,8 +136,8 @@ async fn attempt<'a>(
     let mut nexts = Vec::new();
     let mut records: Vec<Callback> = Vec::with_capacity(ids.len());
     for &id in ids {
-        match store::get_json::<Callback>(&d.store.callbacks_pending, store::encode_u64(id)) {
-            Ok(Some(cb)) => records.push(cb),
+        match d.store.get::<InPending>(store::encode_u64(id)) {
+            Ok(Some(InPending(cb))) => records.push(cb),
             Ok(None) => nexts.push((id, Next::Finish)),
             Err(StoreError::Corrupt(e)) => {
                 tracing::error!(callback = id, error = %e, "unreadable callback record dropped from the queue");
@@ -257,9 +258,11 @@ fn record(
         d.metrics
             .callback_latency
             .observe(now.saturating_sub(cb.created_ms) as f64 / 1000.0);
-        store::put_json(&d.store.callbacks_done, key, &cb)?;
-        d.store.callbacks_pending.remove(key)?;
-        prune_history(d, cb.id)?;
+        let id = cb.id;
+        let mut batch = Batch::default();
+        batch.put(&InDone(cb))?.remove::<InPending>(key);
+        d.store.write(batch)?;
+        prune_history(d, id)?;
         return Ok(Next::Finish);
     }
     cb.failures += 1;
@@ -289,16 +292,20 @@ fn record(
         );
         // Given up first, then out of pending: a crash in between leaves a copy that start-up
         // removes, never a loss.
-        store::put_json(&d.store.callbacks_given_up, key, &cb)?;
-        d.store.callbacks_pending.remove(key)?;
+        let mut batch = Batch::default();
+        batch.put(&InGivenUp(cb))?.remove::<InPending>(key);
+        d.store.write(batch)?;
         return Ok(Next::Finish);
     };
     let next = now.saturating_add(delay);
     cb.next_attempt_ms = next;
-    store::put_json(&d.store.callbacks_pending, key, &cb)?;
+    let failures = cb.failures;
+    let mut batch = Batch::default();
+    batch.put(&InPending(cb))?;
+    d.store.write(batch)?;
     Ok(Next::Retry {
         at: next,
-        failures: cb.failures,
+        failures,
         last: at_ms,
     })
 }
@@ -313,21 +320,18 @@ fn prune_history(d: &Delivery, finished: u64) -> Result<(), StoreError> {
     let spared = store::encode_u64(finished);
     let oldest = d
         .store
-        .callbacks_done
-        .iter()
-        .keys()
-        .take(2)
-        .collect::<Result<Vec<_>, _>>()?
+        .first_keys::<InDone>(2)?
         .into_iter()
-        .find(|k| k.as_ref() != spared);
+        .find(|k| k.as_slice() != spared);
     if let Some(key) = oldest {
-        if d.store.callbacks_done.remove(key)?.is_some() {
-            let _ = d
-                .done_count
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
-                    Some(c.saturating_sub(1))
-                });
-        }
+        let mut batch = Batch::default();
+        batch.remove::<InDone>(key);
+        d.store.write(batch)?;
+        let _ = d
+            .done_count
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
+                Some(c.saturating_sub(1))
+            });
     }
     Ok(())
 }

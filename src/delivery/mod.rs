@@ -14,13 +14,15 @@ pub mod client;
 mod direct;
 mod dispatcher;
 mod queue;
+mod records;
 
 pub use direct::{DirectCallback, Request, RetryPolicy};
 
-use crate::store::{self, Store, StoreError};
+use crate::store::{self, Batch, Store, StoreError};
 use crate::wa::time::now_ms;
 use crate::wa::ApiError;
 use queue::{Lane, Pending, Queue};
+use records::{InDone, InGivenUp, InPending};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -134,6 +136,8 @@ pub struct Delivery {
     pub(crate) client: Arc<client::WebhookClient>,
     pub(crate) queue: Mutex<Queue>,
     pub(crate) gate: RwLock<()>,
+    /// Held by a redelivery from reading given-up records to committing their move.
+    claim: tokio::sync::Mutex<()>,
     pub(crate) wake: Notify,
     pub(crate) stopping: Notify,
     pub(crate) done_count: AtomicUsize,
@@ -208,24 +212,25 @@ impl Delivery {
     ) -> Result<Arc<Delivery>, StoreError> {
         let mut queue = Queue::default();
         let mut dropped = 0usize;
-        for item in store.callbacks_pending.iter() {
-            let (key, value) = item?;
-            let cb: Callback = match serde_json::from_slice(&value) {
-                Ok(cb) => cb,
+        let mut finished = Batch::default();
+        for key in store.keys::<InPending>()? {
+            let cb = match store.get::<InPending>(&key) {
+                Ok(Some(InPending(cb))) => cb,
+                Ok(None) => continue,
                 Err(e) => {
                     tracing::error!(error = %e, key = ?key, "unreadable pending callback left in place");
                     continue;
                 }
             };
-            let finished = store.callbacks_done.contains_key(&key)?
-                || store.callbacks_given_up.contains_key(&key)?;
-            if !cb.persist || finished {
-                store.callbacks_pending.remove(&key)?;
+            let done = store.contains::<InDone>(&key)? || store.contains::<InGivenUp>(&key)?;
+            if !cb.persist || done {
+                finished.remove::<InPending>(&key);
                 dropped += usize::from(!cb.persist);
                 continue;
             }
             queue.push(cb.pending()); // ids ascend, so each chain keeps its order
         }
+        store.write(finished)?;
         if queue.len() > 0 || dropped > 0 {
             tracing::info!(
                 pending = queue.len(),
@@ -233,13 +238,14 @@ impl Delivery {
                 "callback backlog recovered"
             );
         }
-        let done_count = store.callbacks_done.len();
+        let done_count = store.count::<InDone>()?;
         let delivery = Arc::new(Delivery {
             store,
             policy,
             client,
             queue: Mutex::new(queue),
             gate: RwLock::new(()),
+            claim: tokio::sync::Mutex::new(()),
             wake: Notify::new(),
             stopping: Notify::new(),
             done_count: AtomicUsize::new(done_count),
@@ -284,15 +290,40 @@ impl Delivery {
 
     /// Enqueues notifications; with `callback_persist` they are on disk before this returns.
     pub async fn enqueue(&self, items: Vec<NewCallback>) -> Result<Vec<u64>, ApiError> {
+        self.enqueue_with(items, Batch::default()).await
+    }
+
+    /// Enqueues notifications in one durable commit with the caller's own writes (the record
+    /// that caused them): both are on disk before this answers, or neither is written.
+    pub async fn enqueue_with(
+        &self,
+        items: Vec<NewCallback>,
+        batch: Batch,
+    ) -> Result<Vec<u64>, ApiError> {
         let persist = self.policy.borrow().persist;
         let records = items.into_iter().map(|i| i.record(persist)).collect();
-        self.enqueue_as(records, Visible::WhenDurable).await
+        let durable = persist || !batch.is_empty();
+        self.enqueue_as(records, batch, durable, Visible::WhenDurable)
+            .await
+    }
+
+    /// Enqueues direct callbacks in one durable commit with the caller's own writes (the record
+    /// that caused them, e.g. a Cloud inbound message): both are on disk, or neither is.
+    pub async fn enqueue_direct_with(
+        &self,
+        items: Vec<DirectCallback>,
+        batch: Batch,
+    ) -> Result<Vec<u64>, ApiError> {
+        let records = items.into_iter().map(DirectCallback::record).collect();
+        self.enqueue_as(records, batch, true, Visible::WhenDurable)
+            .await
     }
 
     /// Enqueues direct callbacks (Cloud API, SMS gateways): always durable before this returns.
     pub async fn enqueue_direct(&self, items: Vec<DirectCallback>) -> Result<Vec<u64>, ApiError> {
         let records = items.into_iter().map(DirectCallback::record).collect();
-        self.enqueue_as(records, Visible::WhenDurable).await
+        self.enqueue_as(records, Batch::default(), true, Visible::WhenDurable)
+            .await
     }
 
     /// Enqueues statuses the schedule hands over. They are dispatched at once and flushed
@@ -302,28 +333,27 @@ impl Delivery {
     pub async fn enqueue_statuses(&self, items: Vec<NewCallback>) -> Result<(), ApiError> {
         let persist = self.policy.borrow().persist;
         let records = items.into_iter().map(|i| i.record(persist)).collect();
-        self.enqueue_as(records, Visible::AtOnce).await.map(drop)
+        self.enqueue_as(records, Batch::default(), persist, Visible::AtOnce)
+            .await
+            .map(drop)
     }
 
+    /// Writes new callbacks (with `batch`, the caller's writes), then queues them. `durable`:
+    /// flushed before they are visible (WhenDurable) or meanwhile (AtOnce).
     async fn enqueue_as(
         &self,
         records: Vec<Callback>,
+        batch: Batch,
+        durable: bool,
         visible: Visible,
     ) -> Result<Vec<u64>, ApiError> {
         let n = records.len();
-        let persist = records.iter().any(|r| r.persist);
         let _gate = self.gate.read().await;
         self.lock()
             .reserve(n, self.queue_limit)
             .map_err(|pending| self.overloaded(pending))?;
-        let mut written = self.write_new(records);
-        let wait_for_disk = persist && visible == Visible::WhenDurable;
-        if let (true, Ok(pending)) = (wait_for_disk, &written) {
-            if let Err(e) = self.store.durable().await {
-                self.remove_new(pending);
-                written = Err(e.into());
-            }
-        }
+        let wait_for_disk = durable && visible == Visible::WhenDurable;
+        let written = self.write_new(records, batch, wait_for_disk).await;
         let ids = {
             let mut q = self.lock();
             q.unreserve(n);
@@ -335,7 +365,7 @@ impl Delivery {
             ids
         };
         self.wake.notify_one();
-        if persist && visible == Visible::AtOnce {
+        if durable && visible == Visible::AtOnce {
             if let Err(e) = self.store.durable().await {
                 tracing::warn!(error = %e, "statuses queued but not flushed: a crash would repeat them");
             }
@@ -343,38 +373,29 @@ impl Delivery {
         Ok(ids)
     }
 
-    fn remove_new(&self, written: &[Pending]) {
-        for p in written {
-            let _ = self.store.callbacks_pending.remove(store::encode_u64(p.id));
-        }
-    }
-
-    /// Writes the records of new callbacks (not yet flushed); on failure none stays.
-    fn write_new(&self, records: Vec<Callback>) -> Result<Vec<Pending>, ApiError> {
-        self.store.writable()?;
+    /// Writes the records of new callbacks with `batch`, on disk before it answers when
+    /// `durable`; on failure nothing stays.
+    async fn write_new(
+        &self,
+        records: Vec<Callback>,
+        mut batch: Batch,
+        durable: bool,
+    ) -> Result<Vec<Pending>, StoreError> {
         let now = now_ms();
         let mut written = Vec::with_capacity(records.len());
-        let mut result = Ok(());
         for mut cb in records {
+            cb.id = self.store.generate_id()?;
             cb.created_ms = now;
             cb.next_attempt_ms = now;
-            // Plain inserts: sled's apply_batch takes a Db-wide write lock and waits on its log.
-            result = self.insert_new(cb).map(|p| written.push(p));
-            if result.is_err() {
-                break;
-            }
+            written.push(cb.pending());
+            batch.put_new(&InPending(cb))?;
         }
-        if let Err(e) = result {
-            self.remove_new(&written);
-            return Err(e.into());
+        if durable {
+            self.store.commit(batch).await?;
+        } else {
+            self.store.write(batch)?;
         }
         Ok(written)
-    }
-
-    fn insert_new(&self, mut cb: Callback) -> Result<Pending, StoreError> {
-        cb.id = self.store.db.generate_id()?;
-        store::put_json(&self.store.callbacks_pending, store::encode_u64(cb.id), &cb)?;
-        Ok(cb.pending())
     }
 
     /// Stops the dispatcher (in-flight POSTs finish on their own).
@@ -384,27 +405,12 @@ impl Delivery {
 
     /// One callback by id, pending, delivered or given up.
     pub fn get(&self, id: u64) -> Result<Option<Callback>, StoreError> {
-        let key = store::encode_u64(id);
-        for tree in self.trees(None) {
-            if let Some(cb) = store::get_json(tree, key)? {
+        for state in STATES {
+            if let Some(cb) = records::get(&self.store, state, id)? {
                 return Ok(Some(cb));
             }
         }
         Ok(None)
-    }
-
-    fn trees(&self, state: Option<CallbackState>) -> Vec<&sled::Tree> {
-        let s = &self.store;
-        match state {
-            Some(CallbackState::Pending) => vec![&s.callbacks_pending],
-            Some(CallbackState::Delivered) => vec![&s.callbacks_done],
-            Some(CallbackState::GivenUp) => vec![&s.callbacks_given_up],
-            None => vec![
-                &s.callbacks_pending,
-                &s.callbacks_done,
-                &s.callbacks_given_up,
-            ],
-        }
     }
 
     /// The newest `limit` callbacks (of one state, or all; of one source, or all: `onprem` for
@@ -416,13 +422,13 @@ impl Delivery {
         limit: usize,
     ) -> Result<Vec<Callback>, StoreError> {
         let mut out: Vec<Callback> = Vec::new();
-        for tree in self.trees(state) {
+        for state in STATES.into_iter().filter(|s| state.is_none_or(|w| w == *s)) {
             let mut taken = 0;
-            for item in tree.iter().rev() {
+            for cb in records::newest_first(&self.store, state)? {
                 if taken == limit {
                     break;
                 }
-                let cb: Callback = serde_json::from_slice(&item?.1)?;
+                let cb = cb?;
                 if source.is_none_or(|s| cb.source.as_deref().unwrap_or("onprem") == s) {
                     taken += 1;
                     out.push(cb);
@@ -436,97 +442,64 @@ impl Delivery {
     /// ids that were given up (others are skipped). Durable before it answers.
     pub async fn redeliver(&self, ids: &[u64]) -> Result<Vec<u64>, ApiError> {
         let _gate = self.gate.read().await;
-        self.store.writable()?;
+        let _claim = self.claim.lock().await;
         let now = now_ms();
         let mut claimed = Vec::new();
-        let mut result = Ok(());
+        let mut batch = Batch::default();
         for &id in ids {
-            match self.claim_given_up(id, now) {
-                Ok(Some(c)) => claimed.push(c),
-                Ok(None) => {}
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
+            let Some(InGivenUp(mut cb)) = self.store.get::<InGivenUp>(store::encode_u64(id))?
+            else {
+                continue;
+            };
+            cb.state = CallbackState::Pending;
+            cb.failures = 0;
+            cb.first_attempt_ms = None;
+            cb.next_attempt_ms = now;
+            batch.remove::<InGivenUp>(store::encode_u64(id));
+            claimed.push(cb.pending());
+            batch.put(&InPending(cb))?;
         }
-        if result.is_ok() {
-            result = self.store.durable().await;
-        }
-        if let Err(e) = result {
-            for (cb, raw) in &claimed {
-                let key = store::encode_u64(cb.id);
-                let _ = self.store.callbacks_given_up.insert(key, raw.clone());
-                let _ = self.store.callbacks_pending.remove(key);
-            }
-            return Err(e.into());
-        }
+        self.store.commit(batch).await?;
+        let ids = claimed.iter().map(|p| p.id).collect();
         let mut q = self.lock();
-        for (cb, _) in &claimed {
-            q.push(cb.pending());
+        for p in claimed {
+            q.push(p);
         }
         drop(q);
         self.wake.notify_one();
-        Ok(claimed.iter().map(|(cb, _)| cb.id).collect())
-    }
-
-    /// Moves one given-up record to pending (removing it first claims it: a concurrent
-    /// redeliver of the same id finds nothing). Answers the record and its old bytes.
-    fn claim_given_up(
-        &self,
-        id: u64,
-        now: u64,
-    ) -> Result<Option<(Callback, sled::IVec)>, StoreError> {
-        let key = store::encode_u64(id);
-        let Some(raw) = self.store.callbacks_given_up.remove(key)? else {
-            return Ok(None);
-        };
-        let mut cb: Callback = match serde_json::from_slice(&raw) {
-            Ok(cb) => cb,
-            Err(e) => {
-                self.store.callbacks_given_up.insert(key, raw)?;
-                return Err(e.into());
-            }
-        };
-        cb.state = CallbackState::Pending;
-        cb.failures = 0;
-        cb.first_attempt_ms = None;
-        cb.next_attempt_ms = now;
-        if let Err(e) = store::put_json(&self.store.callbacks_pending, key, &cb) {
-            self.store.callbacks_given_up.insert(key, raw)?;
-            return Err(e);
-        }
-        Ok(Some((cb, raw)))
+        Ok(ids)
     }
 
     /// The ids of every given-up callback (keys only: a large backlog is not loaded).
     pub fn given_up_ids(&self) -> Result<Vec<u64>, StoreError> {
-        self.store
-            .callbacks_given_up
+        Ok(self
+            .store
+            .keys::<InGivenUp>()?
             .iter()
-            .keys()
-            .map(|k| Ok(store::decode_u64(&k?)))
-            .collect()
+            .map(|k| store::decode_u64(k))
+            .collect())
     }
 
     /// Forgets every callback, pending, delivered and given up (the control API's reset).
     pub async fn reset(&self) -> Result<(), ApiError> {
         let _gate = self.gate.write().await;
-        self.store.writable()?;
+        let mut batch = Batch::default();
+        batch
+            .clear::<InPending>()
+            .clear::<InDone>()
+            .clear::<InGivenUp>();
+        self.store.commit(batch).await?;
         self.lock().clear();
         self.done_count.store(0, Ordering::Relaxed);
-        let s = self.store.clone();
-        tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
-            s.callbacks_pending.clear()?;
-            s.callbacks_done.clear()?;
-            s.callbacks_given_up.clear()?;
-            Ok(())
-        })
-        .await
-        .map_err(ApiError::internal)??;
         Ok(())
     }
 }
+
+const STATES: [CallbackState; 3] = [
+    CallbackState::Pending,
+    CallbackState::Delivered,
+    CallbackState::GivenUp,
+];
 
 /// Merges several notification bodies into one: their `contacts`, `messages`, `statuses` and
 /// `errors` arrays are concatenated in order.

@@ -4,13 +4,13 @@
 use super::messaging::Messaging;
 use crate::delivery::{CallbackKind, DirectCallback, NewCallback};
 use crate::simulator::lifecycle::{self, Step};
-use crate::simulator::schedule::{notified, Addressee};
-use crate::store;
+use crate::simulator::schedule::Addressee;
+use crate::store::Batch;
 use crate::wa::inbound::{self, MEDIA_TYPES};
 use crate::wa::{ids, time::now_ms, ApiError};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 /// `POST /v1/emulator/inbound`: a message from a customer. The payload sits under the key named
@@ -26,6 +26,26 @@ pub struct InboundRequest {
     pub rest: Map<String, Value>,
 }
 
+/// An injected inbound message as stored (and listed by `GET /v1/emulator/inbound`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InboundRecord {
+    pub id: String,
+    pub from: String,
+    pub received_ms: u64,
+    pub notification: Value,
+    /// When the app marked it read (`PUT /v1/messages/{id}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_ms: Option<u64>,
+    /// `cloud` for a message to a Cloud API number (absent for On-Prem).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
+    /// The Cloud number it was sent to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number_id: Option<String>,
+}
+
+crate::json_record!(InboundRecord, "inbound", |r| r.id);
+
 const EXTRA_FIELDS: [&str; 4] = ["context", "referral", "identity", "group_id"];
 
 /// Another personality's webhook for inbound messages (the Cloud API's numbers).
@@ -34,7 +54,9 @@ pub(crate) trait InboundSink: Sync {
     fn extra_kinds(&self) -> &'static [&'static str];
     fn message_id(&self, from: &str) -> String;
     fn conversation_key(&self, from: &str) -> String;
-    /// Fields added to the stored inbound record (`api`, the number).
+    /// The number the message is to (stored with it).
+    fn phone_number_id(&self) -> &str;
+    /// Fields added to the inbound event (`api`, the number).
     fn record_tag(&self) -> Map<String, Value>;
     /// The callback for the On-Prem-shaped notification; None when there is no webhook.
     fn callback(&self, from: &str, body: &Value) -> Result<Option<DirectCallback>, ApiError>;
@@ -89,16 +111,17 @@ impl Messaging {
                 ctx.insert("from".into(), json!(business_wa_id));
             }
         }
-        self.store().writable()?;
         let mut attached = None;
         if MEDIA_TYPES.contains(&req.kind.as_str()) {
-            let (p, stored) = self.attach_media(&req.kind, payload.unwrap_or_else(|| json!({})))?;
+            let (p, stored) = self
+                .attach_media(&req.kind, payload.unwrap_or_else(|| json!({})))
+                .await?;
             payload = Some(p);
             attached = stored;
         }
         let result = self.deliver_inbound(req, from, payload, extra, sink).await;
         if let (Err(_), Some(media_id)) = (&result, attached) {
-            let _ = self.media.delete(&media_id);
+            let _ = self.media.delete(&media_id).await;
         }
         result
     }
@@ -118,46 +141,41 @@ impl Messaging {
             }
         }
         let now = now_ms();
+        let mut batch = Batch::default();
         let key = sink.map_or_else(|| from.clone(), |s| s.conversation_key(&from));
-        self.conversation(&key, "service", now)?;
+        let conversation = self.conversation(&key, "service", now, &mut batch)?;
         let id = sink.map_or_else(ids::inbound_message_id, |s| s.message_id(&from));
         let profile = req.profile_name.unwrap_or_else(|| "Test Customer".into());
         let body =
             inbound::notification(&id, &from, &profile, &req.kind, payload, &extra, now / 1000);
-        let mut record =
-            json!({ "id": id, "from": from, "received_ms": now, "notification": body });
-        if let (Some(s), Some(r)) = (sink, record.as_object_mut()) {
-            r.extend(s.record_tag());
-        }
-        store::put_json(&self.store().inbound, &id, &record)?;
-        let enqueued = match sink {
+        batch.put_new(&InboundRecord {
+            id: id.clone(),
+            from: from.clone(),
+            received_ms: now,
+            notification: body.clone(),
+            read_ms: None,
+            api: sink.map(|_| "cloud".to_string()),
+            phone_number_id: sink.map(|s| s.phone_number_id().to_string()),
+        })?;
+        let ids = match sink {
             None => {
                 self.delivery()
-                    .enqueue(vec![NewCallback {
-                        kind: CallbackKind::InboundMessage,
-                        body: body.clone(),
-                        order_key: Some(format!("inbound:{from}")),
-                    }])
-                    .await
+                    .enqueue_with(
+                        vec![NewCallback {
+                            kind: CallbackKind::InboundMessage,
+                            body: body.clone(),
+                            order_key: Some(format!("inbound:{from}")),
+                        }],
+                        batch,
+                    )
+                    .await?
             }
-            Some(s) => match s.callback(&from, &body) {
-                Ok(Some(cb)) => self.delivery().enqueue_direct(vec![cb]).await,
-                Ok(None) => self
-                    .store()
-                    .durable()
-                    .await
-                    .map(|()| Vec::new())
-                    .map_err(ApiError::from),
-                Err(e) => Err(e),
-            },
-        };
-        let ids = match enqueued {
-            Ok(ids) => ids,
-            Err(e) => {
-                let _ = self.store().inbound.remove(&id);
-                return Err(e);
+            Some(s) => {
+                let direct = s.callback(&from, &body)?.into_iter().collect();
+                self.delivery().enqueue_direct_with(direct, batch).await?
             }
         };
+        self.remember(&key, &conversation);
         self.metrics.messages_received.inc();
         self.events().publish("inbound", || {
             let mut event = body;
@@ -171,7 +189,7 @@ impl Messaging {
 
     /// Stores the bytes of an inbound media message and fills `id`, `mime_type`, `sha256`;
     /// answers the payload and the id of the media it stored (None when it reused one).
-    fn attach_media(
+    async fn attach_media(
         &self,
         kind: &str,
         payload: Value,
@@ -201,7 +219,7 @@ impl Messaging {
                 let bytes = STANDARD
                     .decode(b64.trim())
                     .map_err(|e| ApiError::invalid(&format!("{kind}.data_base64"), e))?;
-                (self.media.store_bytes(&mime, &bytes)?, true)
+                (self.media.store_bytes(&mime, &bytes).await?, true)
             }
             (Some(_), _) => {
                 return Err(ApiError::invalid(
@@ -209,10 +227,11 @@ impl Messaging {
                     "must be a base64 string",
                 ))
             }
-            (None, Some(id)) => (self.media.get(id)?.0, false),
+            (None, Some(id)) => (self.media.get(id).await?.0, false),
             (None, None) => (
                 self.media
-                    .store_bytes(&mime, format!("emulated {kind} content").as_bytes())?,
+                    .store_bytes(&mime, format!("emulated {kind} content").as_bytes())
+                    .await?,
                 true,
             ),
         };
@@ -253,7 +272,6 @@ impl Messaging {
         let before = self
             .sent(id)?
             .ok_or_else(|| ApiError::not_found(format!("No outbound message {id}")))?;
-        self.store().writable()?;
         let step = Step {
             status: status.into(),
             at_ms: now_ms(),
@@ -265,44 +283,40 @@ impl Messaging {
         let cancelled = self.schedule().cancel(&before.id);
         let mut message = before.clone();
         message.steps.retain(|s| !cancelled.contains(s));
-        message.steps.push(step);
+        message.steps.push(step.clone());
         let addressee = Addressee {
             message_id: before.id.clone(),
             recipient_id: before.to.clone(),
             conversation: before.conversation.clone(),
             cloud: before.cloud.clone(),
         };
-        let cloud = before.cloud.as_ref().map(|_| {
-            let step = message.steps.last().cloned();
-            step.and_then(|s| self.schedule().cloud_callback(&addressee, &s))
-        });
-        let wanted = cloud.is_none() && notified(&self.settings().current(), status);
-        let result = match store::put_json(&self.store().messages, &message.id, &message) {
-            Ok(()) if cloud.as_ref().is_some_and(Option::is_some) => {
-                let direct = cloud.into_iter().flatten().collect();
-                self.delivery().enqueue_direct(direct).await
+        let mut batch = Batch::default();
+        let result = match (batch.put(&message), &before.cloud) {
+            (Err(e), _) => Err(e.into()),
+            (Ok(_), Some(_)) => {
+                let direct = self
+                    .schedule()
+                    .cloud_callback(&addressee, &step)
+                    .into_iter()
+                    .collect();
+                self.delivery().enqueue_direct_with(direct, batch).await
             }
-            Ok(()) if wanted => {
-                self.delivery()
-                    .enqueue(vec![NewCallback {
+            (Ok(_), None) => {
+                let wanted = self.settings().current().status_filters().notified(status);
+                let callbacks = match wanted {
+                    true => vec![NewCallback {
                         kind: CallbackKind::StatusChange,
                         body,
                         order_key: Some(message.id.clone()),
-                    }])
-                    .await
+                    }],
+                    false => Vec::new(),
+                };
+                self.delivery().enqueue_with(callbacks, batch).await
             }
-            Ok(()) => self
-                .store()
-                .durable()
-                .await
-                .map(|()| Vec::new())
-                .map_err(ApiError::from),
-            Err(e) => Err(e.into()),
         };
         match result {
             Ok(ids) => Ok(ids.first().copied()),
             Err(e) => {
-                let _ = store::put_json(&self.store().messages, &before.id, &before);
                 self.schedule().restore(addressee, cancelled);
                 Err(e)
             }

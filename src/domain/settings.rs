@@ -55,7 +55,18 @@ pub struct ApplicationSettings {
     pub log_level: String,
 }
 
+crate::json_singleton!(ApplicationSettings, "config", "application");
+
 impl ApplicationSettings {
+    /// Which statuses are notified (for the schedule and forced statuses).
+    pub fn status_filters(&self) -> crate::simulator::schedule::StatusFilters {
+        crate::simulator::schedule::StatusFilters {
+            sent: self.notify_sent(),
+            delivered: self.webhooks.message.delivered,
+            read: self.webhooks.message.read,
+        }
+    }
+
     /// What the delivery engine needs of these settings.
     pub fn webhook_policy(&self) -> crate::delivery::WebhookPolicy {
         crate::delivery::WebhookPolicy {

@@ -10,18 +10,16 @@
 //! last second or two (at least once, as everywhere in delivery), never lose one.
 
 use super::lifecycle::{status_notification, Conversation, Step};
+use super::SentMessage;
 use crate::delivery::{CallbackKind, Delivery, DirectCallback, NewCallback};
-use crate::domain::settings::ApplicationSettings;
-use crate::domain::Settings;
 use crate::graph::webhook::CloudSend;
-use crate::store::{self, Store, StoreError};
+use crate::store::{Batch, Counter, Store, StoreError};
 use crate::wa::time::now_ms;
 use crate::wa::{ids, ApiError};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 const WATERMARK: &str = "status_watermark";
 const MAX_DELAY: &str = "status_max_delay_ms";
@@ -90,15 +88,25 @@ impl Timers {
     }
 }
 
-/// What the schedule reads back from a message record at start-up.
-#[derive(Deserialize)]
-struct Planned {
-    id: String,
-    to: String,
-    conversation: Conversation,
-    steps: Vec<Step>,
-    #[serde(default)]
-    cloud: Option<CloudSend>,
+/// Which statuses are notified (the `webhooks.message.*` / `sent_status` settings), published
+/// by the settings on a watch channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusFilters {
+    pub sent: bool,
+    pub delivered: bool,
+    pub read: bool,
+}
+
+impl StatusFilters {
+    /// Whether a status is notified under these filters (failed and deleted always are).
+    pub fn notified(&self, status: &str) -> bool {
+        match status {
+            "sent" => self.sent,
+            "delivered" => self.delivered,
+            "read" => self.read,
+            _ => true,
+        }
+    }
 }
 
 pub struct Schedule {
@@ -107,7 +115,7 @@ pub struct Schedule {
     handover: tokio::sync::Mutex<()>,
     wake: Notify,
     store: Store,
-    settings: Arc<Settings>,
+    filters: watch::Receiver<StatusFilters>,
     delivery: Arc<Delivery>,
     cloud: OnceLock<Arc<dyn CloudStatuses>>,
 }
@@ -139,11 +147,11 @@ impl Schedule {
     /// Opens the schedule and times again the steps a restart interrupted.
     pub fn open(
         store: Store,
-        settings: Arc<Settings>,
+        filters: watch::Receiver<StatusFilters>,
         delivery: Arc<Delivery>,
     ) -> Result<Arc<Schedule>, StoreError> {
-        let read = |key: &str| -> Result<Option<u64>, StoreError> {
-            Ok(store.config.get(key)?.map(|v| store::decode_u64(&v)))
+        let read = |name: &str| -> Result<Option<u64>, StoreError> {
+            Ok(store.get::<Counter>(name)?.map(|c| c.value))
         };
         let watermark = read(WATERMARK)?;
         let mut timers = Timers {
@@ -151,18 +159,13 @@ impl Schedule {
             ..Timers::default()
         };
         let from = watermark.unwrap_or(0);
-        // Message ids sort by creation time; 1 s of margin for the clock read between the two.
+        // Message ids sort by creation time, read on the same clock reading as `created_ms`.
         let floor = match watermark {
-            Some(w) => {
-                ids::outbound_id_floor(w.saturating_sub(timers.max_delay_ms).saturating_sub(1000))
-            }
+            Some(w) => ids::outbound_id_floor(w.saturating_sub(timers.max_delay_ms)),
             None => String::new(),
         };
-        for item in store.messages.range(floor.as_bytes()..) {
-            let (_, value) = item?;
-            let Ok(m) = serde_json::from_slice::<Planned>(&value) else {
-                continue;
-            };
+        for m in store.scan::<SentMessage>(floor.into_bytes()..)? {
+            let m = m?;
             let to = Arc::new(Addressee {
                 message_id: m.id,
                 recipient_id: m.to,
@@ -185,7 +188,7 @@ impl Schedule {
             handover: tokio::sync::Mutex::new(()),
             wake: Notify::new(),
             store,
-            settings,
+            filters,
             delivery,
             cloud: OnceLock::new(),
         });
@@ -220,14 +223,15 @@ impl Schedule {
         }
     }
 
-    /// Notes how far ahead a plan reaches; written (before the send's durable point) when it
-    /// is the longest yet, so that start-up looks back far enough.
-    pub fn note_delay(&self, delay_ms: u64) -> Result<(), StoreError> {
+    /// Notes how far ahead a plan reaches; added to the send's batch when it is the longest
+    /// yet, so that start-up looks back far enough.
+    pub fn note_delay(&self, delay_ms: u64, batch: &mut Batch) -> Result<(), StoreError> {
         let mut t = self.lock();
         if delay_ms > t.max_delay_ms {
-            self.store
-                .config
-                .insert(MAX_DELAY, &store::encode_u64(delay_ms))?;
+            batch.put(&Counter {
+                name: MAX_DELAY,
+                value: delay_ms,
+            })?;
             t.max_delay_ms = delay_ms;
         }
         Ok(())
@@ -266,8 +270,7 @@ impl Schedule {
     }
 
     /// Forgets every timer (the control API's reset).
-    pub async fn reset(&self) {
-        let _handover = self.handover.lock().await;
+    pub fn reset(&self, _exclusive: &tokio::sync::MutexGuard<'_, ()>) {
         self.lock().due.clear();
     }
 
@@ -279,7 +282,15 @@ impl Schedule {
 
     fn write_watermark(&self) -> u64 {
         let w = self.lock().watermark(now_ms());
-        if let Err(e) = self.store.config.insert(WATERMARK, &store::encode_u64(w)) {
+        let mut batch = Batch::default();
+        let written = match batch.put(&Counter {
+            name: WATERMARK,
+            value: w,
+        }) {
+            Ok(_) => self.store.write(batch),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = written {
             tracing::warn!(error = %e, "could not write the status watermark");
         }
         w
@@ -299,7 +310,6 @@ impl Schedule {
             }
             taken
         };
-        let settings = self.settings.current();
         let (cloud_taken, taken): (Vec<_>, Vec<_>) =
             taken.into_iter().partition(|(_, t)| t.to.cloud.is_some());
         let direct: Vec<DirectCallback> = cloud_taken
@@ -313,9 +323,10 @@ impl Schedule {
                 return Err(e);
             }
         }
+        let filters = *self.filters.borrow();
         let callbacks: Vec<NewCallback> = taken
             .iter()
-            .filter(|(_, timer)| notified(&settings, &timer.step.status))
+            .filter(|(_, timer)| filters.notified(&timer.step.status))
             .map(|(_, timer)| NewCallback {
                 kind: CallbackKind::StatusChange,
                 body: status_notification(
@@ -335,16 +346,6 @@ impl Schedule {
             return Err(e);
         }
         Ok(())
-    }
-}
-
-/// Whether a status is notified under the `webhooks.message.*` / `sent_status` filters.
-pub fn notified(s: &ApplicationSettings, status: &str) -> bool {
-    match status {
-        "sent" => s.notify_sent(),
-        "delivered" => s.webhooks.message.delivered,
-        "read" => s.webhooks.message.read,
-        _ => true,
     }
 }
 

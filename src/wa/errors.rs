@@ -1,7 +1,6 @@
-//! The On-Prem error-code table and the one error type every handler returns.
+//! The On-Prem error-code table and the one error type every handler returns (its HTTP answer is
+//! made in `api::error`: this module knows no web framework).
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
 use serde_json::{json, Value};
 
 /// Title and HTTP status of a synchronous WhatsApp error code (the webapp's error map).
@@ -159,22 +158,6 @@ impl std::fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
-
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-    }
-    fn error_response(&self) -> HttpResponse {
-        let mut res = HttpResponse::build(self.status_code());
-        if let Some(allow) = &self.allow {
-            res.insert_header((header::ALLOW, allow.clone()));
-        }
-        if self.status == 503 || self.status == 429 {
-            res.insert_header((header::RETRY_AFTER, "1"));
-        }
-        res.json(json!({ "errors": [self.to_json()], "meta": super::meta() }))
-    }
-}
 
 pub type ApiResult<T> = Result<T, ApiError>;
 

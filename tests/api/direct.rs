@@ -48,11 +48,15 @@ async fn a_direct_callback_goes_to_its_own_url_with_exact_bytes_without_a_webhoo
     assert_eq!(got[0].raw, body.as_bytes());
     assert_eq!(got[0].content_type, "application/x-www-form-urlencoded");
     assert_eq!(got[0].header("x-test"), Some("exact"));
-    let list = journal(&app, "?source=zender&state=delivered").await;
-    let cb = list
-        .iter()
-        .find(|c| c["id"] == ids[0])
-        .expect("in the journal");
+    let deadline = std::time::Instant::now() + WAIT;
+    let cb = loop {
+        let list = journal(&app, "?source=zender&state=delivered").await;
+        if let Some(cb) = list.into_iter().find(|c| c["id"] == ids[0]) {
+            break cb;
+        }
+        assert!(std::time::Instant::now() < deadline, "never delivered");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
     assert_eq!(cb["source"], "zender");
     assert_eq!(cb["event"], "sms");
     assert_eq!(cb["request"]["body"], body);

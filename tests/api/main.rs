@@ -14,6 +14,7 @@ mod errors;
 mod faults;
 mod helpers;
 mod hostile;
+mod layering;
 mod lifecycle;
 mod messages;
 mod openapi;

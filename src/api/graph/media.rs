@@ -63,6 +63,7 @@ pub async fn upload(req: HttpRequest, payload: web::Payload) -> GraphResult {
         .messaging
         .media
         .upload(Some(&mime), &file.data)
+        .await
         .map_err(|e| {
             if e.code == 1009 || e.status == 413 {
                 GraphFailure(GraphError::new(131053, e.details.unwrap_or_default()))
@@ -84,6 +85,7 @@ pub async fn get(req: HttpRequest) -> GraphResult {
         .messaging
         .media
         .get(&id)
+        .await
         .map_err(|_| unknown_media(&id))?;
     let ext = now_ms() + URL_TTL_MS;
     let hash = url_hash(&st.cloud.config().app_secret, &id, ext);
@@ -112,6 +114,7 @@ pub async fn delete(req: HttpRequest) -> GraphResult {
         .messaging
         .media
         .delete(&id)
+        .await
         .map_err(|e| match e.code {
             1006 => unknown_media(&id),
             _ => GraphFailure::from(e),
@@ -140,7 +143,7 @@ pub async fn download(req: HttpRequest) -> GraphResult {
     if ext < now_ms() || url_hash(&st.cloud.config().app_secret, mid, ext) != *hash {
         return Err(not_found());
     }
-    let (meta, bytes) = st.messaging.media.get(mid).map_err(|_| not_found())?;
+    let (meta, bytes) = st.messaging.media.get(mid).await.map_err(|_| not_found())?;
     Ok(HttpResponse::Ok().content_type(meta.mime_type).body(bytes))
 }
 

@@ -1,15 +1,13 @@
 //! The Cloud API configuration: app secret, verify token, access tokens, business numbers and the
 //! webhook URL. One record in the store; generated on first start; flags override it at start.
 
-use crate::store::{self, Store, StoreError};
+use crate::store::{Batch, Store, StoreError};
 use crate::wa::time::now_ms;
 use crate::wa::ApiError;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-const KEY: &str = "cloud";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +19,8 @@ pub struct CloudConfig {
     #[serde(default)]
     pub webhook: Webhook,
 }
+
+crate::json_singleton!(CloudConfig, "config", "cloud");
 
 /// An access token: a plain string, or `{"token", "expires_at"}` (unix seconds) to test expiry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,7 +120,7 @@ impl CloudConfig {
 
     /// The stored record, or a generated one (stored), with the flags applied.
     pub fn load(store: &Store, o: &Overrides) -> Result<(CloudConfig, bool), StoreError> {
-        let stored: Option<CloudConfig> = store::get_json(&store.config, KEY)?;
+        let stored: Option<CloudConfig> = store.get::<CloudConfig>("cloud")?;
         let generated = stored.is_none();
         let mut c = stored.unwrap_or_else(CloudConfig::generate);
         if let Some(s) = &o.app_secret {
@@ -135,27 +135,17 @@ impl CloudConfig {
         if let (Some(id), Some(first)) = (&o.phone_number_id, c.numbers.first_mut()) {
             first.phone_number_id = id.clone();
         }
-        store::put_json(&store.config, KEY, &c)?;
-        store.flush()?;
+        let mut batch = Batch::default();
+        batch.put(&c)?;
+        store.write(batch)?;
         Ok((c, generated))
     }
 
-    /// Writes the record durably; on failure the previous one is put back.
+    /// Writes the record durably (a failure leaves the previous one).
     pub async fn save(&self, store: &Store) -> Result<(), ApiError> {
-        store.writable()?;
-        let before = store.config.get(KEY).map_err(StoreError::from)?;
-        let result = match store::put_json(&store.config, KEY, self) {
-            Ok(()) => store.durable().await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = result {
-            let _ = match before {
-                Some(old) => store.config.insert(KEY, old).map(|_| ()),
-                None => store.config.remove(KEY).map(|_| ()),
-            };
-            return Err(e.into());
-        }
-        Ok(())
+        let mut batch = Batch::default();
+        batch.put(self)?;
+        Ok(store.commit(batch).await?)
     }
 
     /// This configuration with a PUT body applied and checked.

@@ -9,8 +9,9 @@ mod sinks;
 
 use crate::delivery::client::WebhookClient;
 use crate::delivery::RetryPolicy;
+use crate::domain::inbound::InboundRecord;
 use crate::domain::messaging::Messaging;
-use crate::store::{self, Store};
+use crate::store::Store;
 use crate::wa::ApiError;
 
 /// At most 200 characters of what a webhook answered.
@@ -21,7 +22,6 @@ fn echo(text: &str) -> String {
     }
 }
 use config::{CloudConfig, CloudPatch, Overrides};
-use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -164,13 +164,10 @@ impl Cloud {
         let mut w = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         if w.is_none() {
             let mut map = HashMap::new();
-            for r in store::all_json::<Value>(&self.store.inbound)? {
-                if r["api"] == "cloud" {
-                    let key = (
-                        r["phone_number_id"].as_str().unwrap_or("").to_string(),
-                        r["from"].as_str().unwrap_or("").to_string(),
-                    );
-                    let at = r["received_ms"].as_u64().unwrap_or(0);
+            for r in self.store.all::<InboundRecord>()? {
+                if r.api.as_deref() == Some("cloud") {
+                    let key = (r.phone_number_id.unwrap_or_default(), r.from);
+                    let at = r.received_ms;
                     let e = map.entry(key).or_insert(0);
                     *e = at.max(*e);
                 }

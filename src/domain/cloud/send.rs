@@ -4,14 +4,13 @@
 use super::limits::Hit;
 use super::sinks::Inbound;
 use super::Cloud;
-use crate::domain::inbound::InboundRequest;
+use crate::domain::inbound::{InboundRecord, InboundRequest};
 use crate::domain::messaging::{Messaging, NewSend};
 use crate::graph::errors::from_onprem;
 use crate::graph::outbound::{self, Request};
 use crate::graph::webhook::CloudSend;
 use crate::graph::{ids, GraphError, Version};
 use crate::simulator::rules::Action;
-use crate::store;
 use crate::wa::time::now_ms;
 use crate::wa::{templates, ApiError};
 use serde_json::value::RawValue;
@@ -48,10 +47,12 @@ impl Cloud {
         let media = |id: &str| messaging.media.mime_type(id);
         let send = match outbound::validate(&body, &self.default_cc, &media)? {
             Request::Read { message_id, .. } => {
-                let found: Option<Value> = store::get_json(&self.store.inbound, &message_id)
+                let found = self
+                    .store
+                    .get::<InboundRecord>(&message_id)
                     .map_err(|e| from_onprem(&e.into()))?;
                 return match found {
-                    Some(r) if r["phone_number_id"] == phone_number_id => {
+                    Some(r) if r.phone_number_id.as_deref() == Some(phone_number_id) => {
                         Ok(json!({ "success": true }))
                     }
                     _ => Err(GraphError::invalid(format!(

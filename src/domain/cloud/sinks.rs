@@ -91,6 +91,10 @@ impl InboundSink for Inbound<'_> {
         format!("cloud:{}:{from}", self.phone_number_id)
     }
 
+    fn phone_number_id(&self) -> &str {
+        self.phone_number_id
+    }
+
     fn record_tag(&self) -> Map<String, Value> {
         let mut m = Map::new();
         m.insert("api".into(), json!("cloud"));

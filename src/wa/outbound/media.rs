@@ -72,7 +72,7 @@ pub(super) fn media_ref(m: &Obj, p: &str, kind: &str, lookup: MediaLookup) -> Re
                 None => Ok(()),
             }
         }
-        (None, Some(link)) => match reqwest::Url::parse(link) {
+        (None, Some(link)) => match url::Url::parse(link) {
             Ok(u) if u.scheme() == "https" || u.scheme() == "http" => Ok(()),
             _ => Err(ApiError::invalid(
                 &join(p, "link"),
