@@ -99,10 +99,7 @@ impl Messaging {
         let mut extra = Map::new();
         for (k, v) in std::mem::take(&mut req.rest) {
             if !EXTRA_FIELDS.contains(&k.as_str()) {
-                return Err(ApiError::new(
-                    1010,
-                    format!("{k} is not a field of an inbound {} message", req.kind),
-                ));
+                return Err(ApiError::unknown_field(&k));
             }
             extra.insert(k, v);
         }
@@ -259,7 +256,7 @@ impl Messaging {
             }
             ("delivered" | "read" | "deleted" | "sent", None) => None,
             ("delivered" | "read" | "deleted" | "sent", Some(_)) => {
-                return Err(ApiError::new(1010, "code is only for the failed status"))
+                return Err(ApiError::not_allowed("code", "only for the failed status"))
             }
             (other, _) => {
                 return Err(ApiError::invalid(

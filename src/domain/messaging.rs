@@ -25,8 +25,8 @@ pub use crate::simulator::SentMessage;
 pub(crate) struct NewSend {
     pub id: String,
     pub to: String,
-    pub recipient_type: String,
-    pub message_type: String,
+    pub recipient_type: outbound::RecipientType,
+    pub message_type: outbound::MessageType,
     pub request: Box<RawValue>,
     /// Which conversation the send belongs to (a wa_id; Cloud prefixes its number).
     pub conversation_key: String,
@@ -210,11 +210,12 @@ impl Messaging {
     /// this answers; its statuses happen later, when due (see `simulator::schedule`).
     pub async fn send(&self, request: Box<RawValue>, body: Value) -> Result<String, ApiError> {
         let out = outbound::validate(&body, &self.default_cc, &|id| self.media.mime_type(id))?;
-        templates::check(
-            &self.templates.read().unwrap_or_else(|p| p.into_inner()),
-            &out.message_type,
-            &body,
-        )?;
+        if let Some(sent) = &out.template {
+            templates::check(
+                &self.templates.read().unwrap_or_else(|p| p.into_inner()),
+                sent,
+            )?;
+        }
         let settings = self.settings.current();
         if settings.webhooks.url.is_none() {
             return Err(ApiError::new(
@@ -222,7 +223,7 @@ impl Messaging {
                 "Set webhooks.url with PATCH /v1/settings/application before sending: statuses are delivered there",
             ));
         }
-        let action = if out.recipient_type == "individual" {
+        let action = if out.recipient_type == outbound::RecipientType::Individual {
             self.rule_for(&out.to)
         } else {
             None
@@ -233,18 +234,10 @@ impl Messaging {
                 format!("{} is not a WhatsApp user (recipient rule)", out.to),
             ));
         }
-        let category = match out.message_type.as_str() {
-            "template" => Some((
-                &body["template"]["name"],
-                &body["template"]["language"]["code"],
-            )),
-            "hsm" => Some((
-                &body["hsm"]["element_name"],
-                &body["hsm"]["language"]["code"],
-            )),
-            _ => None,
-        }
-        .map(|(n, l)| (n.as_str().unwrap_or(""), l.as_str().unwrap_or("")));
+        let category = out
+            .template
+            .as_ref()
+            .map(|t| (t.name.as_str(), t.language.code.as_str()));
         let category = templates::category(&self.templates(), category);
         let now = now_ms();
         let message = self
@@ -323,7 +316,7 @@ impl Messaging {
         let mut sent: Vec<SentMessage> = self.store.all()?;
         sent.retain(|m| {
             to.is_none_or(|t| t == m.to)
-                && kind.is_none_or(|k| k == m.message_type)
+                && kind.is_none_or(|k| k == m.message_type.as_str())
                 && m.created_ms >= since_ms
                 && m.created_ms <= until_ms
         });

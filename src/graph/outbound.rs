@@ -4,7 +4,7 @@
 //! their codes are mapped to Cloud codes; Cloud-only fields and types are checked here.
 
 use super::errors::{from_onprem, GraphError};
-use crate::wa::outbound::{self, MediaLookup};
+use crate::wa::outbound::{self, MediaLookup, MessageType, RecipientType, TemplateSend};
 use serde_json::{json, Map, Value};
 
 /// `interactive.type`s only the Cloud API has.
@@ -47,11 +47,11 @@ pub struct Send {
     pub input: String,
     /// The normalised wa_id (or group id).
     pub to: String,
-    pub recipient_type: String,
-    pub message_type: String,
+    pub recipient_type: RecipientType,
+    pub message_type: MessageType,
     pub biz_opaque_callback_data: Option<String>,
-    /// For templates: (name, language code).
-    pub template: Option<(String, String)>,
+    /// For templates: the template it names with its parameters (checked against the registry).
+    pub template: Option<TemplateSend>,
 }
 
 fn missing(path: &str) -> GraphError {
@@ -134,7 +134,6 @@ pub fn validate(body: &Value, default_cc: &str, media: MediaLookup) -> Result<Re
         }
         Some(_) => return Err(bad("biz_opaque_callback_data", "must be a string")),
     };
-    let mut template = None;
     match message_type {
         "text" => {
             // Cloud: text.preview_url; On-Prem: a top-level preview_url.
@@ -153,13 +152,7 @@ pub fn validate(body: &Value, default_cc: &str, media: MediaLookup) -> Result<Re
                 .ok_or_else(|| missing("template"))?;
             // Cloud templates have no namespace; On-Prem's validator wants one.
             t.entry("namespace").or_insert(json!("cloud"));
-            let name = str_field(t, "template", "name")?.to_string();
-            let language = t
-                .get("language")
-                .and_then(|l| l["code"].as_str())
-                .unwrap_or("")
-                .to_string();
-            template = Some((name, language));
+            str_field(t, "template", "name")?;
         }
         "interactive" => {
             let i = onprem
@@ -201,7 +194,7 @@ pub fn validate(body: &Value, default_cc: &str, media: MediaLookup) -> Result<Re
         recipient_type: checked.recipient_type,
         message_type: checked.message_type,
         biz_opaque_callback_data: opaque,
-        template,
+        template: checked.template,
     }))
 }
 
@@ -405,7 +398,11 @@ mod tests {
             100
         );
         let Request::Send(t) = check(json!({"messaging_product":"whatsapp","to":"16315551001","type":"template","template":{"name":"hello","language":{"code":"en_US"}}})).unwrap() else { panic!() };
-        assert_eq!(t.template, Some(("hello".into(), "en_US".into())));
+        let sent = t.template.unwrap();
+        assert_eq!(
+            (sent.name.as_str(), sent.language.code.as_str()),
+            ("hello", "en_US")
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use super::lifecycle::{Conversation, Step};
 use crate::graph::webhook::CloudSend;
+use crate::wa::outbound::{MessageType, RecipientType};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -11,9 +12,9 @@ use serde_json::value::RawValue;
 pub struct SentMessage {
     pub id: String,
     pub to: String,
-    pub recipient_type: String,
+    pub recipient_type: RecipientType,
     #[serde(rename = "type")]
-    pub message_type: String,
+    pub message_type: MessageType,
     pub created_ms: u64,
     pub steps: Vec<Step>,
     pub conversation: Conversation,

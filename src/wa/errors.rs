@@ -96,14 +96,8 @@ impl ApiError {
         self.status = status;
         self
     }
-    /// 1008: a required field is absent.
-    pub fn missing(field: &str) -> Self {
-        Self::new(1008, format!("Missing required parameter: {field}"))
-    }
-    /// 1009: a field has a bad value.
-    pub fn invalid(field: &str, why: impl std::fmt::Display) -> Self {
-        Self::new(1009, format!("{field}: {why}"))
-    }
+    // 1008 missing, 1009 invalid / body_too_large, 1010 unknown_field / not_allowed: see
+    // `wa::invalid`.
     pub fn not_found(details: impl Into<String>) -> Self {
         Self::new(1006, details)
     }
@@ -128,13 +122,6 @@ impl ApiError {
         .with_status(405);
         e.allow = Some(allow.to_string());
         e
-    }
-    pub fn body_too_large(limit: usize) -> Self {
-        Self::new(
-            1009,
-            format!("Request body exceeds the limit of {limit} bytes"),
-        )
-        .with_status(413)
     }
 
     /// The JSON object used in `errors[]` (also the shape of webhook errors).

@@ -11,6 +11,7 @@ use crate::graph::outbound::{self, Request};
 use crate::graph::webhook::CloudSend;
 use crate::graph::{ids, GraphError, Version};
 use crate::simulator::rules::Action;
+use crate::wa::outbound::RecipientType;
 use crate::wa::time::now_ms;
 use crate::wa::{templates, ApiError};
 use serde_json::value::RawValue;
@@ -63,10 +64,19 @@ impl Cloud {
             Request::Send(s) => s,
         };
         let registered = messaging.templates();
-        if send.message_type == "template" {
-            templates::check(&registered, "template", &body).map_err(|e| from_onprem(&e))?;
+        if let Some(sent) = &send.template {
+            // Cloud templates have no namespace: registered ones match by name and language.
+            let list: Vec<_> = registered
+                .iter()
+                .cloned()
+                .map(|mut t| {
+                    t.namespace = None;
+                    t
+                })
+                .collect();
+            templates::check(&list, sent).map_err(|e| from_onprem(&e))?;
         }
-        let individual = send.recipient_type == "individual";
+        let individual = send.recipient_type == RecipientType::Individual;
         if let (true, Some(allowed)) = (individual, &number.allowed_recipients) {
             if !allowed.iter().any(|a| a == &send.to) {
                 return Err(GraphError::new(
@@ -97,7 +107,7 @@ impl Cloud {
         let template = send
             .template
             .as_ref()
-            .map(|(n, l)| (n.as_str(), l.as_str()));
+            .map(|t| (t.name.as_str(), t.language.code.as_str()));
         let category = templates::category(&registered, template);
         let action = match individual.then(|| messaging.rule_for(&send.to)).flatten() {
             Some(Action::Invalid) => Some(Action::Fail { code: 131026 }),
