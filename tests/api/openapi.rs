@@ -596,6 +596,10 @@ async fn cloud_answers_and_webhooks_validate_against_the_spec() {
     )
     .await;
     check(&spec, "post", path, s.as_u16(), &b);
+    let (s, b) = app.get("/v1/emulator/inbound").await;
+    check(&spec, "get", "/v1/emulator/inbound", s.as_u16(), &b);
+    let (s, b) = app.get("/v1/emulator/messages").await;
+    check(&spec, "get", "/v1/emulator/messages", s.as_u16(), &b);
     let (s, b) = send(&app, N1, "v19.0", json!({"to": "16315557001", "text": {}})).await;
     check(&spec, "post", path, s.as_u16(), &b);
     let (s, b) = graph(

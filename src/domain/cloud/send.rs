@@ -53,7 +53,12 @@ impl Cloud {
                     .get::<InboundRecord>(&message_id)
                     .map_err(|e| from_onprem(&e.into()))?;
                 return match found {
-                    Some(r) if r.phone_number_id.as_deref() == Some(phone_number_id) => {
+                    Some(mut r) if r.phone_number_id.as_deref() == Some(phone_number_id) => {
+                        r.read_ms.get_or_insert_with(now_ms);
+                        messaging
+                            .commit(|b| b.put(&r).map(drop))
+                            .await
+                            .map_err(|e| from_onprem(&e))?;
                         Ok(json!({ "success": true }))
                     }
                     _ => Err(GraphError::invalid(format!(
