@@ -4,6 +4,7 @@ mod cli;
 mod cloud;
 mod cloud_client;
 mod cloud_errors;
+mod cloud_webhooks;
 mod control;
 mod crash;
 mod delivery;
