@@ -185,6 +185,11 @@ pub struct Config {
     #[arg(long, env = "WAEMU_CLOUD_WEBHOOK_RETRY_HORIZON_MS", default_value_t = 7 * 24 * 3600 * 1000)]
     pub cloud_webhook_retry_horizon_ms: u64,
 
+    /// Cloud API: the HTTP status of throttling errors (130429 throughput, 131056 pair rate limit):
+    /// 400 as Meta's current error-code table says, or 429 as its older pages did.
+    #[arg(long, env = "WAEMU_CLOUD_THROTTLE_HTTP_STATUS", default_value_t = 400, value_parser = throttle_status)]
+    pub cloud_throttle_http_status: u16,
+
     /// Log format.
     #[arg(long, env = "WAEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,
@@ -192,6 +197,15 @@ pub struct Config {
     /// Log filter (tracing EnvFilter syntax), e.g. `info` or `wa_onprem_emulator=debug`.
     #[arg(long, env = "WAEMU_LOG", default_value = "info")]
     pub log: String,
+}
+
+/// `--cloud-throttle-http-status`: 400 or 429.
+fn throttle_status(s: &str) -> Result<u16, String> {
+    match s {
+        "400" => Ok(400),
+        "429" => Ok(429),
+        _ => Err("must be 400 or 429".into()),
+    }
 }
 
 impl Config {

@@ -352,3 +352,32 @@ async fn hostile_bodies_on_graph_routes_answer_the_graph_envelope_never_5xx() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_can_answer_429_as_older_meta_pages_say() {
+    let app = spawn_with(|c| c.cloud_throttle_http_status = 429).await;
+    let (_, cfg) = app.get("/v1/emulator/cloud").await;
+    let token = cfg["cloud"]["access_tokens"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut numbers = cfg["cloud"]["numbers"].clone();
+    numbers[0]["throughput_mps"] = json!(1);
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            "/v1/emulator/cloud",
+            Some(json!({"numbers": numbers})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let path = format!(
+        "/v19.0/{}/messages",
+        numbers[0]["phone_number_id"].as_str().unwrap()
+    );
+    let text = json!({"messaging_product": "whatsapp", "to": "16315551030", "text": {"body": "x"}});
+    let (status, _) = graph(&app, Some(&token), Method::POST, &path, Some(text.clone())).await;
+    assert_eq!(status, 200);
+    let (status, body) = graph(&app, Some(&token), Method::POST, &path, Some(text)).await;
+    graph_error(status, &body, 429, 130429);
+}

@@ -54,6 +54,8 @@ pub struct Cloud {
     client: Arc<WebhookClient>,
     allow_http: bool,
     default_cc: String,
+    /// HTTP status of 130429 and 131056 (400, or 429 as older Meta pages say).
+    throttle_status: u16,
     limits: limits::Limits,
     /// (phone_number_id, wa_id) -> last inbound ms: the customer-service windows (None = not
     /// read from the inbound records yet).
@@ -100,6 +102,7 @@ impl Cloud {
             client,
             allow_http: cfg.allow_http_webhooks,
             default_cc: cfg.default_country_code.clone(),
+            throttle_status: cfg.cloud_throttle_http_status,
             limits: limits::Limits::default(),
             windows: Mutex::new(None),
             change: tokio::sync::Mutex::new(()),

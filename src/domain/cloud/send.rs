@@ -100,13 +100,15 @@ impl Cloud {
                 return Err(GraphError::new(
                     130429,
                     format!("Cloud API message throughput ({} messages per second) has been reached.", number.throughput_mps),
-                ))
+                )
+                .with_status(self.throttle_status))
             }
             Err(Hit::Pair) => {
                 return Err(GraphError::new(
                     131056,
                     format!("Message failed to send because there were too many messages sent from this phone number to {} in a short period of time.", send.to),
-                ))
+                )
+                .with_status(self.throttle_status))
             }
         }
         let template = send
