@@ -173,3 +173,59 @@ async fn every_inbound_type_arrives_in_the_cloud_shape() {
         .await;
     assert_error(status, &body, 400, 1009);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_given_up_cloud_webhook_is_kept_and_redeliverable() {
+    let app = spawn_with(|c| {
+        c.cloud_webhook_retry_delays_ms = vec![50];
+        c.cloud_webhook_retry_horizon_ms = 150;
+    })
+    .await;
+    let rx = TestReceiver::start().await;
+    assert_eq!(app.upload_ca(&rx.ca_pem).await, 200);
+    rx.set_verify_token(Some(VERIFY));
+    rx.set_default(Answer::Status(500));
+    let (status, cfg) = app
+        .call(
+            Method::PUT,
+            "/v1/emulator/cloud",
+            Some(json!({"verify_token": VERIFY, "webhook": {"url": rx.url}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{cfg}");
+    let number = cfg["cloud"]["numbers"][0]["phone_number_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    inbound(&app, &number, "16315551008", "give up").await;
+    let deadline = std::time::Instant::now() + WAIT;
+    let given_up = loop {
+        let (_, j) = app
+            .get("/v1/emulator/callbacks?source=cloud&state=given_up")
+            .await;
+        if let Some(cb) = j["callbacks"].as_array().and_then(|a| a.first()).cloned() {
+            break cb;
+        }
+        assert!(std::time::Instant::now() < deadline, "never given up");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(given_up["source"], "cloud");
+    assert!(
+        given_up["request"]["headers"]
+            .to_string()
+            .contains("X-Hub-Signature-256"),
+        "{given_up}"
+    );
+    rx.set_default(Answer::Status(200));
+    let id = given_up["id"].as_u64().unwrap();
+    let (status, body) = app
+        .post(&format!("/v1/emulator/callbacks/{id}/redeliver"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let got = rx
+        .wait_until(WAIT, |r| r.iter().any(|x| x.answered == 200))
+        .await;
+    let ok = got.iter().find(|x| x.answered == 200).unwrap();
+    assert!(signed(ok, cfg["cloud"]["app_secret"].as_str().unwrap()));
+    assert_eq!(ok.raw, got[0].raw, "redelivered byte for byte");
+}
