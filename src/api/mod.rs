@@ -13,14 +13,17 @@ mod emulator;
 mod error;
 pub mod graph;
 mod health;
+mod inspector;
 mod media;
 mod messages;
+mod session;
 mod settings;
 mod stats;
 mod users;
 
 pub use auth::{Admin, Bearer, Monitor};
 pub use body::{parse_json, read_body, Json};
+pub use inspector::asset_names as inspector_assets;
 
 use crate::wa::{envelope, ApiError};
 use actix_web::http::Method;
@@ -79,6 +82,12 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/cloud", M::GET, get().to(cloud::get)),
         ("/v1/emulator/cloud", M::PUT, web::put().to(cloud::put)),
         ("/v1/emulator/cloud/inbound", M::POST, web::post().to(cloud::inbound)),
+        // The live inspector: the page, its assets, and its cookie session.
+        ("/", M::GET, get().to(inspector::index)),
+        ("/inspector/{asset}", M::GET, get().to(inspector::asset)),
+        ("/v1/emulator/session", M::POST, web::post().to(session::sign_in)),
+        ("/v1/emulator/session", M::GET, get().to(session::get)),
+        ("/v1/emulator/session", M::DELETE, web::delete().to(session::sign_out)),
     ]
 }
 

@@ -118,6 +118,7 @@ pub struct Schedule {
     filters: watch::Receiver<StatusFilters>,
     delivery: Arc<Delivery>,
     cloud: OnceLock<Arc<dyn CloudStatuses>>,
+    events: Arc<crate::events::Events>,
 }
 
 /// A send between planning and its durable point; dropping it without `commit` abandons it.
@@ -149,6 +150,7 @@ impl Schedule {
         store: Store,
         filters: watch::Receiver<StatusFilters>,
         delivery: Arc<Delivery>,
+        events: Arc<crate::events::Events>,
     ) -> Result<Arc<Schedule>, StoreError> {
         let read = |name: &str| -> Result<Option<u64>, StoreError> {
             Ok(store.get::<Counter>(name)?.map(|c| c.value))
@@ -191,6 +193,7 @@ impl Schedule {
             filters,
             delivery,
             cloud: OnceLock::new(),
+            events,
         });
         tokio::spawn(run(Arc::downgrade(&schedule)));
         Ok(schedule)
@@ -338,15 +341,32 @@ impl Schedule {
                 order_key: Some(timer.to.message_id.clone()),
             })
             .collect();
-        if callbacks.is_empty() {
-            return Ok(());
+        if !callbacks.is_empty() {
+            if let Err(e) = self.delivery.enqueue_statuses(callbacks).await {
+                self.lock().due.extend(taken);
+                return Err(e);
+            }
         }
-        if let Err(e) = self.delivery.enqueue_statuses(callbacks).await {
-            self.lock().due.extend(taken);
-            return Err(e);
+        for (_, timer) in &taken {
+            let (to, step) = (&timer.to, &timer.step);
+            self.events.publish("status", || {
+                status_event(&to.message_id, &to.recipient_id, step)
+            });
         }
         Ok(())
     }
+}
+
+/// The `status` event of the live stream: a message reached a status (notified or not).
+pub fn status_event(message_id: &str, recipient_id: &str, step: &Step) -> serde_json::Value {
+    serde_json::json!({
+        "id": message_id,
+        "recipient_id": recipient_id,
+        "status": step.status,
+        "error_code": step.error_code,
+        "at_ms": step.at_ms,
+        "forced": step.forced,
+    })
 }
 
 /// The schedule's task: hands statuses over when due, and keeps the watermark written.
