@@ -3,7 +3,7 @@
 //!     cargo bench --bench emulator
 //!
 //! Environment: BENCH_RUNS (repeats per scenario, default 3), BENCH_SECS (length of the sustained
-//! run, default 30), BENCH_ONLY (comma-separated scenarios: startup,post,noop,ceiling,e2e,latency,backlog).
+//! run, default 30), BENCH_ONLY (comma-separated scenarios: startup,post,noop,cloud,ceiling,e2e,latency,backlog).
 //! The emulator is the release binary in a child process with callback_persist=true; the load
 //! generator and a no-op HTTPS webhook receiver run in this process. Nothing here asserts timings.
 
@@ -365,6 +365,37 @@ async fn load_rust(
     done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
 }
 
+/// Cloud sends: CONNECTIONS tasks, each message to a new recipient (the pair rate limit allows
+/// 45 in a row to one user), with the bench's access token; answers sends per second.
+async fn load_cloud(client: &reqwest::Client, url: &str, secs: f64) -> f64 {
+    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    let done = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let (client, url, done) = (client.clone(), url.to_string(), done.clone());
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < deadline {
+                let n = done.fetch_add(1, Ordering::Relaxed);
+                let body = json!({"messaging_product": "whatsapp", "to": format!("1631{:07}", n % 10_000_000),
+                    "type": "text", "text": {"body": "bench"}});
+                let res = client.post(&url).bearer_auth("bench-token").json(&body).send().await;
+                match res {
+                    Ok(r) if r.status().as_u16() == 200 => {
+                        let _ = r.bytes().await;
+                    }
+                    Ok(r) => panic!("unexpected {} from {url}: {}", r.status(), r.text().await.unwrap_or_default()),
+                    Err(e) => panic!("request failed: {e}"),
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+}
+
 /// A no-op actix-web handler on the same TLS stack, in its own process (this bench binary run
 /// again with BENCH_NOOP_SERVER=1): the ceiling for `POST /v1/messages`.
 fn noop_server() -> (Child, String, String) {
@@ -586,6 +617,36 @@ async fn bench() {
                     rps / floor * 100.0,
                 );
             }
+        }
+        if enabled("cloud") {
+            let args = [&slow_status[..], &["--cloud-access-token", "bench-token"]].concat();
+            let (emu, _) = Emulator::start(&args).await;
+            let cfg = emu
+                .call(reqwest::Method::GET, "/v1/emulator/cloud", json!({}))
+                .await;
+            let mut numbers = cfg["cloud"]["numbers"].clone();
+            numbers[0]["throughput_mps"] = json!(100_000);
+            let answer = emu
+                .call(
+                    reqwest::Method::PUT,
+                    "/v1/emulator/cloud",
+                    json!({ "numbers": numbers }),
+                )
+                .await;
+            assert!(answer.get("errors").is_none(), "{answer}");
+            let url = format!(
+                "{}/v21.0/{}/messages",
+                emu.base,
+                numbers[0]["phone_number_id"].as_str().unwrap()
+            );
+            let rps = load_cloud(&emu.client, &url, secs.min(10.0)).await;
+            row(
+                &mut rows,
+                "POST /v21.0/{phone-number-id}/messages (Cloud text), 64 conns, durable",
+                "req/s",
+                "",
+                rps,
+            );
         }
         if enabled("ceiling") {
             let rx = Receiver::start();

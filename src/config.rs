@@ -153,6 +153,43 @@ pub struct Config {
     #[arg(long, env = "WAEMU_WORKERS", default_value_t = 0)]
     pub workers: usize,
 
+    /// Cloud API: the app secret webhooks are signed with (X-Hub-Signature-256). Default: the
+    /// stored one, generated on first start (GET /v1/emulator/cloud shows it).
+    #[arg(long, env = "WAEMU_CLOUD_APP_SECRET", hide_env_values = true)]
+    pub cloud_app_secret: Option<String>,
+
+    /// Cloud API: the verify token of the webhook subscription handshake (default: stored/generated).
+    #[arg(long, env = "WAEMU_CLOUD_VERIFY_TOKEN", hide_env_values = true)]
+    pub cloud_verify_token: Option<String>,
+
+    /// Cloud API: the one access token accepted as `Authorization: Bearer` (default: stored/generated).
+    #[arg(long, env = "WAEMU_CLOUD_ACCESS_TOKEN", hide_env_values = true)]
+    pub cloud_access_token: Option<String>,
+
+    /// Cloud API: the phone-number id of the first business number (default: stored/generated).
+    #[arg(long, env = "WAEMU_CLOUD_PHONE_NUMBER_ID")]
+    pub cloud_phone_number_id: Option<String>,
+
+    /// Cloud API: waits after the 1st, 2nd, ... failed webhook attempt, in ms (the last repeats):
+    /// decreasing frequency, as Meta retries.
+    #[arg(
+        long,
+        env = "WAEMU_CLOUD_WEBHOOK_RETRY_DELAYS_MS",
+        value_delimiter = ',',
+        default_value = "5000,30000,120000,600000,1800000,3600000,7200000,14400000"
+    )]
+    pub cloud_webhook_retry_delays_ms: Vec<u64>,
+
+    /// Cloud API: how long a webhook is retried before it is given up, in ms (Meta's pages say
+    /// 7 days and 36 hours; default 7 days).
+    #[arg(long, env = "WAEMU_CLOUD_WEBHOOK_RETRY_HORIZON_MS", default_value_t = 7 * 24 * 3600 * 1000)]
+    pub cloud_webhook_retry_horizon_ms: u64,
+
+    /// Cloud API: the HTTP status of throttling errors (130429 throughput, 131056 pair rate limit):
+    /// 400 as Meta's current error-code table says, or 429 as its older pages did.
+    #[arg(long, env = "WAEMU_CLOUD_THROTTLE_HTTP_STATUS", default_value_t = 400, value_parser = throttle_status)]
+    pub cloud_throttle_http_status: u16,
+
     /// Log format.
     #[arg(long, env = "WAEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,
@@ -160,6 +197,15 @@ pub struct Config {
     /// Log filter (tracing EnvFilter syntax), e.g. `info` or `wa_onprem_emulator=debug`.
     #[arg(long, env = "WAEMU_LOG", default_value = "info")]
     pub log: String,
+}
+
+/// `--cloud-throttle-http-status`: 400 or 429.
+fn throttle_status(s: &str) -> Result<u16, String> {
+    match s {
+        "400" => Ok(400),
+        "429" => Ok(429),
+        _ => Err("must be 400 or 429".into()),
+    }
 }
 
 impl Config {

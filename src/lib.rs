@@ -16,6 +16,7 @@ pub mod config;
 pub mod delivery;
 pub mod domain;
 pub mod events;
+pub mod graph;
 pub mod metrics;
 pub mod simulator;
 pub mod sms;

@@ -88,6 +88,7 @@ impl Application {
             config.allow_http_webhooks,
             webhook_ca.subscribe(),
         )?);
+        let cloud_client = client.clone();
         let events = Arc::new(Events::default());
         let metrics = Arc::new(Metrics::default());
         let delivery = Delivery::open(
@@ -134,6 +135,8 @@ impl Application {
             timing,
             &config,
         )?;
+        let cloud =
+            crate::domain::cloud::Cloud::open(store.clone(), &messaging, cloud_client, &config)?;
         let (chain, key, external_ca_pem) = tls::server_identity(&config)?;
         let tls_config = tls::rustls_server_config(&chain, &key)?;
 
@@ -168,6 +171,7 @@ impl Application {
             delivery,
             messaging,
             gateways,
+            cloud,
             events,
             metrics,
 

@@ -18,6 +18,8 @@ pub struct AppState {
     pub delivery: Arc<Delivery>,
     pub messaging: Messaging,
     pub gateways: Arc<crate::domain::gateways::Gateways>,
+    /// The Cloud API personality.
+    pub cloud: crate::domain::cloud::Cloud,
     pub events: Arc<Events>,
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The CA of the HTTPS listener, offered at `/v1/certificates/external/ca`.

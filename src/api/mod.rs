@@ -7,10 +7,12 @@
 mod auth;
 mod body;
 mod certificates;
+mod cloud;
 mod contacts;
 mod emulator;
 mod error;
 mod gateways;
+pub mod graph;
 mod health;
 mod inspector;
 mod media;
@@ -77,6 +79,10 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/reset", M::POST, web::post().to(emulator::reset)),
         ("/v1/emulator/faults", M::PUT, web::put().to(emulator::set_faults)),
         ("/v1/emulator/events", M::GET, get().to(emulator::events)),
+        // The Cloud API's control routes.
+        ("/v1/emulator/cloud", M::GET, get().to(cloud::get)),
+        ("/v1/emulator/cloud", M::PUT, web::put().to(cloud::put)),
+        ("/v1/emulator/cloud/inbound", M::POST, web::post().to(cloud::inbound)),
         // The live inspector: the page, its assets, and its cookie session.
         ("/", M::GET, get().to(inspector::index)),
         ("/inspector/{asset}", M::GET, get().to(inspector::asset)),
@@ -102,6 +108,48 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
     ]
 }
 
+/// The Cloud API's Graph routes, under `/{version}` (`vNN.N` only, so `/v1/...` never matches),
+/// plus the media download URL. Failures, unknown paths and wrong methods answer the Graph
+/// envelope.
+#[rustfmt::skip]
+fn graph_route_table() -> Vec<(&'static str, Method, Route)> {
+    use Method as M;
+    vec![
+        ("/{phone_number_id}/messages", M::POST, web::post().to(graph::messages::send)),
+        ("/{phone_number_id}/media", M::POST, web::post().to(graph::media::upload)),
+        ("/{media_id}", M::GET, get().to(graph::media::get)),
+        ("/{media_id}", M::DELETE, web::delete().to(graph::media::delete)),
+    ]
+}
+
+const GRAPH_VERSION: &str = "/{version:v[0-9]+\\.[0-9]+}";
+
+fn configure_graph(cfg: &mut web::ServiceConfig) {
+    let mut by_path: BTreeMap<&'static str, Vec<(Method, Route)>> = BTreeMap::new();
+    for (path, method, route) in graph_route_table() {
+        by_path.entry(path).or_default().push((method, route));
+    }
+    let mut scope = web::scope(GRAPH_VERSION).default_service(web::to(graph::unknown));
+    for (path, routes) in by_path {
+        let allow = allow_header(&routes);
+        let mut resource = web::resource(path).default_service(web::to(move |req: HttpRequest| {
+            graph::method_not_allowed(req, allow.clone())
+        }));
+        for (_, route) in routes {
+            resource = resource.route(route);
+        }
+        scope = scope.service(resource);
+    }
+    cfg.service(scope);
+    cfg.service(
+        web::resource(graph::media::DOWNLOAD_PATH)
+            .route(get().to(graph::media::download))
+            .default_service(web::to(|req: HttpRequest| {
+                graph::method_not_allowed(req, "GET, HEAD".to_string())
+            })),
+    );
+}
+
 /// A GET route that answers HEAD too, as HTTP requires: the same handler, status and headers; the
 /// server drops the body of a HEAD answer (the endless event stream answers HEAD itself).
 fn get() -> Route {
@@ -110,10 +158,20 @@ fn get() -> Route {
 
 /// Every (METHOD, path) the router serves, in OpenAPI path syntax (HEAD implied by GET).
 pub fn routes() -> Vec<(String, String)> {
+    let graph = graph_route_table()
+        .into_iter()
+        .map(|(p, m, _)| (m.to_string(), format!("/{{version}}{p}")));
     route_table()
         .into_iter()
         .map(|(p, m, _)| (m.to_string(), p.to_string()))
+        .chain(graph)
+        .chain([("GET".to_string(), graph::media::DOWNLOAD_PATH.to_string())])
         .collect()
+}
+
+/// Whether a route of `routes()` is one of the Cloud API's Graph routes (Graph auth and envelope).
+pub fn is_graph_route(path: &str) -> bool {
+    path.starts_with("/{version}/") || path == graph::media::DOWNLOAD_PATH
 }
 
 /// Registers every route. Paths are grouped into resources; a BTreeMap orders static segments
@@ -136,20 +194,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         }
     }
     cfg.service(control);
+    configure_graph(cfg);
 }
 
 const CONTROL_PREFIX: &str = "/v1/emulator";
 
-/// One path with its methods; any other method answers 1025/405 with an `Allow` header.
-fn resource(path: &str, routes: Vec<(Method, Route)>) -> actix_web::Resource {
-    let allow = routes
+/// The `Allow` header of a path: its methods, HEAD with GET.
+fn allow_header(routes: &[(Method, Route)]) -> String {
+    routes
         .iter()
         .flat_map(|(m, _)| match m.as_str() {
             "GET" => vec!["GET", "HEAD"],
             other => vec![other],
         })
         .collect::<Vec<_>>()
-        .join(", ");
+        .join(", ")
+}
+
+/// One path with its methods; any other method answers 1025/405 with an `Allow` header.
+fn resource(path: &str, routes: Vec<(Method, Route)>) -> actix_web::Resource {
+    let allow = allow_header(&routes);
     let mut resource = web::resource(path);
     for (_, route) in routes {
         resource = resource.route(route);

@@ -307,6 +307,18 @@ impl Delivery {
             .await
     }
 
+    /// Enqueues direct callbacks in one durable commit with the caller's own writes (the record
+    /// that caused them, e.g. a Cloud inbound message): both are on disk, or neither is.
+    pub async fn enqueue_direct_with(
+        &self,
+        items: Vec<DirectCallback>,
+        batch: Batch,
+    ) -> Result<Vec<u64>, ApiError> {
+        let records = items.into_iter().map(DirectCallback::record).collect();
+        self.enqueue_as(records, batch, true, Visible::WhenDurable)
+            .await
+    }
+
     /// Enqueues direct callbacks (Cloud API, SMS gateways): always durable before this returns.
     pub async fn enqueue_direct(&self, items: Vec<DirectCallback>) -> Result<Vec<u64>, ApiError> {
         let records = items.into_iter().map(DirectCallback::record).collect();

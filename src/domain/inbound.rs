@@ -2,7 +2,7 @@
 //! forced on the app's outbound messages.
 
 use super::messaging::Messaging;
-use crate::delivery::{CallbackKind, NewCallback};
+use crate::delivery::{CallbackKind, DirectCallback, NewCallback};
 use crate::simulator::lifecycle::{self, Step};
 use crate::simulator::schedule::Addressee;
 use crate::store::Batch;
@@ -36,22 +36,56 @@ pub struct InboundRecord {
     /// When the app marked it read (`PUT /v1/messages/{id}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_ms: Option<u64>,
+    /// `cloud` for a message to a Cloud API number (absent for On-Prem).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
+    /// The Cloud number it was sent to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number_id: Option<String>,
 }
 
 crate::json_record!(InboundRecord, "inbound", |r| r.id);
 
 const EXTRA_FIELDS: [&str; 4] = ["context", "referral", "identity", "group_id"];
 
+/// Another personality's webhook for inbound messages (the Cloud API's numbers).
+pub(crate) trait InboundSink: Sync {
+    /// Types accepted beyond the On-Prem ones (their payload is checked by the sink).
+    fn extra_kinds(&self) -> &'static [&'static str];
+    fn message_id(&self, from: &str) -> String;
+    fn conversation_key(&self, from: &str) -> String;
+    /// The number the message is to (stored with it).
+    fn phone_number_id(&self) -> &str;
+    /// Fields added to the inbound event (`api`, the number).
+    fn record_tag(&self) -> Map<String, Value>;
+    /// The callback for the On-Prem-shaped notification; None when there is no webhook.
+    fn callback(&self, from: &str, body: &Value) -> Result<Option<DirectCallback>, ApiError>;
+}
+
 impl Messaging {
     pub async fn receive(
         &self,
-        mut req: InboundRequest,
+        req: InboundRequest,
         business_wa_id: &str,
     ) -> Result<(String, u64), ApiError> {
+        let (id, callback) = self.receive_via(req, business_wa_id, None).await?;
+        Ok((id, callback.unwrap_or_default()))
+    }
+
+    /// A customer message, notified On-Prem (`sink` None) or through another personality's sink.
+    pub(crate) async fn receive_via(
+        &self,
+        mut req: InboundRequest,
+        business_wa_id: &str,
+        sink: Option<&dyn InboundSink>,
+    ) -> Result<(String, Option<u64>), ApiError> {
         let from = crate::wa::outbound::normalize_number(&req.from, self.default_cc()).ok_or_else(
             || ApiError::invalid("from", format!("'{}' is not a phone number", req.from)),
         )?;
-        if !inbound::INBOUND_TYPES.contains(&req.kind.as_str()) {
+        let extra_kinds = sink.map_or(&[][..], |s| s.extra_kinds());
+        if !inbound::INBOUND_TYPES.contains(&req.kind.as_str())
+            && !extra_kinds.contains(&req.kind.as_str())
+        {
             return Err(ApiError::invalid(
                 "type",
                 format!(
@@ -82,7 +116,7 @@ impl Messaging {
             payload = Some(p);
             attached = stored;
         }
-        let result = self.deliver_inbound(req, from, payload, extra).await;
+        let result = self.deliver_inbound(req, from, payload, extra, sink).await;
         if let (Err(_), Some(media_id)) = (&result, attached) {
             let _ = self.media.delete(&media_id).await;
         }
@@ -95,7 +129,8 @@ impl Messaging {
         from: String,
         mut payload: Option<Value>,
         extra: Map<String, Value>,
-    ) -> Result<(String, u64), ApiError> {
+        sink: Option<&dyn InboundSink>,
+    ) -> Result<(String, Option<u64>), ApiError> {
         inbound::check_payload(&req.kind, payload.as_ref())?;
         if req.kind == "system" {
             if let Some(p) = payload.as_mut() {
@@ -104,8 +139,9 @@ impl Messaging {
         }
         let now = now_ms();
         let mut batch = Batch::default();
-        let conversation = self.conversation(&from, false, now, &mut batch)?;
-        let id = ids::inbound_message_id();
+        let key = sink.map_or_else(|| from.clone(), |s| s.conversation_key(&from));
+        let conversation = self.conversation(&key, "service", now, &mut batch)?;
+        let id = sink.map_or_else(ids::inbound_message_id, |s| s.message_id(&from));
         let profile = req.profile_name.unwrap_or_else(|| "Test Customer".into());
         let body =
             inbound::notification(&id, &from, &profile, &req.kind, payload, &extra, now / 1000);
@@ -115,22 +151,37 @@ impl Messaging {
             received_ms: now,
             notification: body.clone(),
             read_ms: None,
+            api: sink.map(|_| "cloud".to_string()),
+            phone_number_id: sink.map(|s| s.phone_number_id().to_string()),
         })?;
-        let ids = self
-            .delivery()
-            .enqueue_with(
-                vec![NewCallback {
-                    kind: CallbackKind::InboundMessage,
-                    body: body.clone(),
-                    order_key: Some(format!("inbound:{from}")),
-                }],
-                batch,
-            )
-            .await?;
-        self.remember(&from, &conversation);
+        let ids = match sink {
+            None => {
+                self.delivery()
+                    .enqueue_with(
+                        vec![NewCallback {
+                            kind: CallbackKind::InboundMessage,
+                            body: body.clone(),
+                            order_key: Some(format!("inbound:{from}")),
+                        }],
+                        batch,
+                    )
+                    .await?
+            }
+            Some(s) => {
+                let direct = s.callback(&from, &body)?.into_iter().collect();
+                self.delivery().enqueue_direct_with(direct, batch).await?
+            }
+        };
+        self.remember(&key, &conversation);
         self.metrics.messages_received.inc();
-        self.events().publish("inbound", || body);
-        Ok((id, ids[0]))
+        self.events().publish("inbound", || {
+            let mut event = body;
+            if let (Some(s), Some(e)) = (sink, event.as_object_mut()) {
+                e.extend(s.record_tag());
+            }
+            event
+        });
+        Ok((id, ids.first().copied()))
     }
 
     /// Stores the bytes of an inbound media message and fills `id`, `mime_type`, `sha256`;
@@ -229,20 +280,36 @@ impl Messaging {
         let cancelled = self.schedule().cancel(&before.id);
         let mut message = before.clone();
         message.steps.retain(|s| !cancelled.contains(s));
-        message.steps.push(step);
-        let wanted = self.settings().current().status_filters().notified(status);
-        let callbacks = match wanted {
-            true => vec![NewCallback {
-                kind: CallbackKind::StatusChange,
-                body,
-                order_key: Some(message.id.clone()),
-            }],
-            false => Vec::new(),
+        message.steps.push(step.clone());
+        let addressee = Addressee {
+            message_id: before.id.clone(),
+            recipient_id: before.to.clone(),
+            conversation: before.conversation.clone(),
+            cloud: before.cloud.clone(),
         };
         let mut batch = Batch::default();
-        let result = match batch.put(&message) {
-            Ok(_) => self.delivery().enqueue_with(callbacks, batch).await,
-            Err(e) => Err(e.into()),
+        let result = match (batch.put(&message), &before.cloud) {
+            (Err(e), _) => Err(e.into()),
+            (Ok(_), Some(_)) => {
+                let direct = self
+                    .schedule()
+                    .cloud_callback(&addressee, &step)
+                    .into_iter()
+                    .collect();
+                self.delivery().enqueue_direct_with(direct, batch).await
+            }
+            (Ok(_), None) => {
+                let wanted = self.settings().current().status_filters().notified(status);
+                let callbacks = match wanted {
+                    true => vec![NewCallback {
+                        kind: CallbackKind::StatusChange,
+                        body,
+                        order_key: Some(message.id.clone()),
+                    }],
+                    false => Vec::new(),
+                };
+                self.delivery().enqueue_with(callbacks, batch).await
+            }
         };
         match result {
             Ok(ids) => {
@@ -254,14 +321,7 @@ impl Messaging {
                 Ok(ids.first().copied())
             }
             Err(e) => {
-                self.schedule().restore(
-                    Addressee {
-                        message_id: before.id.clone(),
-                        recipient_id: before.to.clone(),
-                        conversation: before.conversation.clone(),
-                    },
-                    cancelled,
-                );
+                self.schedule().restore(addressee, cancelled);
                 Err(e)
             }
         }

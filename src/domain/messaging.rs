@@ -6,6 +6,7 @@ use super::media::Media;
 use super::Settings;
 use crate::delivery::Delivery;
 use crate::events::Events;
+use crate::graph::webhook::CloudSend;
 use crate::simulator::lifecycle::{self, Conversation, Timing};
 use crate::simulator::rules::{self, Action, Rule};
 use crate::simulator::schedule::{Addressee, Schedule};
@@ -19,6 +20,21 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 pub use crate::simulator::SentMessage;
+
+/// A valid send, ready to be stored and planned (`Messaging::record_send`).
+pub(crate) struct NewSend {
+    pub id: String,
+    pub to: String,
+    pub recipient_type: outbound::RecipientType,
+    pub message_type: outbound::MessageType,
+    pub request: Box<RawValue>,
+    /// Which conversation the send belongs to (a wa_id; Cloud prefixes its number).
+    pub conversation_key: String,
+    /// The category a conversation it opens gets.
+    pub category: String,
+    pub action: Option<Action>,
+    pub cloud: Option<CloudSend>,
+}
 
 /// The recipient rules set through the control API.
 #[derive(Serialize, Deserialize)]
@@ -191,7 +207,7 @@ impl Messaging {
         Ok(self.store.commit(batch).await?)
     }
 
-    fn rule_for(&self, wa_id: &str) -> Option<Action> {
+    pub(crate) fn rule_for(&self, wa_id: &str) -> Option<Action> {
         rules::find(&self.rules.read().unwrap_or_else(|p| p.into_inner()), wa_id).cloned()
     }
 
@@ -223,44 +239,74 @@ impl Messaging {
                 format!("{} is not a WhatsApp user (recipient rule)", out.to),
             ));
         }
+        let category = out
+            .template
+            .as_ref()
+            .map(|t| (t.name.as_str(), t.language.code.as_str()));
+        let category = templates::category(&self.templates(), category);
+        let now = now_ms();
+        let message = self
+            .record_send(NewSend {
+                id: ids::outbound_message_id_at(now),
+                conversation_key: out.to.clone(),
+                to: out.to,
+                recipient_type: out.recipient_type,
+                message_type: out.message_type,
+                request,
+                category,
+                action,
+                cloud: None,
+            })
+            .await?;
+        Ok(message.id)
+    }
+
+    /// Stores a valid send durably and times its planned statuses (On-Prem and Cloud sends).
+    pub(crate) async fn record_send(&self, n: NewSend) -> Result<SentMessage, ApiError> {
         // Statuses still to come will need room in the callback queue.
         self.delivery.check_room(self.schedule.pending() + 1)?;
         let now = now_ms();
         let ticket = self.schedule.begin(now);
-        let business_initiated = out.message_type.business_initiated();
         let mut batch = Batch::default();
-        let conversation = self.conversation(&out.to, business_initiated, now, &mut batch)?;
-        let steps = lifecycle::plan(action.as_ref(), self.timing, now);
+        let conversation = self.conversation(&n.conversation_key, &n.category, now, &mut batch)?;
+        let steps = lifecycle::plan(n.action.as_ref(), self.timing, now);
         let message = SentMessage {
-            id: ids::outbound_message_id_at(now),
-            to: out.to,
-            recipient_type: out.recipient_type,
-            message_type: out.message_type,
+            id: n.id,
+            to: n.to,
+            recipient_type: n.recipient_type,
+            message_type: n.message_type,
             created_ms: now,
             steps,
             conversation,
-            request,
+            request: n.request,
+            api: n.cloud.as_ref().map(|_| "cloud".to_string()),
+            cloud: n.cloud,
         };
         let reach = message.steps.iter().map(|s| s.at_ms).max().unwrap_or(now);
         batch.put_new(&message)?;
         self.schedule
             .note_delay(reach.saturating_sub(now), &mut batch)?;
         self.store.commit(batch).await?;
-        self.remember(&message.to, &message.conversation);
+        self.remember(&n.conversation_key, &message.conversation);
         ticket.commit(
             Addressee {
                 message_id: message.id.clone(),
                 recipient_id: message.to.clone(),
                 conversation: message.conversation.clone(),
+                cloud: message.cloud.clone(),
             },
             &message.steps,
         );
         self.metrics.messages_sent.inc();
-        self.events.publish(
-            "message_sent",
-            || json!({ "id": message.id, "to": message.to, "type": message.message_type }),
-        );
-        Ok(message.id)
+        self.events.publish("message_sent", || {
+            let mut e = json!({ "id": message.id, "to": message.to, "type": message.message_type });
+            if let Some(c) = &message.cloud {
+                e["api"] = json!("cloud");
+                e["phone_number_id"] = json!(c.phone_number_id);
+            }
+            e
+        });
+        Ok(message)
     }
 
     /// Sent messages, oldest first, filtered by recipient, type and creation time.
@@ -288,12 +334,12 @@ impl Messaging {
         Ok(store::keep_newest(inbound, limit, |m| m.received_ms))
     }
 
-    /// The open conversation with a wa_id, or a new one (24 h) added to `batch`; once that is
-    /// committed, `remember` it.
+    /// The open conversation with a wa_id, or a new one (24 h, its origin `category`) added to
+    /// `batch`; once that is committed, `remember` it.
     pub fn conversation(
         &self,
         wa_id: &str,
-        business_initiated: bool,
+        category: &str,
         now: u64,
         batch: &mut Batch,
     ) -> Result<Conversation, ApiError> {
@@ -319,12 +365,7 @@ impl Messaging {
         let c = Conversation {
             id: ids::conversation_id(),
             expiration_timestamp: (now + DAY_MS) / 1000,
-            origin: if business_initiated {
-                "business_initiated"
-            } else {
-                "user_initiated"
-            }
-            .into(),
+            origin: category.into(),
         };
         batch.put(&OpenConversation {
             wa_id: wa_id.to_string(),

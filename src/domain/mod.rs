@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod gateways;
+pub mod cloud;
 pub mod inbound;
 pub mod media;
 pub mod messaging;

@@ -64,7 +64,9 @@ pub fn plan(action: Option<&Action>, t: Timing, now_ms: u64) -> Vec<Step> {
     }
 }
 
-/// The conversation a status belongs to (conversation-based pricing).
+/// The conversation a status belongs to. `origin` is the post-2023 category of the message that
+/// opened it: `marketing`, `utility` or `authentication` (a template's registered category) or
+/// `service` (a free-form reply).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Conversation {
     pub id: String,
@@ -147,13 +149,13 @@ mod tests {
         let c = Conversation {
             id: "c1".into(),
             expiration_timestamp: 99,
-            origin: "business_initiated".into(),
+            origin: "marketing".into(),
         };
         let n = status_notification("gBEG1", "16315551001", &step("delivered", 5000), &c);
         assert_eq!(n["statuses"][0]["timestamp"], "5");
         assert_eq!(
             n["statuses"][0]["conversation"]["origin"]["type"],
-            "business_initiated"
+            "marketing"
         );
         assert_eq!(n["statuses"][0]["pricing"]["pricing_model"], "CBP");
         let f = status_notification(

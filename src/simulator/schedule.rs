@@ -11,12 +11,13 @@
 
 use super::lifecycle::{status_notification, Conversation, Step};
 use super::SentMessage;
-use crate::delivery::{CallbackKind, Delivery, NewCallback};
+use crate::delivery::{CallbackKind, Delivery, DirectCallback, NewCallback};
+use crate::graph::webhook::CloudSend;
 use crate::store::{Batch, Counter, Store, StoreError};
 use crate::wa::time::now_ms;
 use crate::wa::{ids, ApiError};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
 
@@ -34,6 +35,15 @@ pub struct Addressee {
     pub message_id: String,
     pub recipient_id: String,
     pub conversation: Conversation,
+    /// Set for a Cloud API send: its statuses go to the Cloud webhook (see `CloudStatuses`).
+    pub cloud: Option<CloudSend>,
+}
+
+/// Turns a due status of a Cloud API message into its webhook (the Cloud personality lives
+/// above this layer and registers itself with `Schedule::set_cloud`).
+pub trait CloudStatuses: Send + Sync {
+    /// The callback for this status; None when there is nowhere to send it.
+    fn callback(&self, to: &Addressee, cloud: &CloudSend, step: &Step) -> Option<DirectCallback>;
 }
 
 struct Timer {
@@ -107,6 +117,7 @@ pub struct Schedule {
     store: Store,
     filters: watch::Receiver<StatusFilters>,
     delivery: Arc<Delivery>,
+    cloud: OnceLock<Arc<dyn CloudStatuses>>,
     events: Arc<crate::events::Events>,
 }
 
@@ -161,6 +172,7 @@ impl Schedule {
                 message_id: m.id,
                 recipient_id: m.to,
                 conversation: m.conversation,
+                cloud: m.cloud,
             });
             timers.add(
                 &to,
@@ -180,10 +192,22 @@ impl Schedule {
             store,
             filters,
             delivery,
+            cloud: OnceLock::new(),
             events,
         });
         tokio::spawn(run(Arc::downgrade(&schedule)));
         Ok(schedule)
+    }
+
+    /// Registers the encoder of Cloud API statuses (once, at start-up).
+    pub fn set_cloud(&self, sink: Arc<dyn CloudStatuses>) {
+        let _ = self.cloud.set(sink);
+    }
+
+    /// The Cloud callback for a status of a Cloud message (forced statuses use it too).
+    pub fn cloud_callback(&self, to: &Addressee, step: &Step) -> Option<DirectCallback> {
+        let cloud = to.cloud.as_ref()?;
+        self.cloud.get()?.callback(to, cloud, step)
     }
 
     fn lock(&self) -> MutexGuard<'_, Timers> {
@@ -289,6 +313,19 @@ impl Schedule {
             }
             taken
         };
+        let (cloud_taken, taken): (Vec<_>, Vec<_>) =
+            taken.into_iter().partition(|(_, t)| t.to.cloud.is_some());
+        let direct: Vec<DirectCallback> = cloud_taken
+            .iter()
+            .filter_map(|(_, t)| self.cloud_callback(&t.to, &t.step))
+            .collect();
+        if !direct.is_empty() {
+            if let Err(e) = self.delivery.enqueue_direct(direct).await {
+                self.lock().due.extend(cloud_taken);
+                self.lock().due.extend(taken);
+                return Err(e);
+            }
+        }
         let filters = *self.filters.borrow();
         let callbacks: Vec<NewCallback> = taken
             .iter()
@@ -378,8 +415,9 @@ mod tests {
             conversation: Conversation {
                 id: "c".into(),
                 expiration_timestamp: 0,
-                origin: "user_initiated".into(),
+                origin: "service".into(),
             },
+            cloud: None,
         })
     }
 

@@ -3,6 +3,7 @@
 //! renamed field is a compile error, not a silently skipped recovery.
 
 use super::lifecycle::{Conversation, Step};
+use crate::graph::webhook::CloudSend;
 use crate::wa::outbound::{MessageType, RecipientType};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -19,6 +20,13 @@ pub struct SentMessage {
     pub conversation: Conversation,
     /// The request body exactly as the app sent it (its very text).
     pub request: Box<RawValue>,
+    /// `cloud` for a Cloud API send (absent for On-Prem sends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
+    /// A Cloud API send's number, Graph version, pricing category and opaque data: its
+    /// statuses go to the Cloud webhook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<CloudSend>,
 }
 
 crate::json_record!(SentMessage, "messages", |m| m.id);

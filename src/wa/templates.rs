@@ -30,7 +30,27 @@ pub struct Template {
     pub namespace: Option<String>,
     pub name: String,
     pub language: String,
+    /// `marketing` (the default), `utility` or `authentication`: the pricing category of its sends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     pub components: Vec<Component>,
+}
+
+/// Categories a template can be registered with.
+pub const CATEGORIES: [&str; 3] = ["marketing", "utility", "authentication"];
+
+/// The pricing category of a send: the registered category of its template (`marketing` when the
+/// template is not registered or has none), `service` for anything that is not a template.
+pub fn category(list: &[Template], template: Option<(&str, &str)>) -> String {
+    match template {
+        None => "service".into(),
+        Some((name, language)) => list
+            .iter()
+            .find(|t| t.name == name && t.language == language)
+            .or_else(|| list.iter().find(|t| t.name == name))
+            .and_then(|t| t.category.clone())
+            .unwrap_or_else(|| "marketing".into()),
+    }
 }
 
 /// Distinct `{{n}}` placeholders in a text.
@@ -65,6 +85,14 @@ pub fn validate(list: &[Template]) -> Result<(), ApiError> {
                 &format!("templates[{i}]"),
                 "name and language are required",
             ));
+        }
+        if let Some(c) = t.category.as_deref() {
+            if !CATEGORIES.contains(&c) {
+                return Err(ApiError::invalid(
+                    &format!("templates[{i}].category"),
+                    format!("'{c}' is not marketing, utility or authentication"),
+                ));
+            }
         }
         for c in &t.components {
             if !["header", "body", "footer", "button"].contains(&c.kind.as_str()) {

@@ -420,6 +420,37 @@ struct ReceiverState {
     received: Mutex<Vec<Received>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+    /// The Cloud API subscription handshake: GETs are answered here (200 with `hub.challenge`
+    /// when `hub.verify_token` is this token, else 403) and listed apart, not in `received`.
+    verify_token: Mutex<Option<String>>,
+    handshakes: Mutex<Vec<String>>,
+}
+
+/// The answer to a Cloud subscription handshake GET, as Meta documents an endpoint should.
+fn handshake(st: &ReceiverState, req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
+    use actix_web::HttpResponse;
+    st.handshakes.lock().unwrap().push(
+        req.uri()
+            .path_and_query()
+            .map_or(String::new(), |p| p.to_string()),
+    );
+    let q: std::collections::HashMap<String, String> = actix_web::web::Query::<
+        std::collections::HashMap<String, String>,
+    >::from_query(req.query_string())
+    .map(|q| q.into_inner())
+    .unwrap_or_default();
+    let token = st.verify_token.lock().unwrap().clone();
+    let get = |k: &str| q.get(k).map(String::as_str);
+    match (
+        get("hub.mode"),
+        get("hub.verify_token"),
+        get("hub.challenge"),
+    ) {
+        (Some("subscribe"), Some(t), Some(challenge)) if token.as_deref() == Some(t) => {
+            HttpResponse::Ok().body(challenge.to_string())
+        }
+        _ => HttpResponse::Forbidden().body("verify token mismatch"),
+    }
 }
 
 /// A real HTTPS webhook receiver with its own CA, recording every POST.
@@ -446,6 +477,8 @@ impl TestReceiver {
             received: Mutex::new(Vec::new()),
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
+            verify_token: Mutex::new(None),
+            handshakes: Mutex::new(Vec::new()),
         });
         let st = state.clone();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind receiver");
@@ -455,6 +488,9 @@ impl TestReceiver {
             App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
                 let st = st.clone();
                 async move {
+                    if req.method() == actix_web::http::Method::GET {
+                        return handshake(&st, &req);
+                    }
                     let now = st.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                     st.max_in_flight.fetch_max(now, Ordering::SeqCst);
                     let answer = st
@@ -541,6 +577,16 @@ impl TestReceiver {
     /// Answers for the next attempts, in order; afterwards the default answer.
     pub fn script(&self, answers: impl IntoIterator<Item = Answer>) {
         self.state.script.lock().unwrap().extend(answers);
+    }
+
+    /// The verify token the Cloud subscription handshake must carry (None: refuse every GET).
+    pub fn set_verify_token(&self, token: Option<&str>) {
+        *self.state.verify_token.lock().unwrap() = token.map(str::to_string);
+    }
+
+    /// The path and query of every handshake GET so far.
+    pub fn handshakes(&self) -> Vec<String> {
+        self.state.handshakes.lock().unwrap().clone()
     }
 
     pub fn set_default(&self, a: Answer) {

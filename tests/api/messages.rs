@@ -53,7 +53,7 @@ async fn a_text_goes_sent_delivered_read_in_order() {
     assert_eq!(st[0]["conversation"]["id"], st[1]["conversation"]["id"]);
     assert_eq!(
         st[1]["pricing"],
-        json!({"billable": true, "pricing_model": "CBP", "category": "user_initiated"})
+        json!({"billable": true, "pricing_model": "CBP", "category": "service"})
     );
     assert!(st[2].get("pricing").is_none());
     // Each POST is a flat On-Prem body: no Cloud API wrapper.

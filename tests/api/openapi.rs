@@ -551,3 +551,90 @@ async fn control_api_answers_validate_against_the_spec() {
     assert_error(s, &b, 412, 1022);
     check(&spec, "post", "/v1/messages", s.as_u16(), &b);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cloud_answers_and_webhooks_validate_against_the_spec() {
+    use crate::cloud::{cloud_app, graph, inbound, send, value, N1};
+    use reqwest::Method;
+    let spec = spec();
+    let (app, rx, _) = cloud_app().await;
+    let (s, b) = app.get("/v1/emulator/cloud").await;
+    check(&spec, "get", "/v1/emulator/cloud", s.as_u16(), &b);
+    let (s, b) = app
+        .call(
+            Method::PUT,
+            "/v1/emulator/cloud",
+            Some(json!({"verify_token": "changed"})),
+        )
+        .await;
+    check(&spec, "put", "/v1/emulator/cloud", s.as_u16(), &b);
+    let (s, b) = app
+        .call(
+            Method::PUT,
+            "/v1/emulator/cloud",
+            Some(json!({"numbers": []})),
+        )
+        .await;
+    check(&spec, "put", "/v1/emulator/cloud", s.as_u16(), &b);
+    let b = inbound(&app, N1, "16315557001", "hi").await;
+    check(&spec, "post", "/v1/emulator/cloud/inbound", 200, &b);
+    let inbound_id = b["messages"][0]["id"].as_str().unwrap().to_string();
+    let path = "/{version}/{phone_number_id}/messages";
+    let (s, b) = send(
+        &app,
+        N1,
+        "v19.0",
+        json!({"to": "16315557001", "text": {"body": "x"}}),
+    )
+    .await;
+    check(&spec, "post", path, s.as_u16(), &b);
+    let (s, b) = send(
+        &app,
+        N1,
+        "v19.0",
+        json!({"status": "read", "message_id": inbound_id}),
+    )
+    .await;
+    check(&spec, "post", path, s.as_u16(), &b);
+    let (s, b) = app.get("/v1/emulator/inbound").await;
+    check(&spec, "get", "/v1/emulator/inbound", s.as_u16(), &b);
+    let (s, b) = app.get("/v1/emulator/messages").await;
+    check(&spec, "get", "/v1/emulator/messages", s.as_u16(), &b);
+    let (s, b) = send(&app, N1, "v19.0", json!({"to": "16315557001", "text": {}})).await;
+    check(&spec, "post", path, s.as_u16(), &b);
+    let (s, b) = graph(
+        &app,
+        None,
+        Method::POST,
+        &format!("/v19.0/{N1}/messages"),
+        None,
+    )
+    .await;
+    check(&spec, "post", path, s.as_u16(), &b);
+    let (s, b) = graph(
+        &app,
+        Some("tok-1"),
+        Method::GET,
+        &format!("/v19.0/{N1}/messages"),
+        None,
+    )
+    .await;
+    check(&spec, "post", path, s.as_u16(), &b);
+    let (s, b) = graph(
+        &app,
+        Some("tok-1"),
+        Method::GET,
+        "/v19.0/no-such-media",
+        None,
+    )
+    .await;
+    check(&spec, "get", "/{version}/{media_id}", s.as_u16(), &b);
+    let got = rx.wait_until(crate::cloud::WAIT, |r| r.len() >= 3).await;
+    let schema = json!({"$ref": "#/components/schemas/CloudNotification"});
+    for r in &got {
+        assert!(value(r).is_object());
+        if let Err(e) = validate(&spec, &schema, &r.body, "$") {
+            panic!("webhook: {e}\nbody: {}", r.body);
+        }
+    }
+}

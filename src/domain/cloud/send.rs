@@ -1,0 +1,218 @@
+//! Cloud sends (`POST /{version}/{phone-number-id}/messages`) and customer messages to a Cloud
+//! number (`POST /v1/emulator/cloud/inbound`).
+
+use super::limits::Hit;
+use super::sinks::Inbound;
+use super::Cloud;
+use crate::domain::inbound::{InboundRecord, InboundRequest};
+use crate::domain::messaging::{Messaging, NewSend};
+use crate::graph::errors::from_onprem;
+use crate::graph::outbound::{self, Request};
+use crate::graph::webhook::CloudSend;
+use crate::graph::{ids, GraphError, Version};
+use crate::simulator::rules::Action;
+use crate::wa::outbound::RecipientType;
+use crate::wa::time::now_ms;
+use crate::wa::{templates, ApiError};
+use serde_json::value::RawValue;
+use serde_json::{json, Value};
+
+const WINDOW_MS: u64 = 24 * 3600 * 1000;
+
+impl Cloud {
+    /// Unknown numbers answer 100, as the Graph API does for an unknown node.
+    pub fn check_number(&self, phone_number_id: &str) -> Result<(), GraphError> {
+        match self.config().number(phone_number_id) {
+            Some(_) => Ok(()),
+            None => Err(GraphError::invalid(format!(
+                "Unsupported post request. Object with ID '{phone_number_id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation"
+            ))),
+        }
+    }
+
+    /// A send, a mark-as-read or a typing indicator; answers the Graph response body.
+    pub async fn send(
+        &self,
+        messaging: &Messaging,
+        phone_number_id: &str,
+        version: Version,
+        request: Box<RawValue>,
+        body: Value,
+    ) -> Result<Value, GraphError> {
+        self.check_number(phone_number_id)?;
+        let config = self.config();
+        let number = config
+            .number(phone_number_id)
+            .cloned()
+            .ok_or_else(|| GraphError::new(100, ""))?;
+        let media = |id: &str| messaging.media.mime_type(id);
+        let send = match outbound::validate(&body, &self.default_cc, &media)? {
+            Request::Read { message_id, .. } => {
+                let found = self
+                    .store
+                    .get::<InboundRecord>(&message_id)
+                    .map_err(|e| from_onprem(&e.into()))?;
+                return match found {
+                    Some(mut r) if r.phone_number_id.as_deref() == Some(phone_number_id) => {
+                        r.read_ms.get_or_insert_with(now_ms);
+                        messaging
+                            .commit(|b| b.put(&r).map(drop))
+                            .await
+                            .map_err(|e| from_onprem(&e))?;
+                        Ok(json!({ "success": true }))
+                    }
+                    _ => Err(GraphError::invalid(format!(
+                        "message_id: {message_id} is not a message received by this number"
+                    ))),
+                };
+            }
+            Request::Send(s) => s,
+        };
+        let registered = messaging.templates();
+        if let Some(sent) = &send.template {
+            // Cloud templates have no namespace: registered ones match by name and language.
+            let list: Vec<_> = registered
+                .iter()
+                .cloned()
+                .map(|mut t| {
+                    t.namespace = None;
+                    t
+                })
+                .collect();
+            templates::check(&list, sent).map_err(|e| from_onprem(&e))?;
+        }
+        let individual = send.recipient_type == RecipientType::Individual;
+        if let (true, Some(allowed)) = (individual, &number.allowed_recipients) {
+            if !allowed.iter().any(|a| a == &send.to) {
+                return Err(GraphError::new(
+                    131030,
+                    format!(
+                        "{} is not in the allowed list of test number {phone_number_id}",
+                        send.to
+                    ),
+                ));
+            }
+        }
+        let now = now_ms();
+        match self.limits.check(phone_number_id, number.throughput_mps, &send.to, now) {
+            Ok(()) => {}
+            Err(Hit::Throughput) => {
+                return Err(GraphError::new(
+                    130429,
+                    format!("Cloud API message throughput ({} messages per second) has been reached.", number.throughput_mps),
+                )
+                .with_status(self.throttle_status))
+            }
+            Err(Hit::Pair) => {
+                return Err(GraphError::new(
+                    131056,
+                    format!("Message failed to send because there were too many messages sent from this phone number to {} in a short period of time.", send.to),
+                )
+                .with_status(self.throttle_status))
+            }
+        }
+        let template = send
+            .template
+            .as_ref()
+            .map(|t| (t.name.as_str(), t.language.code.as_str()));
+        let category = templates::category(&registered, template);
+        let action = match individual.then(|| messaging.rule_for(&send.to)).flatten() {
+            Some(Action::Invalid) => Some(Action::Fail { code: 131026 }),
+            Some(Action::Fail { code }) => Some(Action::Fail {
+                code: crate::graph::errors::async_code(code),
+            }),
+            other => {
+                let window_open = self
+                    .last_inbound(phone_number_id, &send.to)
+                    .map_err(|e| from_onprem(&e))?
+                    .is_some_and(|at| at + WINDOW_MS > now);
+                if individual && template.is_none() && !window_open {
+                    Some(Action::Fail { code: 131047 })
+                } else {
+                    other
+                }
+            }
+        };
+        let message = messaging
+            .record_send(NewSend {
+                id: ids::outbound(&send.to),
+                conversation_key: format!("cloud:{phone_number_id}:{}", send.to),
+                to: send.to.clone(),
+                recipient_type: send.recipient_type,
+                message_type: send.message_type,
+                request,
+                category: category.clone(),
+                action,
+                cloud: Some(CloudSend {
+                    phone_number_id: phone_number_id.to_string(),
+                    version: version.to_string(),
+                    category,
+                    biz_opaque_callback_data: send.biz_opaque_callback_data,
+                }),
+            })
+            .await
+            .map_err(|e| from_onprem(&e))?;
+        let mut answer = json!({
+            "messaging_product": "whatsapp",
+            "contacts": [{ "input": send.input, "wa_id": send.to }],
+            "messages": [{ "id": message.id }],
+        });
+        if template.is_some() {
+            answer["messages"][0]["message_status"] = json!("accepted");
+        }
+        Ok(answer)
+    }
+
+    /// A customer message to a Cloud number (`phone_number_id` in the body; default the first).
+    pub async fn inbound(
+        &self,
+        messaging: &Messaging,
+        mut req: InboundRequest,
+    ) -> Result<(String, Option<u64>), ApiError> {
+        let config = self.config();
+        let phone_number_id = match req.rest.remove("phone_number_id") {
+            None => config
+                .numbers
+                .first()
+                .map(|n| n.phone_number_id.clone())
+                .unwrap_or_default(),
+            Some(Value::String(s)) => s,
+            Some(_) => return Err(ApiError::invalid("phone_number_id", "must be a string")),
+        };
+        let number = config.number(&phone_number_id).ok_or_else(|| {
+            ApiError::invalid(
+                "phone_number_id",
+                format!("{phone_number_id} is not a configured Cloud number"),
+            )
+        })?;
+        if req.kind == "unsupported" {
+            req.kind = "unknown".into();
+        }
+        if req.kind == "order" {
+            let o = req
+                .rest
+                .get("order")
+                .and_then(Value::as_object)
+                .ok_or_else(|| ApiError::missing("order"))?;
+            o.get("catalog_id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| ApiError::missing("order.catalog_id"))?;
+            o.get("product_items")
+                .and_then(Value::as_array)
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ApiError::missing("order.product_items"))?;
+        }
+        let from = crate::wa::outbound::normalize_number(&req.from, &self.default_cc);
+        let sink = Inbound {
+            shared: &self.shared,
+            phone_number_id: &phone_number_id,
+        };
+        let result = messaging
+            .receive_via(req, &number.display_phone_number, Some(&sink))
+            .await?;
+        if let Some(from) = from {
+            self.note_inbound(&phone_number_id, &from, now_ms());
+        }
+        Ok(result)
+    }
+}

@@ -1,0 +1,176 @@
+//! The Graph error envelope and the Cloud API code table:
+//! `{"error":{"message":"(#code) title","type","code","error_data":{"messaging_product","details"},"fbtrace_id"}}`.
+
+use crate::wa::ApiError;
+use serde_json::{json, Value};
+
+/// Title and HTTP status of a Cloud API error code (Meta's error-codes page, Nov 2025: throttling
+/// codes answer 400; older pages said 429).
+pub fn code_info(code: u32) -> (&'static str, u16) {
+    match code {
+        0 => ("AuthException", 401),
+        3 => ("API Method", 500),
+        4 => ("API Too Many Calls", 400),
+        10 => ("Permission Denied", 403),
+        100 => ("Invalid parameter", 400),
+        190 => ("Access token has expired", 401),
+        200..=299 => ("API Permission", 403),
+        368 => ("Temporarily blocked for policies violations", 403),
+        80007 => ("Rate limit issues", 400),
+        130429 => ("Rate limit hit", 400),
+        131000 => ("Something went wrong", 500),
+        131005 => ("Access denied", 403),
+        131008 => ("Required parameter is missing", 400),
+        131009 => ("Parameter value is not valid", 400),
+        131026 => ("Message Undeliverable", 400),
+        131030 => ("Recipient phone number not in allowed list", 400),
+        131031 => ("Account has been locked", 403),
+        131042 => ("Business eligibility payment issue", 400),
+        131045 => ("Incorrect certificate", 500),
+        131047 => ("Re-engagement message", 400),
+        131048 => ("Spam rate limit hit", 400),
+        131049 => ("Meta chose not to deliver", 400),
+        131050 => ("User stopped marketing messages", 400),
+        131051 => ("Unsupported message type", 400),
+        131052 => ("Media download error", 400),
+        131053 => ("Media upload error", 400),
+        131056 => (
+            "(Business Account, Consumer Account) pair rate limit hit",
+            400,
+        ),
+        132000 => ("Template param count mismatch", 400),
+        132001 => ("Template does not exist", 404),
+        132005 => ("Template hydrated text too long", 400),
+        132007 => ("Template format character policy violated", 400),
+        132012 => ("Template parameter format mismatch", 400),
+        132015 => ("Template is paused", 400),
+        132016 => ("Template is disabled", 400),
+        133010 => ("Phone number not registered", 400),
+        _ => ("Something went wrong", 500),
+    }
+}
+
+/// A Cloud API error: code, title, details and HTTP status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphError {
+    pub code: u32,
+    pub title: &'static str,
+    pub details: String,
+    pub status: u16,
+}
+
+impl GraphError {
+    pub fn new(code: u32, details: impl Into<String>) -> GraphError {
+        let (title, status) = code_info(code);
+        GraphError {
+            code,
+            title,
+            details: details.into(),
+            status,
+        }
+    }
+
+    /// 190 (401): a missing, unknown or expired access token.
+    pub fn bad_token(details: impl Into<String>) -> GraphError {
+        GraphError::new(190, details)
+    }
+
+    /// 100: an invalid parameter.
+    pub fn invalid(details: impl Into<String>) -> GraphError {
+        GraphError::new(100, details)
+    }
+
+    pub fn with_status(mut self, status: u16) -> GraphError {
+        self.status = status;
+        self
+    }
+
+    /// The answer body: the Graph `error` envelope.
+    pub fn to_json(&self, fbtrace_id: &str) -> Value {
+        json!({ "error": {
+            "message": format!("(#{}) {}", self.code, self.title),
+            "type": "OAuthException",
+            "code": self.code,
+            "error_data": { "messaging_product": "whatsapp", "details": self.details },
+            "fbtrace_id": fbtrace_id,
+        }})
+    }
+
+    /// The object of `statuses[].errors[]` and `value.errors[]` in webhooks.
+    pub fn to_webhook(&self) -> Value {
+        json!({
+            "code": self.code,
+            "title": self.title,
+            "message": self.title,
+            "error_data": { "details": self.details },
+            "href": "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/",
+        })
+    }
+}
+
+/// The Cloud error for an On-Prem validation error, where the two APIs check the same rule.
+pub fn from_onprem(e: &ApiError) -> GraphError {
+    let details = e.details.clone().unwrap_or_else(|| e.title.to_string());
+    let code = match e.code {
+        1008 => 131008,
+        1001 | 1002 | 1009 => 131009,
+        1006 | 1010 | 1013 | 1025 => 100,
+        1005 => 131005,
+        1015 => 130429,
+        c @ (2000 | 2001 | 2005 | 2007 | 2012) => 130000 + c,
+        2002..=2013 => 132000,
+        _ => 131000,
+    };
+    GraphError::new(code, details)
+}
+
+/// An asynchronous failure code in Cloud terms: the On-Prem codes the shared recipient rules and
+/// forced statuses may carry become their Cloud equivalents (470 -> 131047, 1026 -> 131026);
+/// Cloud codes pass as they are.
+pub fn async_code(code: u32) -> u32 {
+    match code {
+        470 => 131047,
+        1026 => 131026,
+        c => c,
+    }
+}
+
+impl std::fmt::Display for GraphError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "(#{}) {}: {}", self.code, self.title, self.details)
+    }
+}
+
+impl std::error::Error for GraphError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_envelope_has_meta_shape() {
+        let e = GraphError::new(131030, "not allowed");
+        let v = e.to_json("AbC");
+        assert_eq!(
+            v["error"]["message"],
+            "(#131030) Recipient phone number not in allowed list"
+        );
+        assert_eq!(v["error"]["code"], 131030);
+        assert_eq!(v["error"]["type"], "OAuthException");
+        assert_eq!(v["error"]["error_data"]["messaging_product"], "whatsapp");
+        assert_eq!(v["error"]["error_data"]["details"], "not allowed");
+        assert_eq!(v["error"]["fbtrace_id"], "AbC");
+        assert_eq!(GraphError::bad_token("x").status, 401);
+        assert_eq!(GraphError::new(132001, "").status, 404);
+    }
+
+    #[test]
+    fn on_prem_codes_map_to_cloud_codes() {
+        assert_eq!(from_onprem(&ApiError::missing("text.body")).code, 131008);
+        assert_eq!(from_onprem(&ApiError::invalid("x", "y")).code, 131009);
+        assert_eq!(from_onprem(&ApiError::new(1010, "")).code, 100);
+        assert_eq!(from_onprem(&ApiError::new(2001, "")).code, 132001);
+        assert_eq!(from_onprem(&ApiError::new(2000, "")).code, 132000);
+        assert_eq!(from_onprem(&ApiError::new(1023, "")).code, 131000);
+    }
+}
