@@ -2,6 +2,7 @@
 
 pub mod errors;
 pub mod ids;
+pub mod integer;
 pub mod inbound;
 pub mod outbound;
 pub mod templates;

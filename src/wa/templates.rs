@@ -19,7 +19,11 @@ pub struct Component {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// For buttons: the button's index.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::integer::opt_integral"
+    )]
     pub index: Option<u32>,
 }
 
@@ -139,8 +143,7 @@ pub fn check(list: &[Template], message_type: &str, body: &Value) -> Result<(), 
                     .filter(|c| {
                         c["type"] == kind
                             && (index.is_none()
-                                || c["index"]
-                                    .as_u64()
+                                || super::integer::as_u64(&c["index"])
                                     .or_else(|| c["index"].as_str().and_then(|s| s.parse().ok()))
                                     == index.map(u64::from))
                     })

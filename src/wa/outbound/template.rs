@@ -82,8 +82,7 @@ fn button<'a>(c: &'a Obj, cp: &str) -> Result<&'a str, ApiError> {
         ));
     }
     let index = field(c, cp, "index")?;
-    let ok = index
-        .as_u64()
+    let ok = crate::wa::integer::as_u64(index)
         .or_else(|| index.as_str().and_then(|s| s.parse().ok()))
         .is_some_and(|i| i <= 9);
     if !ok {
