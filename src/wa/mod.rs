@@ -2,8 +2,8 @@
 
 pub mod errors;
 pub mod ids;
-pub mod integer;
 pub mod inbound;
+pub mod integer;
 pub mod outbound;
 pub mod templates;
 pub mod time;

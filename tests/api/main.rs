@@ -10,6 +10,7 @@ mod errors;
 mod faults;
 mod helpers;
 mod hostile;
+mod integers;
 mod lifecycle;
 mod messages;
 mod openapi;
