@@ -3,7 +3,7 @@
 //!     cargo bench --bench emulator
 //!
 //! Environment: BENCH_RUNS (repeats per scenario, default 3), BENCH_SECS (length of the sustained
-//! run, default 30), BENCH_ONLY (comma-separated scenarios: startup,post,noop,e2e,latency,backlog).
+//! run, default 30), BENCH_ONLY (comma-separated scenarios: startup,post,noop,ceiling,e2e,latency,backlog).
 //! The emulator is the release binary in a child process with callback_persist=true; the load
 //! generator and a no-op HTTPS webhook receiver run in this process. Nothing here asserts timings.
 
@@ -269,8 +269,8 @@ fn wrk_available() -> bool {
         .is_ok()
 }
 
-/// Requests/s of `CONNECTIONS` keep-alive connections POSTing `body` for `secs`: wrk (1 thread)
-/// when installed, else the Rust client below.
+/// Requests/s of `CONNECTIONS` keep-alive connections POSTing `body` (GET when it is empty) for
+/// `secs`: wrk (1 thread) when installed, else the Rust client below.
 async fn load(
     client: &reqwest::Client,
     url: &str,
@@ -283,10 +283,14 @@ async fn load(
         return load_rust(client, url, token, body, secs, expect).await;
     }
     let script = tempfile::NamedTempFile::new().unwrap();
-    let lua = format!(
-        "wrk.method = \"POST\"\nwrk.body = [[{}]]\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"Authorization\"] = \"Bearer {token}\"\n",
-        String::from_utf8_lossy(body)
-    );
+    let lua = if body.is_empty() {
+        format!("wrk.method = \"GET\"\nwrk.headers[\"Authorization\"] = \"Bearer {token}\"\n")
+    } else {
+        format!(
+            "wrk.method = \"POST\"\nwrk.body = [[{}]]\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"Authorization\"] = \"Bearer {token}\"\n",
+            String::from_utf8_lossy(body)
+        )
+    };
     std::fs::write(script.path(), lua).unwrap();
     let out = Command::new("wrk")
         .args([
@@ -332,13 +336,14 @@ async fn load_rust(
         );
         tasks.push(tokio::spawn(async move {
             while Instant::now() < deadline {
-                let res = client
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .await;
+                let req = match body.is_empty() {
+                    true => client.get(&url),
+                    false => client
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .body(body),
+                };
+                let res = req.bearer_auth(&token).send().await;
                 match res {
                     Ok(r) if r.status().as_u16() == expect => {
                         let _ = r.bytes().await;
@@ -531,6 +536,29 @@ async fn bench() {
                 "",
                 rps / 150.0,
             );
+            let health = load(
+                &emu.client,
+                &format!("{}/v1/health", emu.base),
+                &emu.token,
+                b"",
+                10.0,
+                200,
+            )
+            .await;
+            row(
+                &mut rows,
+                "GET /v1/health, 64 conns, same server",
+                "req/s",
+                "",
+                health,
+            );
+            row(
+                &mut rows,
+                "  sends / health ratio",
+                "x",
+                ">= 0.5",
+                rps / health,
+            );
             drop(emu);
             if enabled("noop") {
                 let (mut noop, url, ca) = noop_server();
@@ -558,6 +586,42 @@ async fn bench() {
                     rps / floor * 100.0,
                 );
             }
+        }
+        if enabled("ceiling") {
+            let rx = Receiver::start();
+            let (emu, _) = Emulator::start(&[
+                "--status-sent-ms",
+                "0",
+                "--status-delivered-ms",
+                "0",
+                "--status-read-ms",
+                "0",
+                "--callback-batch-max",
+                "64",
+                "--callback-queue-limit",
+                "5000000",
+            ])
+            .await;
+            emu.use_receiver(&rx, json!({})).await;
+            let window = secs.min(10.0);
+            let started = Instant::now();
+            let (sent, _) = paced(&emu, f64::INFINITY, window, CONNECTIONS, false).await;
+            let drained = wait_for(&rx.statuses, sent * 2, Duration::from_secs(300)).await;
+            let total = drained.map_or(f64::NAN, |_| started.elapsed().as_secs_f64());
+            row(
+                &mut rows,
+                "e2e ceiling: sends accepted/s (unpaced)",
+                "msg/s",
+                "",
+                sent as f64 / window,
+            );
+            row(
+                &mut rows,
+                "e2e ceiling: messages/s until delivered+read arrived",
+                "msg/s",
+                "",
+                sent as f64 / total,
+            );
         }
         if enabled("e2e") {
             let rx = Receiver::start();

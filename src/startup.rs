@@ -1,7 +1,7 @@
 //! `Application::build(config)` -> `.port()` -> `.run_until_stopped()` (the zero2prod shape).
 
 use crate::config::Config;
-use crate::delivery::{client::WebhookClient, Delivery};
+use crate::delivery::{client::WebhookClient, Delivery, DeliveryOptions};
 use crate::domain::accounts::Accounts;
 use crate::domain::media::Media;
 use crate::domain::messaging::{Messaging, Network};
@@ -80,7 +80,9 @@ impl Application {
         )?;
         let settings = Arc::new(Settings::open(store.clone(), &config)?);
         let webhook_ca = WebhookCa::open(store.clone())?;
-        let accounts = Accounts::open(store.clone(), &config).map_err(StartError::Accounts)?;
+        let accounts = Accounts::open(store.clone(), &config)
+            .await
+            .map_err(StartError::Accounts)?;
         let client = Arc::new(WebhookClient::new(
             config.callback_timeout_ms,
             config.allow_http_webhooks,
@@ -90,9 +92,14 @@ impl Application {
         let metrics = Arc::new(Metrics::default());
         let delivery = Delivery::open(
             store.clone(),
-            settings.clone(),
+            settings.webhook_policy(),
             client,
-            &config,
+            DeliveryOptions {
+                horizon_ms: config.callback_retry_horizon_ms,
+                batch_max: config.callback_batch_max,
+                queue_limit: config.callback_queue_limit,
+                history: config.callback_history,
+            },
             events.clone(),
             metrics.clone(),
         )?;
@@ -209,7 +216,7 @@ impl Application {
         let result = self.server.await;
         self.state.messaging.schedule().stop().await;
         self.state.delivery.stop();
-        if let Err(e) = self.state.store.flush() {
+        if let Err(e) = self.state.store.close() {
             tracing::error!(error = %e, "final flush failed");
         }
         tracing::info!("stopped");

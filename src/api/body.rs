@@ -129,7 +129,7 @@ fn data_error(path: &str, msg: &str) -> ApiError {
     } else if msg.starts_with("unknown field") {
         let named = path == name || path.ends_with(&format!(".{name}"));
         let field = if named { path.to_string() } else { under(path) };
-        ApiError::new(1010, format!("{field}: unknown field"))
+        ApiError::unknown_field(&field)
     } else {
         ApiError::invalid(if path == "." { "body" } else { path }, msg)
     }

@@ -3,8 +3,6 @@
 use super::auth::state;
 use super::body::read_body;
 use super::{ok_empty, Admin};
-use crate::state::AppState;
-use crate::store::StoreError;
 use crate::wa::ApiError;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -27,17 +25,8 @@ pub async fn upload_webhook_ca(
     }
     let st = state(&req)?;
     let body = read_body(&req, payload, st.config.max_json_bytes).await?;
-    writable(st)?;
-    st.webhook_ca.set(&body)?;
+    st.webhook_ca.set(&body).await?;
     Ok(ok_empty())
-}
-
-/// 1023 when the store refuses writes (the injected fault), before anything is written.
-fn writable(st: &AppState) -> Result<(), ApiError> {
-    if st.store.faulty() {
-        return Err(StoreError::Fault.into());
-    }
-    Ok(())
 }
 
 /// The stored PEM as text/plain, or 404 with no body (as the real API).
@@ -50,8 +39,7 @@ pub async fn get_webhook_ca(req: HttpRequest, _admin: Admin) -> Result<HttpRespo
 
 pub async fn delete_webhook_ca(req: HttpRequest, _admin: Admin) -> Result<HttpResponse, ApiError> {
     let st = state(&req)?;
-    writable(st)?;
-    if st.webhook_ca.delete()? {
+    if st.webhook_ca.delete().await? {
         Ok(ok_empty())
     } else {
         Err(ApiError::not_found("No webhook CA certificate is stored"))

@@ -71,16 +71,20 @@ pub async fn emit_errors(
 #[serde(deny_unknown_fields)]
 pub struct CallbackQuery {
     state: Option<CallbackState>,
+    source: Option<String>,
     limit: Option<usize>,
 }
 
-/// `GET /v1/emulator/callbacks?state=pending|delivered|given_up&limit=N`: newest last.
+/// `GET /v1/emulator/callbacks?state=pending|delivered|given_up&source=onprem|cloud|...&limit=N`:
+/// newest last.
 pub async fn list_callbacks(req: HttpRequest, _a: Admin) -> Result<HttpResponse, ApiError> {
     let q = web::Query::<CallbackQuery>::from_query(req.query_string())
         .map_err(|e| ApiError::invalid("query", e))?
         .into_inner();
     let st = state(&req)?;
-    let list = st.delivery.list(q.state, q.limit.unwrap_or(1000))?;
+    let list = st
+        .delivery
+        .list(q.state, q.source.as_deref(), q.limit.unwrap_or(1000))?;
     Ok(ok(
         json!({ "callbacks": list, "pending": st.delivery.pending() }),
     ))
@@ -287,20 +291,18 @@ pub async fn reset(
 ) -> Result<HttpResponse, ApiError> {
     let st = state(&req)?;
     let opts: ResetBody = super::body::json_body(&req, payload, Some(ResetBody::default())).await?;
-    st.store.writable()?;
     st.messaging.reset().await?;
     st.delivery.reset().await?;
-    st.messaging.media.reset()?;
+    st.messaging.media.reset().await?;
     if opts.settings {
-        st.settings.reset()?;
+        st.settings.reset().await?;
     }
     if opts.users {
-        st.accounts.reset()?;
+        st.accounts.reset().await?;
     }
     if opts.certificates {
-        st.webhook_ca.delete()?;
+        st.webhook_ca.delete().await?;
     }
-    st.store.flush()?;
     Ok(ok_empty())
 }
 
@@ -333,17 +335,42 @@ pub async fn events(req: HttpRequest, _a: Admin) -> Result<HttpResponse, ApiErro
 #[serde(deny_unknown_fields)]
 pub struct Faults {
     store: bool,
+    #[serde(default)]
+    mode: StoreFault,
 }
 
-/// `PUT /v1/emulator/faults` `{"store": true}`: the emulator's disk "fails": every write that must
-/// be durable answers 1023 until `{"store": false}`. Acknowledged data is kept.
+/// How the simulated disk fails.
+#[derive(Deserialize, Default, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum StoreFault {
+    /// Writes are refused before anything is written.
+    #[default]
+    RefuseWrites,
+    /// Writes reach the database and the flush fails: the write is undone.
+    FailFlush,
+}
+
+/// `PUT /v1/emulator/faults` `{"store": true, "mode"?: "refuse_writes" | "fail_flush"}`: the
+/// emulator's disk "fails": every write that must be durable answers 1023 and leaves the store as
+/// it was, until `{"store": false}`. Acknowledged data is kept.
 pub async fn set_faults(
     req: HttpRequest,
     _a: Admin,
     Json(body): Json<Faults>,
 ) -> Result<HttpResponse, ApiError> {
-    state(&req)?.store.set_fault(body.store);
-    Ok(ok(json!({ "faults": { "store": body.store } })))
+    let store = &state(&req)?.store;
+    match body.mode {
+        StoreFault::RefuseWrites => store.set_fault(body.store),
+        StoreFault::FailFlush => store.set_flush_fault(body.store),
+    }
+    let mode = match (body.store, body.mode) {
+        (false, _) => Value::Null,
+        (true, StoreFault::RefuseWrites) => json!("refuse_writes"),
+        (true, StoreFault::FailFlush) => json!("fail_flush"),
+    };
+    Ok(ok(
+        json!({ "faults": { "store": body.store, "mode": mode } }),
+    ))
 }
 
 #[derive(Deserialize)]

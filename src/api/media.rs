@@ -20,7 +20,11 @@ pub async fn upload(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let bytes = read_body(&req, payload, st.config.max_media_bytes).await?;
-    let meta = st.messaging.media.upload(content_type.as_deref(), &bytes)?;
+    let meta = st
+        .messaging
+        .media
+        .upload(content_type.as_deref(), &bytes)
+        .await?;
     Ok(created(json!({ "media": [{ "id": meta.id }] })))
 }
 
@@ -29,7 +33,7 @@ pub async fn download(
     _who: Bearer,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (meta, bytes) = state(&req)?.messaging.media.get(&id)?;
+    let (meta, bytes) = state(&req)?.messaging.media.get(&id).await?;
     Ok(HttpResponse::Ok()
         .content_type(meta.mime_type)
         .insert_header(("x-sha256", meta.sha256))
@@ -41,6 +45,6 @@ pub async fn delete(
     _who: Bearer,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state(&req)?.messaging.media.delete(&id)?;
+    state(&req)?.messaging.media.delete(&id).await?;
     Ok(ok_empty())
 }

@@ -9,6 +9,7 @@ mod body;
 mod certificates;
 mod contacts;
 mod emulator;
+mod error;
 mod health;
 mod media;
 mod messages;

@@ -16,11 +16,11 @@ pub async fn patch(
     _admin: Admin,
     Json(body): Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    state(&req)?.settings.patch(&body)?;
+    state(&req)?.settings.patch(&body).await?;
     Ok(ok_empty())
 }
 
 pub async fn reset(req: HttpRequest, _admin: Admin) -> Result<HttpResponse, ApiError> {
-    state(&req)?.settings.reset()?;
+    state(&req)?.settings.reset().await?;
     Ok(ok_empty())
 }

@@ -21,25 +21,13 @@ fn app_text(st: &AppState) -> String {
 
 /// The data dir's trees and size, as OpenMetrics text.
 fn db_text(st: &AppState) -> String {
-    let s = &st.store;
     let mut out = String::from(
         "# HELP db_tree_entries Records per store tree\n# TYPE db_tree_entries gauge\n",
     );
-    for (name, tree) in [
-        ("messages", &s.messages),
-        ("inbound", &s.inbound),
-        ("media", &s.media),
-        ("callbacks_pending", &s.callbacks_pending),
-        ("callbacks_done", &s.callbacks_done),
-        ("callbacks_given_up", &s.callbacks_given_up),
-        ("users", &s.users),
-    ] {
-        out.push_str(&format!(
-            "db_tree_entries{{tree=\"{name}\"}} {}\n",
-            tree.len()
-        ));
+    let (trees, size) = st.store.sizes().unwrap_or_default();
+    for (name, count) in trees {
+        out.push_str(&format!("db_tree_entries{{tree=\"{name}\"}} {count}\n"));
     }
-    let size = s.db.size_on_disk().unwrap_or(0);
     out.push_str(&format!("# HELP db_size_on_disk_bytes Size of the sled database on disk\n# TYPE db_size_on_disk_bytes gauge\ndb_size_on_disk_bytes {size}\n# EOF\n"));
     out
 }

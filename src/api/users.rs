@@ -35,9 +35,10 @@ pub async fn login(req: HttpRequest, payload: web::Payload) -> Result<HttpRespon
         ApiError::unauthenticated("Malformed Basic credentials: expected username:password")
     })?;
     let body: LoginBody = json_body(&req, payload, Some(LoginBody::default())).await?;
-    let (token, expires_after) =
-        st.accounts
-            .login(username, password, body.new_password.as_deref())?;
+    let (token, expires_after) = st
+        .accounts
+        .login(username, password, body.new_password.as_deref())
+        .await?;
     Ok(ok(
         json!({ "users": [{ "token": token, "expires_after": expires_after }] }),
     ))
@@ -45,7 +46,7 @@ pub async fn login(req: HttpRequest, payload: web::Payload) -> Result<HttpRespon
 
 /// `POST /v1/users/logout`: revokes the bearer token.
 pub async fn logout(req: HttpRequest, _who: Bearer) -> Result<HttpResponse, ApiError> {
-    state(&req)?.accounts.logout(&bearer_token(&req)?)?;
+    state(&req)?.accounts.logout(&bearer_token(&req)?).await?;
     Ok(ok_empty())
 }
 
@@ -76,7 +77,8 @@ pub async fn create(
     };
     state(&req)?
         .accounts
-        .create_user(&body.username, &body.password, role)?;
+        .create_user(&body.username, &body.password, role)
+        .await?;
     Ok(created(json!({ "users": [{ "username": body.username }] })))
 }
 
@@ -127,7 +129,10 @@ pub async fn update(
     Json(body): Json<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
     self_or_admin(&who, &path)?;
-    state(&req)?.accounts.set_password(&path, &body.password)?;
+    state(&req)?
+        .accounts
+        .set_password(&path, &body.password)
+        .await?;
     Ok(ok(json!({ "users": [{ "username": path.as_str() }] })))
 }
 
@@ -136,6 +141,6 @@ pub async fn delete(
     _admin: Admin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state(&req)?.accounts.delete_user(&path)?;
+    state(&req)?.accounts.delete_user(&path).await?;
     Ok(ok(json!({ "users": [{ "username": path.as_str() }] })))
 }

@@ -19,6 +19,15 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// A callback whose target could not be found (a record without a request).
+    pub fn lost() -> Outcome {
+        Outcome::Failed {
+            status: None,
+            error: "the callback has no target".into(),
+            reason: "connection",
+        }
+    }
+
     /// (HTTP status, error text, result label) for records, events and metrics.
     pub fn parts(&self) -> (Option<u16>, Option<String>, &'static str) {
         match self {
@@ -33,7 +42,9 @@ impl Outcome {
 }
 
 pub struct WebhookClient {
-    client: Mutex<reqwest::Client>,
+    /// (On-Prem webhook client, direct-callback client): the first takes https only unless
+    /// `--allow-http-webhooks`; the second also takes http (the gateways call any URL).
+    client: Mutex<(reqwest::Client, reqwest::Client)>,
     ca: Mutex<watch::Receiver<Option<String>>>,
     timeout: Duration,
     allow_http: bool,
@@ -48,7 +59,10 @@ impl WebhookClient {
     ) -> Result<WebhookClient, reqwest::Error> {
         let timeout = Duration::from_millis(timeout_ms.max(1));
         let pem = ca.borrow_and_update().clone();
-        let client = build(timeout, allow_http, pem.as_deref())?;
+        let client = (
+            build(timeout, allow_http, pem.as_deref())?,
+            build(timeout, true, pem.as_deref())?,
+        );
         Ok(WebhookClient {
             client: Mutex::new(client),
             ca: Mutex::new(ca),
@@ -59,12 +73,14 @@ impl WebhookClient {
 
     /// The current client; rebuilt first if the uploaded CA changed since the last POST, so a CA
     /// is in force for every attempt that starts after its upload was acknowledged.
-    fn current(&self) -> reqwest::Client {
+    fn current(&self) -> (reqwest::Client, reqwest::Client) {
         let mut client = self.client.lock().unwrap_or_else(|p| p.into_inner());
         let mut ca = self.ca.lock().unwrap_or_else(|p| p.into_inner());
         if ca.has_changed().unwrap_or(false) {
             let pem = ca.borrow_and_update().clone();
-            match build(self.timeout, self.allow_http, pem.as_deref()) {
+            let rebuilt = build(self.timeout, self.allow_http, pem.as_deref())
+                .and_then(|a| Ok((a, build(self.timeout, true, pem.as_deref())?)));
+            match rebuilt {
                 Ok(c) => *client = c,
                 Err(e) => tracing::error!(error = %e, "could not load the uploaded webhook CA"),
             }
@@ -72,14 +88,41 @@ impl WebhookClient {
         client.clone()
     }
 
+    /// POSTs a JSON body to the On-Prem webhook.
     pub async fn post(&self, url: &str, body: Vec<u8>) -> Outcome {
-        let client = self.current();
-        let result = client
+        let request = self
+            .current()
+            .0
             .post(url)
             .header(CONTENT_TYPE, "application/json")
-            .body(body)
+            .body(body);
+        self.outcome(request.send().await).await
+    }
+
+    /// POSTs a direct callback's exact request (http or https).
+    pub async fn send(&self, url: &str, headers: &[(String, String)], body: Vec<u8>) -> Outcome {
+        let mut request = self.current().1.post(url);
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        self.outcome(request.body(body).send().await).await
+    }
+
+    /// A GET to a webhook (the Cloud API's subscription handshake): (status, body text).
+    pub async fn get_text(&self, url: &str) -> Result<(u16, String), String> {
+        let resp = self
+            .current()
+            .1
+            .get(url)
             .send()
-            .await;
+            .await
+            .map_err(|e| error_chain(&e))?;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.map_err(|e| error_chain(&e))?;
+        Ok((status, text))
+    }
+
+    async fn outcome(&self, result: Result<reqwest::Response, reqwest::Error>) -> Outcome {
         match result {
             Ok(mut resp) => {
                 let status = resp.status().as_u16();

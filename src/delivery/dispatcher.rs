@@ -3,9 +3,11 @@
 
 use super::backoff::{delay_after, past_horizon};
 use super::client::Outcome;
+use super::queue::Lane;
+use super::records::{InDone, InGivenUp, InPending};
 use super::{merge_bodies, Attempt, Callback, CallbackState, Delivery, ATTEMPTS_KEPT};
 use crate::metrics::{CallbackLabels, KindLabel};
-use crate::store::{self, StoreError};
+use crate::store::{self, Batch, StoreError};
 use crate::wa::time::now_ms;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -15,49 +17,32 @@ use std::time::{Duration, Instant};
 const STORE_RETRY_MS: u64 = 1000;
 
 pub(super) async fn run(d: Arc<Delivery>) {
-    let mut settings_rx = d.settings.subscribe();
-    let mut seen = settings_rx.borrow().clone();
+    let mut policy_rx = d.policy.clone();
+    let mut seen = policy_rx.borrow().clone();
     loop {
-        let settings = settings_rx.borrow_and_update().clone();
-        let (step, cap) = (
-            settings.callback_backoff_delay_ms,
-            settings.max_callback_backoff_delay_ms,
-        );
-        if settings.webhooks.url != seen.webhooks.url {
+        let policy = policy_rx.borrow_and_update().clone();
+        let (step, cap) = (policy.backoff_step_ms, policy.backoff_cap_ms);
+        if policy.url != seen.url {
             // A new URL: every callback waiting out a backoff is tried at once.
             let now = now_ms();
             d.lock().reschedule(|_, _| now);
-        } else if (step, cap)
-            != (
-                seen.callback_backoff_delay_ms,
-                seen.max_callback_backoff_delay_ms,
-            )
-        {
+        } else if (step, cap) != (seen.backoff_step_ms, seen.backoff_cap_ms) {
             // New delays apply to the callbacks already waiting.
             d.lock()
                 .reschedule(|failures, last| last.saturating_add(delay_after(failures, step, cap)));
         }
-        seen = settings.clone();
-        let limit = settings.webhooks.max_concurrent_requests.max(1) as usize;
+        seen = policy.clone();
+        let limit = policy.max_concurrent_requests.max(1) as usize;
         let mut next_wake = None;
-        if let Some(url) = &settings.webhooks.url {
-            loop {
-                let (batch, epoch) = {
-                    let mut q = d.lock();
-                    if q.posts_in_flight >= limit {
-                        break;
-                    }
-                    let batch = q.take_due(now_ms(), d.batch_max);
-                    if batch.is_empty() {
-                        next_wake = q.next_due();
-                        break;
-                    }
-                    q.posts_in_flight += 1;
-                    (batch, q.epoch)
-                };
-                tokio::spawn(deliver(d.clone(), url.clone(), batch, epoch));
-            }
+        if let Some(url) = &policy.url {
+            next_wake = dispatch(&d, Lane::Webhook, limit, d.batch_max, |batch, epoch| {
+                tokio::spawn(deliver(d.clone(), Some(url.clone()), batch, epoch));
+            });
         }
+        let direct_wake = dispatch(&d, Lane::Direct, limit, 1, |batch, epoch| {
+            tokio::spawn(deliver(d.clone(), None, batch, epoch));
+        });
+        next_wake = [next_wake, direct_wake].into_iter().flatten().min();
         let sleep = async {
             match next_wake {
                 Some(at) => {
@@ -68,10 +53,36 @@ pub(super) async fn run(d: Arc<Delivery>) {
         };
         tokio::select! {
             _ = d.wake.notified() => {}
-            r = settings_rx.changed() => if r.is_err() { return },
+            r = policy_rx.changed() => if r.is_err() { return },
             _ = sleep => {}
             _ = d.stopping.notified() => return,
         }
+    }
+}
+
+/// Starts deliveries of the lane's due callbacks while fewer than `limit` POSTs are in flight;
+/// answers when the next one is due, if none is due now.
+fn dispatch(
+    d: &Delivery,
+    lane: Lane,
+    limit: usize,
+    batch_max: usize,
+    mut start: impl FnMut(Vec<u64>, u64),
+) -> Option<u64> {
+    loop {
+        let (batch, epoch) = {
+            let mut q = d.lock();
+            if q.posts_in_flight[lane as usize] >= limit {
+                return None;
+            }
+            let batch = q.take_due(lane, now_ms(), batch_max);
+            if batch.is_empty() {
+                return q.next_due(lane);
+            }
+            q.posts_in_flight[lane as usize] += 1;
+            (batch, q.epoch)
+        };
+        start(batch, epoch);
     }
 }
 
@@ -83,11 +94,18 @@ enum Next {
     Retry { at: u64, failures: u32, last: u64 },
 }
 
-async fn deliver(d: Arc<Delivery>, url: String, ids: Vec<u64>, epoch: u64) {
-    let nexts = attempt(&d, &url, &ids, epoch).await;
+/// One POST: to the On-Prem webhook `url` (a batch), or, without a url, one direct callback.
+async fn deliver(d: Arc<Delivery>, url: Option<String>, ids: Vec<u64>, epoch: u64) {
+    let lane = if url.is_some() {
+        Lane::Webhook
+    } else {
+        Lane::Direct
+    };
+    let nexts = attempt(&d, url.as_deref(), &ids, epoch).await;
     {
         let mut q = d.lock();
-        q.posts_in_flight = q.posts_in_flight.saturating_sub(1);
+        let n = &mut q.posts_in_flight[lane as usize];
+        *n = n.saturating_sub(1);
     }
     if let Some((nexts, _gate)) = nexts {
         let now = now_ms();
@@ -109,12 +127,17 @@ type Outcomes<'a> = (Vec<(u64, Next)>, tokio::sync::RwLockReadGuard<'a, ()>);
 /// POSTs the batch and records the outcome on each callback. Answers what the queue must do
 /// with each id, and the gate guard (so no reset runs before the queue is updated); None when a
 /// reset made this delivery moot.
-async fn attempt<'a>(d: &'a Delivery, url: &str, ids: &[u64], epoch: u64) -> Option<Outcomes<'a>> {
+async fn attempt<'a>(
+    d: &'a Delivery,
+    url: Option<&str>,
+    ids: &[u64],
+    epoch: u64,
+) -> Option<Outcomes<'a>> {
     let mut nexts = Vec::new();
     let mut records: Vec<Callback> = Vec::with_capacity(ids.len());
     for &id in ids {
-        match store::get_json::<Callback>(&d.store.callbacks_pending, store::encode_u64(id)) {
-            Ok(Some(cb)) => records.push(cb),
+        match d.store.get::<InPending>(store::encode_u64(id)) {
+            Ok(Some(InPending(cb))) => records.push(cb),
             Ok(None) => nexts.push((id, Next::Finish)),
             Err(StoreError::Corrupt(e)) => {
                 tracing::error!(callback = id, error = %e, "unreadable callback record dropped from the queue");
@@ -134,13 +157,13 @@ async fn attempt<'a>(d: &'a Delivery, url: &str, ids: &[u64], epoch: u64) -> Opt
     if d.lock().epoch != epoch {
         return None; // reset while in flight: these callbacks are forgotten
     }
-    if let Some((outcome, at_ms, latency_ms)) = outcome {
+    if let Some((outcome, at_ms, latency_ms, url)) = outcome {
         let attempt = Attempt {
             at_ms,
             latency_ms,
             status: outcome.parts().0,
             error: outcome.parts().1,
-            url: url.to_string(),
+            url,
             batch_size: records.len(),
         };
         for cb in records {
@@ -165,26 +188,43 @@ fn store_retry(d: &Delivery, id: u64) -> Next {
     }
 }
 
-/// One POST of the batch's bodies (merged when there are several): (outcome, at, latency ms).
-async fn post(d: &Delivery, url: &str, records: &[Callback]) -> (Outcome, u64, u64) {
-    let body = if records.len() == 1 {
-        serde_json::to_vec(&records[0].body)
-    } else {
-        serde_json::to_vec(&merge_bodies(
-            &records.iter().map(|r| &r.body).collect::<Vec<_>>(),
-        ))
-    }
-    .unwrap_or_default();
+/// One POST: a direct callback's exact request, or the batch's bodies (merged when there are
+/// several) to the On-Prem webhook. Answers (outcome, at, latency ms, URL).
+async fn post(
+    d: &Delivery,
+    url: Option<&str>,
+    records: &[Callback],
+) -> (Outcome, u64, u64, String) {
     let at_ms = now_ms();
     let started = Instant::now();
-    let outcome = d.client.post(url, body).await;
+    let (outcome, url) = match (url, records[0].request.as_ref()) {
+        (None, Some(req)) => {
+            let body = req.body.clone().into_bytes();
+            (
+                d.client.send(&req.url, &req.headers, body).await,
+                req.url.clone(),
+            )
+        }
+        (Some(url), _) => {
+            let body = if records.len() == 1 {
+                serde_json::to_vec(&records[0].body)
+            } else {
+                serde_json::to_vec(&merge_bodies(
+                    &records.iter().map(|r| &r.body).collect::<Vec<_>>(),
+                ))
+            }
+            .unwrap_or_default();
+            (d.client.post(url, body).await, url.to_string())
+        }
+        (None, None) => (Outcome::lost(), String::new()),
+    };
     let latency_ms = started.elapsed().as_millis() as u64;
     d.metrics.callback_posts.inc();
     let (status, error, _) = outcome.parts();
     d.events.publish("callback_attempt", || {
         serde_json::json!({ "callbacks": records.iter().map(|r| r.id).collect::<Vec<_>>(), "url": url, "status": status, "error": error, "latency_ms": latency_ms })
     });
-    (outcome, at_ms, latency_ms)
+    (outcome, at_ms, latency_ms, url)
 }
 
 /// Records one attempt on a callback and moves its record: done, given up, or pending again.
@@ -218,25 +258,28 @@ fn record(
         d.metrics
             .callback_latency
             .observe(now.saturating_sub(cb.created_ms) as f64 / 1000.0);
-        store::put_json(&d.store.callbacks_done, key, &cb)?;
-        d.store.callbacks_pending.remove(key)?;
-        prune_history(d, cb.id)?;
+        let id = cb.id;
+        let mut batch = Batch::default();
+        batch.put(&InDone(cb))?.remove::<InPending>(key);
+        d.store.write(batch)?;
+        prune_history(d, id)?;
         return Ok(Next::Finish);
     }
-    let settings = d.settings.current();
     cb.failures += 1;
-    let delay = if settings.webhooks.url.as_deref() == Some(attempt_url) {
-        delay_after(
-            cb.failures,
-            settings.callback_backoff_delay_ms,
-            settings.max_callback_backoff_delay_ms,
-        )
-    } else {
-        0 // the URL changed while this attempt was in flight: try the new one at once
-    };
-    let next = now.saturating_add(delay);
     let first = cb.first_attempt_ms.unwrap_or(at_ms);
-    if past_horizon(first, next, d.horizon_ms) {
+    let delay = match &cb.retry {
+        Some(policy) => policy.next_delay(cb.failures, first, now),
+        None => {
+            let policy = d.policy.borrow().clone();
+            let delay = if policy.url.as_deref() == Some(attempt_url) {
+                delay_after(cb.failures, policy.backoff_step_ms, policy.backoff_cap_ms)
+            } else {
+                0 // the URL changed while this attempt was in flight: try the new one at once
+            };
+            (!past_horizon(first, now.saturating_add(delay), d.horizon_ms)).then_some(delay)
+        }
+    };
+    let Some(delay) = delay else {
         cb.state = CallbackState::GivenUp;
         d.metrics
             .callbacks_given_up
@@ -249,15 +292,20 @@ fn record(
         );
         // Given up first, then out of pending: a crash in between leaves a copy that start-up
         // removes, never a loss.
-        store::put_json(&d.store.callbacks_given_up, key, &cb)?;
-        d.store.callbacks_pending.remove(key)?;
+        let mut batch = Batch::default();
+        batch.put(&InGivenUp(cb))?.remove::<InPending>(key);
+        d.store.write(batch)?;
         return Ok(Next::Finish);
-    }
+    };
+    let next = now.saturating_add(delay);
     cb.next_attempt_ms = next;
-    store::put_json(&d.store.callbacks_pending, key, &cb)?;
+    let failures = cb.failures;
+    let mut batch = Batch::default();
+    batch.put(&InPending(cb))?;
+    d.store.write(batch)?;
     Ok(Next::Retry {
         at: next,
-        failures: cb.failures,
+        failures,
         last: at_ms,
     })
 }
@@ -272,21 +320,18 @@ fn prune_history(d: &Delivery, finished: u64) -> Result<(), StoreError> {
     let spared = store::encode_u64(finished);
     let oldest = d
         .store
-        .callbacks_done
-        .iter()
-        .keys()
-        .take(2)
-        .collect::<Result<Vec<_>, _>>()?
+        .first_keys::<InDone>(2)?
         .into_iter()
-        .find(|k| k.as_ref() != spared);
+        .find(|k| k.as_slice() != spared);
     if let Some(key) = oldest {
-        if d.store.callbacks_done.remove(key)?.is_some() {
-            let _ = d
-                .done_count
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
-                    Some(c.saturating_sub(1))
-                });
-        }
+        let mut batch = Batch::default();
+        batch.remove::<InDone>(key);
+        d.store.write(batch)?;
+        let _ = d
+            .done_count
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
+                Some(c.saturating_sub(1))
+            });
     }
     Ok(())
 }

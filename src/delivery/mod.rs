@@ -11,14 +11,18 @@
 
 pub mod backoff;
 pub mod client;
+mod direct;
 mod dispatcher;
 mod queue;
+mod records;
 
-use crate::domain::Settings;
-use crate::store::{self, Store, StoreError};
+pub use direct::{DirectCallback, Request, RetryPolicy};
+
+use crate::store::{self, Batch, Store, StoreError};
 use crate::wa::time::now_ms;
 use crate::wa::ApiError;
-use queue::{Pending, Queue};
+use queue::{Lane, Pending, Queue};
+use records::{InDone, InGivenUp, InPending};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,6 +38,8 @@ pub enum CallbackKind {
     InboundMessage,
     StatusChange,
     Error,
+    /// A direct callback (Cloud API, SMS gateways): its `source` and `event` say what it is.
+    Direct,
 }
 
 impl CallbackKind {
@@ -42,6 +48,7 @@ impl CallbackKind {
             CallbackKind::InboundMessage => "inbound_message",
             CallbackKind::StatusChange => "status_change",
             CallbackKind::Error => "error",
+            CallbackKind::Direct => "direct",
         }
     }
 }
@@ -88,14 +95,49 @@ pub struct Callback {
     pub first_attempt_ms: Option<u64>,
     pub attempts: Vec<Attempt>,
     pub body: Value,
+    /// Who made a direct callback: `cloud`, `zender`, `smsgateway24`, `raspisms` (None: On-Prem).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The event name in that API's vocabulary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// A direct callback's exact request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Request>,
+    /// A direct callback's retry policy (On-Prem callbacks follow the settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetryPolicy>,
+}
+
+/// What the delivery engine needs of the application settings, published on a watch channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookPolicy {
+    /// The On-Prem webhook; None holds On-Prem callbacks back (direct ones still go).
+    pub url: Option<String>,
+    pub max_concurrent_requests: u32,
+    pub backoff_step_ms: u64,
+    pub backoff_cap_ms: u64,
+    /// Whether On-Prem callbacks are durable before the call that made them answers.
+    pub persist: bool,
+}
+
+/// The engine's fixed options (from the command line).
+#[derive(Debug, Clone)]
+pub struct DeliveryOptions {
+    pub horizon_ms: u64,
+    pub batch_max: usize,
+    pub queue_limit: usize,
+    pub history: usize,
 }
 
 pub struct Delivery {
     pub(crate) store: Store,
-    pub(crate) settings: Arc<Settings>,
+    pub(crate) policy: tokio::sync::watch::Receiver<WebhookPolicy>,
     pub(crate) client: Arc<client::WebhookClient>,
     pub(crate) queue: Mutex<Queue>,
     pub(crate) gate: RwLock<()>,
+    /// Held by a redelivery from reading given-up records to committing their move.
+    claim: tokio::sync::Mutex<()>,
     pub(crate) wake: Notify,
     pub(crate) stopping: Notify,
     pub(crate) done_count: AtomicUsize,
@@ -114,10 +156,43 @@ pub struct NewCallback {
     pub order_key: Option<String>,
 }
 
+impl NewCallback {
+    fn record(self, persist: bool) -> Callback {
+        Callback::new(self.kind, self.body, self.order_key, persist)
+    }
+}
+
 impl Callback {
+    /// A new pending callback (id, times and target are set by the caller or on enqueue).
+    fn new(kind: CallbackKind, body: Value, order_key: Option<String>, persist: bool) -> Callback {
+        Callback {
+            id: 0,
+            kind,
+            state: CallbackState::Pending,
+            created_ms: 0,
+            next_attempt_ms: 0,
+            persist,
+            order_key,
+            attempts_total: 0,
+            failures: 0,
+            first_attempt_ms: None,
+            attempts: Vec::new(),
+            body,
+            source: None,
+            event: None,
+            request: None,
+            retry: None,
+        }
+    }
+
     fn pending(&self) -> Pending {
         Pending {
             id: self.id,
+            lane: if self.request.is_some() {
+                Lane::Direct
+            } else {
+                Lane::Webhook
+            },
             order_key: self.order_key.as_deref().map(Arc::from),
             failures: self.failures,
             last_attempt_ms: self.attempts.last().map_or(0, |a| a.at_ms),
@@ -129,32 +204,33 @@ impl Callback {
 impl Delivery {
     pub fn open(
         store: Store,
-        settings: Arc<Settings>,
+        policy: tokio::sync::watch::Receiver<WebhookPolicy>,
         client: Arc<client::WebhookClient>,
-        cfg: &crate::config::Config,
+        options: DeliveryOptions,
         events: Arc<crate::events::Events>,
         metrics: Arc<crate::metrics::Metrics>,
     ) -> Result<Arc<Delivery>, StoreError> {
         let mut queue = Queue::default();
         let mut dropped = 0usize;
-        for item in store.callbacks_pending.iter() {
-            let (key, value) = item?;
-            let cb: Callback = match serde_json::from_slice(&value) {
-                Ok(cb) => cb,
+        let mut finished = Batch::default();
+        for key in store.keys::<InPending>()? {
+            let cb = match store.get::<InPending>(&key) {
+                Ok(Some(InPending(cb))) => cb,
+                Ok(None) => continue,
                 Err(e) => {
                     tracing::error!(error = %e, key = ?key, "unreadable pending callback left in place");
                     continue;
                 }
             };
-            let finished = store.callbacks_done.contains_key(&key)?
-                || store.callbacks_given_up.contains_key(&key)?;
-            if !cb.persist || finished {
-                store.callbacks_pending.remove(&key)?;
+            let done = store.contains::<InDone>(&key)? || store.contains::<InGivenUp>(&key)?;
+            if !cb.persist || done {
+                finished.remove::<InPending>(&key);
                 dropped += usize::from(!cb.persist);
                 continue;
             }
             queue.push(cb.pending()); // ids ascend, so each chain keeps its order
         }
+        store.write(finished)?;
         if queue.len() > 0 || dropped > 0 {
             tracing::info!(
                 pending = queue.len(),
@@ -162,21 +238,22 @@ impl Delivery {
                 "callback backlog recovered"
             );
         }
-        let done_count = store.callbacks_done.len();
+        let done_count = store.count::<InDone>()?;
         let delivery = Arc::new(Delivery {
             store,
-            settings,
+            policy,
             client,
             queue: Mutex::new(queue),
             gate: RwLock::new(()),
+            claim: tokio::sync::Mutex::new(()),
             wake: Notify::new(),
             stopping: Notify::new(),
             done_count: AtomicUsize::new(done_count),
             metrics,
-            horizon_ms: cfg.callback_retry_horizon_ms,
-            batch_max: cfg.callback_batch_max.max(1),
-            queue_limit: cfg.callback_queue_limit,
-            history: cfg.callback_history,
+            horizon_ms: options.horizon_ms,
+            batch_max: options.batch_max.max(1),
+            queue_limit: options.queue_limit,
+            history: options.history,
             events,
         });
         tokio::spawn(dispatcher::run(delivery.clone()));
@@ -213,7 +290,28 @@ impl Delivery {
 
     /// Enqueues notifications; with `callback_persist` they are on disk before this returns.
     pub async fn enqueue(&self, items: Vec<NewCallback>) -> Result<Vec<u64>, ApiError> {
-        self.enqueue_as(items, Visible::WhenDurable).await
+        self.enqueue_with(items, Batch::default()).await
+    }
+
+    /// Enqueues notifications in one durable commit with the caller's own writes (the record
+    /// that caused them): both are on disk before this answers, or neither is written.
+    pub async fn enqueue_with(
+        &self,
+        items: Vec<NewCallback>,
+        batch: Batch,
+    ) -> Result<Vec<u64>, ApiError> {
+        let persist = self.policy.borrow().persist;
+        let records = items.into_iter().map(|i| i.record(persist)).collect();
+        let durable = persist || !batch.is_empty();
+        self.enqueue_as(records, batch, durable, Visible::WhenDurable)
+            .await
+    }
+
+    /// Enqueues direct callbacks (Cloud API, SMS gateways): always durable before this returns.
+    pub async fn enqueue_direct(&self, items: Vec<DirectCallback>) -> Result<Vec<u64>, ApiError> {
+        let records = items.into_iter().map(DirectCallback::record).collect();
+        self.enqueue_as(records, Batch::default(), true, Visible::WhenDurable)
+            .await
     }
 
     /// Enqueues statuses the schedule hands over. They are dispatched at once and flushed
@@ -221,28 +319,29 @@ impl Delivery {
     /// again (at least once), so they need not wait for the disk. Answers once they are durable;
     /// a failed flush is logged and they stay queued (handing them over again would repeat them).
     pub async fn enqueue_statuses(&self, items: Vec<NewCallback>) -> Result<(), ApiError> {
-        self.enqueue_as(items, Visible::AtOnce).await.map(drop)
+        let persist = self.policy.borrow().persist;
+        let records = items.into_iter().map(|i| i.record(persist)).collect();
+        self.enqueue_as(records, Batch::default(), persist, Visible::AtOnce)
+            .await
+            .map(drop)
     }
 
+    /// Writes new callbacks (with `batch`, the caller's writes), then queues them. `durable`:
+    /// flushed before they are visible (WhenDurable) or meanwhile (AtOnce).
     async fn enqueue_as(
         &self,
-        items: Vec<NewCallback>,
+        records: Vec<Callback>,
+        batch: Batch,
+        durable: bool,
         visible: Visible,
     ) -> Result<Vec<u64>, ApiError> {
-        let n = items.len();
-        let persist = self.settings.current().callback_persist;
+        let n = records.len();
         let _gate = self.gate.read().await;
         self.lock()
             .reserve(n, self.queue_limit)
             .map_err(|pending| self.overloaded(pending))?;
-        let mut written = self.write_new(items, persist);
-        let wait_for_disk = persist && visible == Visible::WhenDurable;
-        if let (true, Ok(pending)) = (wait_for_disk, &written) {
-            if let Err(e) = self.store.durable().await {
-                self.remove_new(pending);
-                written = Err(e.into());
-            }
-        }
+        let wait_for_disk = durable && visible == Visible::WhenDurable;
+        let written = self.write_new(records, batch, wait_for_disk).await;
         let ids = {
             let mut q = self.lock();
             q.unreserve(n);
@@ -254,7 +353,7 @@ impl Delivery {
             ids
         };
         self.wake.notify_one();
-        if persist && visible == Visible::AtOnce {
+        if durable && visible == Visible::AtOnce {
             if let Err(e) = self.store.durable().await {
                 tracing::warn!(error = %e, "statuses queued but not flushed: a crash would repeat them");
             }
@@ -262,50 +361,29 @@ impl Delivery {
         Ok(ids)
     }
 
-    fn remove_new(&self, written: &[Pending]) {
-        for p in written {
-            let _ = self.store.callbacks_pending.remove(store::encode_u64(p.id));
-        }
-    }
-
-    /// Writes the records of new callbacks (not yet flushed); on failure none stays.
-    fn write_new(&self, items: Vec<NewCallback>, persist: bool) -> Result<Vec<Pending>, ApiError> {
-        self.store.writable()?;
+    /// Writes the records of new callbacks with `batch`, on disk before it answers when
+    /// `durable`; on failure nothing stays.
+    async fn write_new(
+        &self,
+        records: Vec<Callback>,
+        mut batch: Batch,
+        durable: bool,
+    ) -> Result<Vec<Pending>, StoreError> {
         let now = now_ms();
-        let mut written = Vec::with_capacity(items.len());
-        let mut result = Ok(());
-        for item in items {
-            let cb = Callback {
-                id: 0,
-                kind: item.kind,
-                state: CallbackState::Pending,
-                created_ms: now,
-                next_attempt_ms: now,
-                persist,
-                order_key: item.order_key,
-                attempts_total: 0,
-                failures: 0,
-                first_attempt_ms: None,
-                attempts: Vec::new(),
-                body: item.body,
-            };
-            // Plain inserts: sled's apply_batch takes a Db-wide write lock and waits on its log.
-            result = self.insert_new(cb).map(|p| written.push(p));
-            if result.is_err() {
-                break;
-            }
+        let mut written = Vec::with_capacity(records.len());
+        for mut cb in records {
+            cb.id = self.store.generate_id()?;
+            cb.created_ms = now;
+            cb.next_attempt_ms = now;
+            written.push(cb.pending());
+            batch.put_new(&InPending(cb))?;
         }
-        if let Err(e) = result {
-            self.remove_new(&written);
-            return Err(e.into());
+        if durable {
+            self.store.commit(batch).await?;
+        } else {
+            self.store.write(batch)?;
         }
         Ok(written)
-    }
-
-    fn insert_new(&self, mut cb: Callback) -> Result<Pending, StoreError> {
-        cb.id = self.store.db.generate_id()?;
-        store::put_json(&self.store.callbacks_pending, store::encode_u64(cb.id), &cb)?;
-        Ok(cb.pending())
     }
 
     /// Stops the dispatcher (in-flight POSTs finish on their own).
@@ -315,39 +393,34 @@ impl Delivery {
 
     /// One callback by id, pending, delivered or given up.
     pub fn get(&self, id: u64) -> Result<Option<Callback>, StoreError> {
-        let key = store::encode_u64(id);
-        for tree in self.trees(None) {
-            if let Some(cb) = store::get_json(tree, key)? {
+        for state in STATES {
+            if let Some(cb) = records::get(&self.store, state, id)? {
                 return Ok(Some(cb));
             }
         }
         Ok(None)
     }
 
-    fn trees(&self, state: Option<CallbackState>) -> Vec<&sled::Tree> {
-        let s = &self.store;
-        match state {
-            Some(CallbackState::Pending) => vec![&s.callbacks_pending],
-            Some(CallbackState::Delivered) => vec![&s.callbacks_done],
-            Some(CallbackState::GivenUp) => vec![&s.callbacks_given_up],
-            None => vec![
-                &s.callbacks_pending,
-                &s.callbacks_done,
-                &s.callbacks_given_up,
-            ],
-        }
-    }
-
-    /// The newest `limit` callbacks (of one state, or all), oldest first. Reads only those.
+    /// The newest `limit` callbacks (of one state, or all; of one source, or all: `onprem` for
+    /// the On-Prem webhook's), oldest first.
     pub fn list(
         &self,
         state: Option<CallbackState>,
+        source: Option<&str>,
         limit: usize,
     ) -> Result<Vec<Callback>, StoreError> {
         let mut out: Vec<Callback> = Vec::new();
-        for tree in self.trees(state) {
-            for item in tree.iter().rev().take(limit) {
-                out.push(serde_json::from_slice(&item?.1)?);
+        for state in STATES.into_iter().filter(|s| state.is_none_or(|w| w == *s)) {
+            let mut taken = 0;
+            for cb in records::newest_first(&self.store, state)? {
+                if taken == limit {
+                    break;
+                }
+                let cb = cb?;
+                if source.is_none_or(|s| cb.source.as_deref().unwrap_or("onprem") == s) {
+                    taken += 1;
+                    out.push(cb);
+                }
             }
         }
         Ok(store::keep_newest(out, limit, |c| c.id))
@@ -357,97 +430,64 @@ impl Delivery {
     /// ids that were given up (others are skipped). Durable before it answers.
     pub async fn redeliver(&self, ids: &[u64]) -> Result<Vec<u64>, ApiError> {
         let _gate = self.gate.read().await;
-        self.store.writable()?;
+        let _claim = self.claim.lock().await;
         let now = now_ms();
         let mut claimed = Vec::new();
-        let mut result = Ok(());
+        let mut batch = Batch::default();
         for &id in ids {
-            match self.claim_given_up(id, now) {
-                Ok(Some(c)) => claimed.push(c),
-                Ok(None) => {}
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
+            let Some(InGivenUp(mut cb)) = self.store.get::<InGivenUp>(store::encode_u64(id))?
+            else {
+                continue;
+            };
+            cb.state = CallbackState::Pending;
+            cb.failures = 0;
+            cb.first_attempt_ms = None;
+            cb.next_attempt_ms = now;
+            batch.remove::<InGivenUp>(store::encode_u64(id));
+            claimed.push(cb.pending());
+            batch.put(&InPending(cb))?;
         }
-        if result.is_ok() {
-            result = self.store.durable().await;
-        }
-        if let Err(e) = result {
-            for (cb, raw) in &claimed {
-                let key = store::encode_u64(cb.id);
-                let _ = self.store.callbacks_given_up.insert(key, raw.clone());
-                let _ = self.store.callbacks_pending.remove(key);
-            }
-            return Err(e.into());
-        }
+        self.store.commit(batch).await?;
+        let ids = claimed.iter().map(|p| p.id).collect();
         let mut q = self.lock();
-        for (cb, _) in &claimed {
-            q.push(cb.pending());
+        for p in claimed {
+            q.push(p);
         }
         drop(q);
         self.wake.notify_one();
-        Ok(claimed.iter().map(|(cb, _)| cb.id).collect())
-    }
-
-    /// Moves one given-up record to pending (removing it first claims it: a concurrent
-    /// redeliver of the same id finds nothing). Answers the record and its old bytes.
-    fn claim_given_up(
-        &self,
-        id: u64,
-        now: u64,
-    ) -> Result<Option<(Callback, sled::IVec)>, StoreError> {
-        let key = store::encode_u64(id);
-        let Some(raw) = self.store.callbacks_given_up.remove(key)? else {
-            return Ok(None);
-        };
-        let mut cb: Callback = match serde_json::from_slice(&raw) {
-            Ok(cb) => cb,
-            Err(e) => {
-                self.store.callbacks_given_up.insert(key, raw)?;
-                return Err(e.into());
-            }
-        };
-        cb.state = CallbackState::Pending;
-        cb.failures = 0;
-        cb.first_attempt_ms = None;
-        cb.next_attempt_ms = now;
-        if let Err(e) = store::put_json(&self.store.callbacks_pending, key, &cb) {
-            self.store.callbacks_given_up.insert(key, raw)?;
-            return Err(e);
-        }
-        Ok(Some((cb, raw)))
+        Ok(ids)
     }
 
     /// The ids of every given-up callback (keys only: a large backlog is not loaded).
     pub fn given_up_ids(&self) -> Result<Vec<u64>, StoreError> {
-        self.store
-            .callbacks_given_up
+        Ok(self
+            .store
+            .keys::<InGivenUp>()?
             .iter()
-            .keys()
-            .map(|k| Ok(store::decode_u64(&k?)))
-            .collect()
+            .map(|k| store::decode_u64(k))
+            .collect())
     }
 
     /// Forgets every callback, pending, delivered and given up (the control API's reset).
     pub async fn reset(&self) -> Result<(), ApiError> {
         let _gate = self.gate.write().await;
-        self.store.writable()?;
+        let mut batch = Batch::default();
+        batch
+            .clear::<InPending>()
+            .clear::<InDone>()
+            .clear::<InGivenUp>();
+        self.store.commit(batch).await?;
         self.lock().clear();
         self.done_count.store(0, Ordering::Relaxed);
-        let s = self.store.clone();
-        tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
-            s.callbacks_pending.clear()?;
-            s.callbacks_done.clear()?;
-            s.callbacks_given_up.clear()?;
-            Ok(())
-        })
-        .await
-        .map_err(ApiError::internal)??;
         Ok(())
     }
 }
+
+const STATES: [CallbackState; 3] = [
+    CallbackState::Pending,
+    CallbackState::Delivered,
+    CallbackState::GivenUp,
+];
 
 /// Merges several notification bodies into one: their `contacts`, `messages`, `statuses` and
 /// `errors` arrays are concatenated in order.

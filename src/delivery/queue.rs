@@ -1,9 +1,21 @@
 //! The in-memory side of the outbox: when each pending callback is next due, which callbacks wait
 //! behind an earlier one with the same order key, and how many POSTs are in flight. sled holds the
 //! truth (the records); this index is rebuilt from it at start-up and costs ~100 bytes a callback.
+//!
+//! Two lanes: On-Prem callbacks go to the one webhook of the settings (batched, and only while a
+//! URL is set); direct callbacks (Cloud API, SMS gateways) each carry their own target.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
+
+/// Which target a callback goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lane {
+    /// The On-Prem webhook of the application settings.
+    Webhook = 0,
+    /// Its own URL, headers and retry policy.
+    Direct = 1,
+}
 
 /// Where a pending callback is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +30,7 @@ pub(crate) enum Place {
 
 #[derive(Debug)]
 pub(crate) struct Entry {
+    pub lane: Lane,
     pub order_key: Option<Arc<str>>,
     /// Failed attempts since the callback was (re)queued, and when the last attempt was (ms).
     pub failures: u32,
@@ -28,6 +41,7 @@ pub(crate) struct Entry {
 /// A pending callback as recovered or enqueued.
 pub(crate) struct Pending {
     pub id: u64,
+    pub lane: Lane,
     pub order_key: Option<Arc<str>>,
     pub failures: u32,
     pub last_attempt_ms: u64,
@@ -37,13 +51,14 @@ pub(crate) struct Pending {
 #[derive(Default)]
 pub(crate) struct Queue {
     entries: HashMap<u64, Entry>,
-    due: BTreeSet<(u64, u64)>,
+    /// Per lane: (due ms, id) of the callbacks that may be attempted.
+    due: [BTreeSet<(u64, u64)>; 2],
     /// Per order key whose head is due or in flight: the ids waiting behind it, in order.
     chains: HashMap<Arc<str>, VecDeque<u64>>,
     /// Room promised to enqueues that are writing their records (the queue limit counts them).
     reserved: usize,
-    /// POSTs in flight (a batch is one POST). Kept across a reset: those requests still run.
-    pub posts_in_flight: usize,
+    /// POSTs in flight per lane (a batch is one POST). Kept across a reset: those still run.
+    pub posts_in_flight: [usize; 2],
     /// Bumped by reset, so deliveries that started before it do not write back.
     pub epoch: u64,
 }
@@ -84,11 +99,12 @@ impl Queue {
             None => Place::Due(p.next_ms),
         };
         if let Place::Due(at) = place {
-            self.due.insert((at, p.id));
+            self.due[p.lane as usize].insert((at, p.id));
         }
         self.entries.insert(
             p.id,
             Entry {
+                lane: p.lane,
                 order_key: p.order_key,
                 failures: p.failures,
                 last_attempt_ms: p.last_attempt_ms,
@@ -97,18 +113,19 @@ impl Queue {
         );
     }
 
-    /// When the earliest due callback may be attempted.
-    pub fn next_due(&self) -> Option<u64> {
-        self.due.first().map(|e| e.0)
+    /// When the earliest due callback of the lane may be attempted.
+    pub fn next_due(&self, lane: Lane) -> Option<u64> {
+        self.due[lane as usize].first().map(|e| e.0)
     }
 
-    /// Takes up to `max` callbacks due at `now`; they are in flight until `finish` or `retry`.
-    pub fn take_due(&mut self, now: u64, max: usize) -> Vec<u64> {
+    /// Takes up to `max` callbacks of the lane due at `now`; in flight until `finish` or `retry`.
+    pub fn take_due(&mut self, lane: Lane, now: u64, max: usize) -> Vec<u64> {
         let mut ids = Vec::new();
+        let due = &mut self.due[lane as usize];
         while ids.len() < max {
-            match self.due.first() {
+            match due.first() {
                 Some(&(at, id)) if at <= now => {
-                    self.due.pop_first();
+                    due.pop_first();
                     if let Some(e) = self.entries.get_mut(&id) {
                         e.place = Place::InFlight;
                         ids.push(id);
@@ -126,7 +143,7 @@ impl Queue {
             return;
         };
         if let Place::Due(at) = entry.place {
-            self.due.remove(&(at, id));
+            self.due[entry.lane as usize].remove(&(at, id));
         }
         let Some(key) = entry.order_key else { return };
         if entry.place == Place::Waiting {
@@ -143,7 +160,7 @@ impl Queue {
                         _ => 0,
                     });
                     e.place = Place::Due(at);
-                    self.due.insert((at, next));
+                    self.due[e.lane as usize].insert((at, next));
                 }
             }
             None => {
@@ -158,7 +175,7 @@ impl Queue {
             e.failures = failures;
             e.last_attempt_ms = last_attempt_ms;
             e.place = Place::Due(next_ms);
-            self.due.insert((next_ms, id));
+            self.due[e.lane as usize].insert((next_ms, id));
         }
     }
 
@@ -169,10 +186,11 @@ impl Queue {
             .map_or((0, 0), |e| (e.failures, e.last_attempt_ms))
     }
 
-    /// Moves every due callback that has failed before to `next(failures, last_attempt_ms)`:
+    /// Moves every due webhook callback that has failed before to `next(failures, last_attempt_ms)`:
     /// the URL or the backoff delays changed, and pending callbacks follow the new settings.
     pub fn reschedule(&mut self, next: impl Fn(u32, u64) -> u64) {
-        let due = std::mem::take(&mut self.due);
+        let lane = Lane::Webhook as usize;
+        let due = std::mem::take(&mut self.due[lane]);
         for (at, id) in due {
             let at = match self.entries.get_mut(&id) {
                 Some(e) if e.failures > 0 => {
@@ -182,14 +200,14 @@ impl Queue {
                 }
                 _ => at,
             };
-            self.due.insert((at, id));
+            self.due[lane].insert((at, id));
         }
     }
 
     /// Forgets every pending callback (the control API's reset); POSTs in flight keep counting.
     pub fn clear(&mut self) {
         self.entries.clear();
-        self.due.clear();
+        self.due = Default::default();
         self.chains.clear();
         self.reserved = 0;
         self.epoch += 1;
@@ -204,10 +222,12 @@ impl Queue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    const W: Lane = Lane::Webhook;
 
     fn pending(id: u64, key: Option<&str>, next_ms: u64) -> Pending {
         Pending {
             id,
+            lane: Lane::Webhook,
             order_key: key.map(Arc::from),
             failures: 0,
             last_attempt_ms: 0,
@@ -222,16 +242,16 @@ mod tests {
         q.push(pending(2, Some("m"), 20));
         q.push(pending(3, Some("m"), 5));
         q.push(pending(4, None, 7));
-        assert_eq!(q.take_due(100, 10), [4, 1]);
+        assert_eq!(q.take_due(W, 100, 10), [4, 1]);
         assert_eq!(q.place(2), Some(Place::Waiting));
         q.finish(1, 100);
         assert_eq!(q.place(2), Some(Place::Due(100)), "released late: due now");
-        assert_eq!(q.take_due(100, 10), [2]);
+        assert_eq!(q.take_due(W, 100, 10), [2]);
         q.finish(2, 100);
-        assert_eq!(q.take_due(100, 10), [3]);
+        assert_eq!(q.take_due(W, 100, 10), [3]);
         q.finish(3, 100);
         q.finish(4, 100);
-        assert!(q.chains.is_empty() && q.entries.is_empty() && q.due.is_empty());
+        assert!(q.chains.is_empty() && q.entries.is_empty() && q.due[0].is_empty());
     }
 
     #[test]
@@ -239,10 +259,10 @@ mod tests {
         let mut q = Queue::default();
         q.push(pending(1, Some("m"), 0));
         q.push(pending(2, Some("m"), 0));
-        assert_eq!(q.take_due(0, 10), [1]);
+        assert_eq!(q.take_due(W, 0, 10), [1]);
         q.retry(1, 50, 1, 0);
-        assert_eq!(q.take_due(49, 10), Vec::<u64>::new());
-        assert_eq!(q.take_due(50, 10), [1]);
+        assert_eq!(q.take_due(W, 49, 10), Vec::<u64>::new());
+        assert_eq!(q.take_due(W, 50, 10), [1]);
         assert_eq!(q.place(2), Some(Place::Waiting));
         assert_eq!(q.len(), 2);
     }
@@ -255,9 +275,9 @@ mod tests {
         q.push(pending(2, Some("m"), 0));
         q.push(pending(3, Some("m"), 0));
         q.finish(2, 0);
-        assert_eq!(q.take_due(0, 10), [1]);
+        assert_eq!(q.take_due(W, 0, 10), [1]);
         q.finish(1, 0);
-        assert_eq!(q.take_due(0, 10), [3]);
+        assert_eq!(q.take_due(W, 0, 10), [3]);
         q.finish(3, 0);
         assert!(q.chains.is_empty());
     }
@@ -284,21 +304,39 @@ mod tests {
         q.reschedule(|failures, last| last + u64::from(failures) * 10);
         assert_eq!(q.place(1), Some(Place::Due(1000)));
         assert_eq!(q.place(2), Some(Place::Due(130)));
-        assert_eq!(q.next_due(), Some(130));
+        assert_eq!(q.next_due(W), Some(130));
     }
 
     #[test]
     fn clear_forgets_everything_and_bumps_the_epoch() {
         let mut q = Queue::default();
         q.push(pending(1, Some("m"), 0));
-        q.posts_in_flight = 2;
+        q.posts_in_flight = [2, 1];
         q.clear();
-        assert_eq!((q.len(), q.epoch, q.posts_in_flight), (0, 1, 2));
+        assert_eq!((q.len(), q.epoch, q.posts_in_flight), (0, 1, [2, 1]));
         q.push(pending(2, Some("m"), 0));
         assert_eq!(
-            q.take_due(0, 10),
+            q.take_due(W, 0, 10),
             [2],
             "the old chain does not block the key"
         );
+    }
+
+    #[test]
+    fn lanes_are_taken_apart_and_only_the_webhook_lane_is_rescheduled() {
+        let mut q = Queue::default();
+        q.push(pending(1, None, 10));
+        q.push(Pending {
+            lane: Lane::Direct,
+            failures: 1,
+            ..pending(2, None, 5)
+        });
+        q.reschedule(|_, _| 1000);
+        assert_eq!(q.next_due(Lane::Direct), Some(5));
+        assert_eq!(q.take_due(W, 100, 10), [1]);
+        assert_eq!(q.take_due(Lane::Direct, 100, 10), [2]);
+        q.retry(2, 50, 2, 10);
+        assert_eq!(q.next_due(Lane::Direct), Some(50));
+        assert_eq!(q.next_due(W), None);
     }
 }

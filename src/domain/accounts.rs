@@ -9,10 +9,10 @@
 //! changing its password revokes every token issued before. The role always comes from the
 //! stored account, never from the token.
 //!
-//! A write refused with 1023 leaves no trace: the store's writability is checked first, and a
-//! record written before a failed flush is put back as it was.
+//! Writes go through the store's commit (a 1023 leaves no trace). Hashing runs on a blocking
+//! thread, and an unknown username costs the same hashing as a wrong password.
 
-use crate::store::{self, Store};
+use crate::store::{self, Batch, Record, Store, StoreError};
 use crate::wa::time::{format_utc, now_ms};
 use crate::wa::ApiError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -38,6 +38,46 @@ pub struct UserRecord {
     /// Random per account instance and password; tokens carry it (empty in older data dirs).
     #[serde(default)]
     nonce: String,
+}
+
+crate::json_record!(UserRecord, "users", |r| r.username);
+
+/// A token revoked by logout: its id, and when it would have expired (unix s).
+struct Revoked {
+    jti: String,
+    exp: u64,
+}
+
+impl Record for Revoked {
+    const TREE: &'static str = "revoked";
+    fn key(&self) -> Vec<u8> {
+        self.jti.as_bytes().to_vec()
+    }
+    fn encode(&self) -> Result<Vec<u8>, StoreError> {
+        Ok(store::encode_u64(self.exp).to_vec())
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, StoreError> {
+        Ok(Revoked {
+            jti: String::new(),
+            exp: store::decode_u64(bytes),
+        })
+    }
+}
+
+/// The key that signs tokens (random, made on first start).
+struct TokenSecret(Vec<u8>);
+
+impl Record for TokenSecret {
+    const TREE: &'static str = "config";
+    fn key(&self) -> Vec<u8> {
+        b"token_secret".to_vec()
+    }
+    fn encode(&self) -> Result<Vec<u8>, StoreError> {
+        Ok(self.0.clone())
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, StoreError> {
+        Ok(TokenSecret(bytes.to_vec()))
+    }
 }
 
 /// Who a valid token belongs to.
@@ -76,20 +116,15 @@ pub struct Accounts {
 }
 
 impl Accounts {
-    pub fn open(store: Store, cfg: &crate::config::Config) -> Result<Accounts, ApiError> {
-        let secret = match store
-            .config
-            .get("token_secret")
-            .map_err(store::StoreError::from)?
-        {
-            Some(s) => s.to_vec(),
+    pub async fn open(store: Store, cfg: &crate::config::Config) -> Result<Accounts, ApiError> {
+        let secret = match store.get::<TokenSecret>(b"token_secret")? {
+            Some(s) => s.0,
             None => {
                 let mut s = vec![0u8; 32];
                 rand::thread_rng().fill_bytes(&mut s);
-                store
-                    .config
-                    .insert("token_secret", s.clone())
-                    .map_err(store::StoreError::from)?;
+                let mut batch = Batch::default();
+                batch.put(&TokenSecret(s.clone()))?;
+                store.commit(batch).await?;
                 s
             }
         };
@@ -103,27 +138,35 @@ impl Accounts {
             require_password_change: cfg.require_password_change,
         };
         if accounts.user(&cfg.admin_username)?.is_none() {
-            accounts.write(&cfg.admin_username, Some(&accounts.builtin_admin()), None)?;
+            let admin = accounts.builtin_admin().await?;
+            accounts.write(|b| b.put(&admin).map(drop)).await?;
         }
         Ok(accounts)
     }
 
     /// The built-in admin with its configured password (and first-login rule).
-    fn builtin_admin(&self) -> UserRecord {
-        let mut admin = self.new_record(&self.admin_username, ROLE_ADMIN, &self.admin_password);
+    async fn builtin_admin(&self) -> Result<UserRecord, ApiError> {
+        let mut admin = self
+            .new_record(&self.admin_username, ROLE_ADMIN, &self.admin_password)
+            .await?;
         admin.must_change_password = self.require_password_change;
         admin.builtin = true;
-        admin
+        Ok(admin)
     }
 
     /// A new account instance: fresh salt and fresh token nonce.
-    fn new_record(&self, username: &str, role: &str, password: &str) -> UserRecord {
+    async fn new_record(
+        &self,
+        username: &str,
+        role: &str,
+        password: &str,
+    ) -> Result<UserRecord, ApiError> {
         let mut salt = [0u8; 16];
         rand::thread_rng().fill_bytes(&mut salt);
         let mut nonce = [0u8; 16];
         rand::thread_rng().fill_bytes(&mut nonce);
-        let hash = hash_password(password, &salt, self.iterations);
-        UserRecord {
+        let hash = hash_password(password, &salt, self.iterations).await?;
+        Ok(UserRecord {
             username: username.to_string(),
             role: role.to_string(),
             salt: hex::encode(salt),
@@ -132,83 +175,65 @@ impl Accounts {
             must_change_password: false,
             builtin: false,
             nonce: hex::encode(nonce),
-        }
+        })
     }
 
-    /// 1023 when the store refuses writes (the injected fault), before anything is written.
-    fn writable(&self) -> Result<(), ApiError> {
-        if self.store.faulty() {
-            return Err(store::StoreError::Fault.into());
-        }
-        Ok(())
-    }
-
-    /// Durably replaces the record of `username` with `next` (None deletes it). If the write or
-    /// its flush fails, `before` (what the caller read) is put back, so a 1023 leaves no trace.
-    fn write(
+    /// Durably applies the writes `f` adds to a batch (a 1023 leaves no trace).
+    async fn write(
         &self,
-        username: &str,
-        next: Option<&UserRecord>,
-        before: Option<&UserRecord>,
+        f: impl FnOnce(&mut Batch) -> Result<(), StoreError>,
     ) -> Result<(), ApiError> {
-        self.writable()?;
-        let result = self
-            .put(username, next)
-            .and_then(|()| Ok(self.store.flush()?));
-        if result.is_err() {
-            if let Err(e) = self.put(username, before) {
-                tracing::error!(error = %e, "could not undo a failed user write");
-            }
-        }
-        result
+        let mut batch = Batch::default();
+        f(&mut batch)?;
+        Ok(self.store.commit(batch).await?)
     }
 
-    fn put(&self, username: &str, record: Option<&UserRecord>) -> Result<(), ApiError> {
-        match record {
-            Some(r) => store::put_json(&self.store.users, username, r)?,
-            None => {
-                self.store
-                    .users
-                    .remove(username)
-                    .map_err(store::StoreError::from)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn password_matches(&self, user: &UserRecord, password: &str) -> Result<bool, ApiError> {
-        let salt = hex::decode(&user.salt).map_err(ApiError::internal)?;
-        let stored = hex::decode(&user.hash).map_err(ApiError::internal)?;
-        let given = hash_password(password, &salt, user.iterations);
-        Ok(bool::from(given.ct_eq(stored.as_slice())))
+    /// Whether `password` is the user's; without a user, the same hashing work is done against
+    /// a stand-in record, so the answer time does not tell whether a username exists.
+    async fn password_matches(
+        &self,
+        user: Option<&UserRecord>,
+        password: &str,
+    ) -> Result<bool, ApiError> {
+        let (salt, stored, iterations) = match user {
+            Some(u) => (
+                hex::decode(&u.salt).map_err(ApiError::internal)?,
+                hex::decode(&u.hash).map_err(ApiError::internal)?,
+                u.iterations,
+            ),
+            None => (vec![0u8; 16], vec![0u8; 32], self.iterations),
+        };
+        let given = hash_password(password, &salt, iterations).await?;
+        Ok(user.is_some() && bool::from(given.ct_eq(stored.as_slice())))
     }
 
     pub fn user(&self, username: &str) -> Result<Option<UserRecord>, ApiError> {
-        Ok(store::get_json(&self.store.users, username)?)
+        Ok(self.store.get(username)?)
     }
 
     pub fn users(&self) -> Result<Vec<UserRecord>, ApiError> {
-        Ok(store::all_json(&self.store.users)?)
+        Ok(self.store.all()?)
     }
 
     /// `POST /v1/users/login`: checks Basic credentials, applies `new_password`, issues a token.
-    pub fn login(
+    pub async fn login(
         &self,
         username: &str,
         password: &str,
         new_password: Option<&str>,
     ) -> Result<(String, String), ApiError> {
         let bad = || ApiError::unauthenticated("Invalid username or password");
-        let mut user = self.user(username)?.ok_or_else(bad)?;
-        if !self.password_matches(&user, password)? {
+        let user = self.user(username)?;
+        if !self.password_matches(user.as_ref(), password).await? {
             return Err(bad());
         }
+        let mut user = user.ok_or_else(bad)?;
         match new_password {
             Some(np) => {
                 check_password_rules("new_password", np)?;
-                let mut fresh = self.new_record(&user.username, &user.role, np);
+                let mut fresh = self.new_record(&user.username, &user.role, np).await?;
                 fresh.builtin = user.builtin;
-                self.write(&user.username, Some(&fresh), Some(&user))?;
+                self.write(|b| b.put(&fresh).map(drop)).await?;
                 user = fresh;
             }
             None if user.must_change_password => {
@@ -266,12 +291,7 @@ impl Accounts {
         if claims.exp.saturating_mul(1000) <= now_ms() {
             return Err(bad("expired"));
         }
-        if self
-            .store
-            .revoked
-            .contains_key(&claims.jti)
-            .map_err(store::StoreError::from)?
-        {
+        if self.store.contains::<Revoked>(&claims.jti)? {
             return Err(bad("revoked by logout"));
         }
         Ok(claims)
@@ -297,21 +317,21 @@ impl Accounts {
     }
 
     /// `POST /v1/users/logout`: revokes the token.
-    pub fn logout(&self, token: &str) -> Result<(), ApiError> {
+    pub async fn logout(&self, token: &str) -> Result<(), ApiError> {
         let claims = self.verify(token)?;
-        self.writable()?;
-        let revoked = &self.store.revoked;
-        revoked
-            .insert(claims.jti.as_bytes(), &store::encode_u64(claims.exp))
-            .map_err(store::StoreError::from)?;
-        if let Err(e) = self.store.flush() {
-            let _ = revoked.remove(claims.jti.as_bytes());
-            return Err(e.into());
-        }
-        Ok(())
+        let revoked = Revoked {
+            jti: claims.jti,
+            exp: claims.exp,
+        };
+        self.write(|b| b.put(&revoked).map(drop)).await
     }
 
-    pub fn create_user(&self, username: &str, password: &str, role: &str) -> Result<(), ApiError> {
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password: &str,
+        role: &str,
+    ) -> Result<(), ApiError> {
         check_username(username)?;
         check_password_rules("password", password)?;
         if self.user(username)?.is_some() {
@@ -320,57 +340,69 @@ impl Accounts {
                 format!("User {username} already exists"),
             ));
         }
-        self.write(
-            username,
-            Some(&self.new_record(username, role, password)),
-            None,
-        )
+        let record = self.new_record(username, role, password).await?;
+        self.write(|b| b.put(&record).map(drop)).await
     }
 
     /// Sets a new password; the user's earlier tokens stop working (as after a deletion).
-    pub fn set_password(&self, username: &str, password: &str) -> Result<(), ApiError> {
+    pub async fn set_password(&self, username: &str, password: &str) -> Result<(), ApiError> {
         let user = self.user(username)?.ok_or_else(|| not_found(username))?;
         check_password_rules("password", password)?;
-        let mut fresh = self.new_record(&user.username, &user.role, password);
+        let mut fresh = self
+            .new_record(&user.username, &user.role, password)
+            .await?;
         fresh.builtin = user.builtin;
-        self.write(username, Some(&fresh), Some(&user))
+        self.write(|b| b.put(&fresh).map(drop)).await
     }
 
-    pub fn delete_user(&self, username: &str) -> Result<(), ApiError> {
+    pub async fn delete_user(&self, username: &str) -> Result<(), ApiError> {
         if username == self.admin_username {
             return Err(ApiError::forbidden(
                 "The built-in admin account cannot be deleted",
             ));
         }
         let user = self.user(username)?.ok_or_else(|| not_found(username))?;
-        self.write(username, None, Some(&user))
+        self.write(|b| {
+            b.remove::<UserRecord>(&user.username);
+            Ok(())
+        })
+        .await
     }
 
     /// The control API's reset: deletes every user but the built-in admin and gives the admin back
     /// its configured password and first-login rule. The admin's tokens stay valid unless its
     /// password had been changed (a password change revokes tokens, and this is one).
-    pub fn reset(&self) -> Result<(), ApiError> {
-        self.writable()?;
-        for u in self.users()? {
-            if u.username != self.admin_username {
-                self.put(&u.username, None)?;
-            }
-        }
+    pub async fn reset(&self) -> Result<(), ApiError> {
         let admin = self.user(&self.admin_username)?;
         let as_configured = match &admin {
             Some(a) => {
                 a.role == ROLE_ADMIN
                     && a.builtin
                     && a.must_change_password == self.require_password_change
-                    && self.password_matches(a, &self.admin_password)?
+                    && self.password_matches(Some(a), &self.admin_password).await?
             }
             None => false,
         };
-        if !as_configured {
-            self.put(&self.admin_username, Some(&self.builtin_admin()))?;
-        }
-        self.store.flush()?;
-        Ok(())
+        let fresh_admin = match as_configured {
+            true => None,
+            false => Some(self.builtin_admin().await?),
+        };
+        let others: Vec<String> = self
+            .users()?
+            .into_iter()
+            .map(|u| u.username)
+            .filter(|u| *u != self.admin_username)
+            .collect();
+        self.write(|b| {
+            for u in &others {
+                b.remove::<UserRecord>(u);
+            }
+            if let Some(admin) = &fresh_admin {
+                b.put(admin)?;
+            }
+            Ok(())
+        })
+        .await
     }
 }
 
@@ -382,7 +414,24 @@ fn not_found(username: &str) -> ApiError {
     }
 }
 
-fn hash_password(password: &str, salt: &[u8], iterations: u32) -> [u8; 32] {
+/// Password hashes computed by this process, per iteration count (a test counts the work).
+#[cfg(test)]
+static HASHES: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+/// PBKDF2-HMAC-SHA256 on a blocking thread (100k iterations take tens of ms: never on a worker).
+async fn hash_password(password: &str, salt: &[u8], iterations: u32) -> Result<[u8; 32], ApiError> {
+    #[cfg(test)]
+    HASHES
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(iterations);
+    let (password, salt) = (password.to_string(), salt.to_vec());
+    tokio::task::spawn_blocking(move || pbkdf2_hash(&password, &salt, iterations))
+        .await
+        .map_err(ApiError::internal)
+}
+
+fn pbkdf2_hash(password: &str, salt: &[u8], iterations: u32) -> [u8; 32] {
     let mut out = [0u8; 32];
     pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, iterations, &mut out);
     out
@@ -441,9 +490,40 @@ mod tests {
         }
     }
 
+    /// Hashes made with this (test-only) iteration count.
+    fn hashes_at(iterations: u32) -> usize {
+        let all = HASHES.lock().unwrap_or_else(|p| p.into_inner());
+        all.iter().filter(|n| **n == iterations).count()
+    }
+
+    #[tokio::test]
+    async fn an_unknown_user_costs_the_same_hashing_as_a_wrong_password() {
+        const ITERATIONS: u32 = 4321;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut cfg = crate::config::Config::for_tests(dir.path());
+        cfg.password_hash_iterations = ITERATIONS;
+        let store = Store::open(dir.path(), 8, std::time::Duration::ZERO).expect("store");
+        let accounts = Accounts::open(store, &cfg).await.expect("accounts");
+        let before = hashes_at(ITERATIONS);
+        let unknown = accounts.login("nobody", "Whatever1!", None).await;
+        let after_unknown = hashes_at(ITERATIONS);
+        let wrong = accounts
+            .login(&cfg.admin_username, "Wrong-pass1", None)
+            .await;
+        let after_wrong = hashes_at(ITERATIONS);
+        assert_eq!(unknown.map_err(|e| e.code), Err(1005));
+        assert_eq!(wrong.map_err(|e| e.code), Err(1005));
+        assert_eq!(after_unknown - before, 1, "the unknown user was hashed");
+        assert_eq!(
+            after_wrong - after_unknown,
+            1,
+            "the wrong password was hashed"
+        );
+    }
+
     #[test]
     fn hashes_depend_on_salt() {
-        assert_ne!(hash_password("x", b"a", 10), hash_password("x", b"b", 10));
-        assert_eq!(hash_password("x", b"a", 10), hash_password("x", b"a", 10));
+        assert_ne!(pbkdf2_hash("x", b"a", 10), pbkdf2_hash("x", b"b", 10));
+        assert_eq!(pbkdf2_hash("x", b"a", 10), pbkdf2_hash("x", b"a", 10));
     }
 }

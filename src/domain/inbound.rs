@@ -4,13 +4,13 @@
 use super::messaging::Messaging;
 use crate::delivery::{CallbackKind, NewCallback};
 use crate::simulator::lifecycle::{self, Step};
-use crate::simulator::schedule::{notified, Addressee};
-use crate::store;
+use crate::simulator::schedule::Addressee;
+use crate::store::Batch;
 use crate::wa::inbound::{self, MEDIA_TYPES};
 use crate::wa::{ids, time::now_ms, ApiError};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 /// `POST /v1/emulator/inbound`: a message from a customer. The payload sits under the key named
@@ -25,6 +25,20 @@ pub struct InboundRequest {
     #[serde(flatten)]
     pub rest: Map<String, Value>,
 }
+
+/// An injected inbound message as stored (and listed by `GET /v1/emulator/inbound`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InboundRecord {
+    pub id: String,
+    pub from: String,
+    pub received_ms: u64,
+    pub notification: Value,
+    /// When the app marked it read (`PUT /v1/messages/{id}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_ms: Option<u64>,
+}
+
+crate::json_record!(InboundRecord, "inbound", |r| r.id);
 
 const EXTRA_FIELDS: [&str; 4] = ["context", "referral", "identity", "group_id"];
 
@@ -51,10 +65,7 @@ impl Messaging {
         let mut extra = Map::new();
         for (k, v) in std::mem::take(&mut req.rest) {
             if !EXTRA_FIELDS.contains(&k.as_str()) {
-                return Err(ApiError::new(
-                    1010,
-                    format!("{k} is not a field of an inbound {} message", req.kind),
-                ));
+                return Err(ApiError::unknown_field(&k));
             }
             extra.insert(k, v);
         }
@@ -63,16 +74,17 @@ impl Messaging {
                 ctx.insert("from".into(), json!(business_wa_id));
             }
         }
-        self.store().writable()?;
         let mut attached = None;
         if MEDIA_TYPES.contains(&req.kind.as_str()) {
-            let (p, stored) = self.attach_media(&req.kind, payload.unwrap_or_else(|| json!({})))?;
+            let (p, stored) = self
+                .attach_media(&req.kind, payload.unwrap_or_else(|| json!({})))
+                .await?;
             payload = Some(p);
             attached = stored;
         }
         let result = self.deliver_inbound(req, from, payload, extra).await;
         if let (Err(_), Some(media_id)) = (&result, attached) {
-            let _ = self.media.delete(&media_id);
+            let _ = self.media.delete(&media_id).await;
         }
         result
     }
@@ -91,31 +103,31 @@ impl Messaging {
             }
         }
         let now = now_ms();
-        self.conversation(&from, false, now)?;
+        let mut batch = Batch::default();
+        let conversation = self.conversation(&from, false, now, &mut batch)?;
         let id = ids::inbound_message_id();
         let profile = req.profile_name.unwrap_or_else(|| "Test Customer".into());
         let body =
             inbound::notification(&id, &from, &profile, &req.kind, payload, &extra, now / 1000);
-        store::put_json(
-            &self.store().inbound,
-            &id,
-            &json!({ "id": id, "from": from, "received_ms": now, "notification": body }),
-        )?;
-        let enqueued = self
+        batch.put_new(&InboundRecord {
+            id: id.clone(),
+            from: from.clone(),
+            received_ms: now,
+            notification: body.clone(),
+            read_ms: None,
+        })?;
+        let ids = self
             .delivery()
-            .enqueue(vec![NewCallback {
-                kind: CallbackKind::InboundMessage,
-                body: body.clone(),
-                order_key: Some(format!("inbound:{from}")),
-            }])
-            .await;
-        let ids = match enqueued {
-            Ok(ids) => ids,
-            Err(e) => {
-                let _ = self.store().inbound.remove(&id);
-                return Err(e);
-            }
-        };
+            .enqueue_with(
+                vec![NewCallback {
+                    kind: CallbackKind::InboundMessage,
+                    body: body.clone(),
+                    order_key: Some(format!("inbound:{from}")),
+                }],
+                batch,
+            )
+            .await?;
+        self.remember(&from, &conversation);
         self.metrics.messages_received.inc();
         self.events().publish("inbound", || body);
         Ok((id, ids[0]))
@@ -123,7 +135,7 @@ impl Messaging {
 
     /// Stores the bytes of an inbound media message and fills `id`, `mime_type`, `sha256`;
     /// answers the payload and the id of the media it stored (None when it reused one).
-    fn attach_media(
+    async fn attach_media(
         &self,
         kind: &str,
         payload: Value,
@@ -153,7 +165,7 @@ impl Messaging {
                 let bytes = STANDARD
                     .decode(b64.trim())
                     .map_err(|e| ApiError::invalid(&format!("{kind}.data_base64"), e))?;
-                (self.media.store_bytes(&mime, &bytes)?, true)
+                (self.media.store_bytes(&mime, &bytes).await?, true)
             }
             (Some(_), _) => {
                 return Err(ApiError::invalid(
@@ -161,10 +173,11 @@ impl Messaging {
                     "must be a base64 string",
                 ))
             }
-            (None, Some(id)) => (self.media.get(id)?.0, false),
+            (None, Some(id)) => (self.media.get(id).await?.0, false),
             (None, None) => (
                 self.media
-                    .store_bytes(&mime, format!("emulated {kind} content").as_bytes())?,
+                    .store_bytes(&mime, format!("emulated {kind} content").as_bytes())
+                    .await?,
                 true,
             ),
         };
@@ -192,7 +205,7 @@ impl Messaging {
             }
             ("delivered" | "read" | "deleted" | "sent", None) => None,
             ("delivered" | "read" | "deleted" | "sent", Some(_)) => {
-                return Err(ApiError::new(1010, "code is only for the failed status"))
+                return Err(ApiError::not_allowed("code", "only for the failed status"))
             }
             (other, _) => {
                 return Err(ApiError::invalid(
@@ -205,7 +218,6 @@ impl Messaging {
         let before = self
             .sent(id)?
             .ok_or_else(|| ApiError::not_found(format!("No outbound message {id}")))?;
-        self.store().writable()?;
         let step = Step {
             status: status.into(),
             at_ms: now_ms(),
@@ -218,29 +230,23 @@ impl Messaging {
         let mut message = before.clone();
         message.steps.retain(|s| !cancelled.contains(s));
         message.steps.push(step);
-        let wanted = notified(&self.settings().current(), status);
-        let result = match store::put_json(&self.store().messages, &message.id, &message) {
-            Ok(()) if wanted => {
-                self.delivery()
-                    .enqueue(vec![NewCallback {
-                        kind: CallbackKind::StatusChange,
-                        body,
-                        order_key: Some(message.id.clone()),
-                    }])
-                    .await
-            }
-            Ok(()) => self
-                .store()
-                .durable()
-                .await
-                .map(|()| Vec::new())
-                .map_err(ApiError::from),
+        let wanted = self.settings().current().status_filters().notified(status);
+        let callbacks = match wanted {
+            true => vec![NewCallback {
+                kind: CallbackKind::StatusChange,
+                body,
+                order_key: Some(message.id.clone()),
+            }],
+            false => Vec::new(),
+        };
+        let mut batch = Batch::default();
+        let result = match batch.put(&message) {
+            Ok(_) => self.delivery().enqueue_with(callbacks, batch).await,
             Err(e) => Err(e.into()),
         };
         match result {
             Ok(ids) => Ok(ids.first().copied()),
             Err(e) => {
-                let _ = store::put_json(&self.store().messages, &before.id, &before);
                 self.schedule().restore(
                     Addressee {
                         message_id: before.id.clone(),

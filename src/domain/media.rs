@@ -1,9 +1,10 @@
 //! `/v1/media`: bytes on disk under DATA_DIR/media, metadata (type, sha256, size) in sled.
 //!
-//! A write refused with 1023 leaves no trace: the store's writability is checked first, and the
-//! file and record of a failed upload (or the record of a failed delete) are put back as they were.
+//! A write refused with 1023 leaves no trace: the record goes through the store's commit, the file
+//! of a failed upload is removed, and the file of a delete is removed only once the delete is
+//! durable.
 
-use crate::store::{self, Store, StoreError};
+use crate::store::{Batch, Store};
 use crate::wa::{ids, time::now_ms, ApiError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -17,6 +18,8 @@ pub struct MediaMeta {
     pub size: usize,
     pub created_ms: u64,
 }
+
+crate::json_record!(MediaMeta, "media", |m| m.id);
 
 pub struct Media {
     store: Store,
@@ -62,14 +65,19 @@ impl Media {
     /// The content type an id was uploaded with; None when there is no such media (or it cannot
     /// be read).
     pub fn mime_type(&self, id: &str) -> Option<String> {
-        store::get_json::<MediaMeta>(&self.store.media, id)
+        self.store
+            .get::<MediaMeta>(id)
             .ok()
             .flatten()
             .map(|m| m.mime_type)
     }
 
     /// Stores uploaded bytes; the content type must be a supported one and within its limit.
-    pub fn upload(&self, content_type: Option<&str>, bytes: &[u8]) -> Result<MediaMeta, ApiError> {
+    pub async fn upload(
+        &self,
+        content_type: Option<&str>,
+        bytes: &[u8],
+    ) -> Result<MediaMeta, ApiError> {
         let mime = content_type.filter(|c| !c.is_empty()).ok_or_else(|| {
             ApiError::missing("Content-Type header (the media type, e.g. image/jpeg)")
         })?;
@@ -91,11 +99,11 @@ impl Media {
                 ),
             ));
         }
-        self.store_bytes(mime, bytes)
+        self.store_bytes(mime, bytes).await
     }
 
     /// Stores bytes without the upload checks (media carried by injected inbound messages).
-    pub fn store_bytes(&self, mime: &str, bytes: &[u8]) -> Result<MediaMeta, ApiError> {
+    pub async fn store_bytes(&self, mime: &str, bytes: &[u8]) -> Result<MediaMeta, ApiError> {
         let meta = MediaMeta {
             id: ids::media_id(),
             mime_type: mime.to_string(),
@@ -103,61 +111,51 @@ impl Media {
             size: bytes.len(),
             created_ms: now_ms(),
         };
-        self.writable()?;
         let path = self.path(&meta.id);
-        let stored = std::fs::write(&path, bytes)
-            .map_err(|e| ApiError::new(1023, format!("could not write the media file: {e}")))
-            .and_then(|()| Ok(store::put_json(&self.store.media, &meta.id, &meta)?))
-            .and_then(|()| Ok(self.store.flush()?));
-        if let Err(e) = stored {
-            let _ = self.store.media.remove(&meta.id);
-            let _ = std::fs::remove_file(&path);
-            return Err(e);
+        tokio::fs::write(&path, bytes)
+            .await
+            .map_err(|e| ApiError::new(1023, format!("could not write the media file: {e}")))?;
+        let mut batch = Batch::default();
+        let committed = match batch.put_new(&meta) {
+            Ok(_) => self.store.commit(batch).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = committed {
+            let _ = tokio::fs::remove_file(&path).await;
+            return Err(e.into());
         }
         Ok(meta)
     }
 
-    /// 1023 when the store refuses writes (the injected fault), before anything is written.
-    fn writable(&self) -> Result<(), ApiError> {
-        if self.store.faulty() {
-            return Err(StoreError::Fault.into());
-        }
-        Ok(())
-    }
-
-    pub fn get(&self, id: &str) -> Result<(MediaMeta, Vec<u8>), ApiError> {
-        let meta: MediaMeta =
-            store::get_json(&self.store.media, id)?.ok_or_else(|| not_found(id))?;
-        let bytes = std::fs::read(self.path(id))
+    pub async fn get(&self, id: &str) -> Result<(MediaMeta, Vec<u8>), ApiError> {
+        let meta: MediaMeta = self.store.get(id)?.ok_or_else(|| not_found(id))?;
+        let bytes = tokio::fs::read(self.path(id))
+            .await
             .map_err(|e| ApiError::new(1023, format!("could not read the media file: {e}")))?;
         Ok((meta, bytes))
     }
 
     /// Deletes the record, then (once that is durable) the file.
-    pub fn delete(&self, id: &str) -> Result<(), ApiError> {
-        self.writable()?;
-        let before = self
-            .store
-            .media
-            .remove(id)
-            .map_err(StoreError::from)?
-            .ok_or_else(|| not_found(id))?;
-        if let Err(e) = self.store.flush() {
-            let _ = self.store.media.insert(id, before);
-            return Err(e.into());
+    pub async fn delete(&self, id: &str) -> Result<(), ApiError> {
+        if self.store.get::<MediaMeta>(id)?.is_none() {
+            return Err(not_found(id));
         }
-        let _ = std::fs::remove_file(self.path(id));
+        let mut batch = Batch::default();
+        batch.remove::<MediaMeta>(id);
+        self.store.commit(batch).await?;
+        let _ = tokio::fs::remove_file(self.path(id)).await;
         Ok(())
     }
 
     /// Deletes every media file and record (the control API's reset).
-    pub fn reset(&self) -> Result<(), ApiError> {
-        self.writable()?;
-        for item in self.store.media.iter() {
-            let (k, _) = item.map_err(StoreError::from)?;
-            let _ = std::fs::remove_file(self.path(&String::from_utf8_lossy(&k)));
+    pub async fn reset(&self) -> Result<(), ApiError> {
+        let ids: Vec<Vec<u8>> = self.store.keys::<MediaMeta>()?;
+        let mut batch = Batch::default();
+        batch.clear::<MediaMeta>();
+        self.store.commit(batch).await?;
+        for k in ids {
+            let _ = tokio::fs::remove_file(self.path(&String::from_utf8_lossy(&k))).await;
         }
-        self.store.media.clear().map_err(StoreError::from)?;
         Ok(())
     }
 }

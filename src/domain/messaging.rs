@@ -1,14 +1,15 @@
 //! Sending messages: validate, apply the recipient's rule, store what the app sent exactly as
 //! sent, and enqueue its status lifecycle as durable callbacks due at the simulated times.
 
+use super::inbound::InboundRecord;
 use super::media::Media;
 use super::Settings;
 use crate::delivery::Delivery;
 use crate::events::Events;
-use crate::simulator::lifecycle::{self, Conversation, Step, Timing};
+use crate::simulator::lifecycle::{self, Conversation, Timing};
 use crate::simulator::rules::{self, Action, Rule};
 use crate::simulator::schedule::{Addressee, Schedule};
-use crate::store::{self, Store, StoreError};
+use crate::store::{self, Batch, Record, Store, StoreError};
 use crate::wa::templates::{self, Template};
 use crate::wa::{ids, outbound, time::now_ms, ApiError};
 use serde::{Deserialize, Serialize};
@@ -17,29 +18,39 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
-/// A message the app sent, with the statuses planned (and later forced) for it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SentMessage {
-    pub id: String,
-    pub to: String,
-    pub recipient_type: String,
-    #[serde(rename = "type")]
-    pub message_type: String,
-    pub created_ms: u64,
-    pub steps: Vec<Step>,
+pub use crate::simulator::SentMessage;
+
+/// The recipient rules set through the control API.
+#[derive(Serialize, Deserialize)]
+#[serde(transparent)]
+struct StoredRules(Vec<Rule>);
+crate::json_singleton!(StoredRules, "config", "recipient_rules");
+
+/// The templates registered through the control API.
+#[derive(Serialize, Deserialize)]
+#[serde(transparent)]
+struct StoredTemplates(Vec<Template>);
+crate::json_singleton!(StoredTemplates, "config", "templates");
+
+/// The open conversation with a customer, by wa_id.
+pub(crate) struct OpenConversation {
+    pub wa_id: String,
     pub conversation: Conversation,
-    /// The request body exactly as the app sent it (its very text).
-    pub request: Box<RawValue>,
 }
 
-impl SentMessage {
-    /// The latest status whose time has come.
-    pub fn status_at(&self, now: u64) -> &str {
-        self.steps
-            .iter()
-            .filter(|s| s.at_ms <= now)
-            .max_by_key(|s| s.at_ms)
-            .map_or("accepted", |s| s.status.as_str())
+impl Record for OpenConversation {
+    const TREE: &'static str = "conversations";
+    fn key(&self) -> Vec<u8> {
+        self.wa_id.as_bytes().to_vec()
+    }
+    fn encode(&self) -> Result<Vec<u8>, StoreError> {
+        store::to_json(&self.conversation)
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, StoreError> {
+        Ok(OpenConversation {
+            wa_id: String::new(),
+            conversation: store::from_json(bytes)?,
+        })
     }
 }
 
@@ -88,12 +99,18 @@ impl Messaging {
             default_cc,
         } = network;
         if rules_from_file {
-            store.config.remove("recipient_rules")?;
+            let mut batch = Batch::default();
+            batch.remove::<StoredRules>("recipient_rules");
+            store.write(batch)?;
         }
-        let rules = store::get_json(&store.config, "recipient_rules")?
-            .unwrap_or_else(|| initial_rules.clone());
-        let templates = store::get_json(&store.config, "templates")?.unwrap_or_default();
-        let schedule = Schedule::open(store.clone(), settings.clone(), delivery.clone())?;
+        let rules = store
+            .get::<StoredRules>("recipient_rules")?
+            .map_or_else(|| initial_rules.clone(), |r| r.0);
+        let templates = store
+            .get::<StoredTemplates>("templates")?
+            .map(|t| t.0)
+            .unwrap_or_default();
+        let schedule = Schedule::open(store.clone(), settings.status_filters(), delivery.clone())?;
         Ok(Messaging {
             conversations: Mutex::new(HashMap::new()),
             events,
@@ -109,10 +126,6 @@ impl Messaging {
             timing,
             default_cc,
         })
-    }
-
-    pub(crate) fn store(&self) -> &Store {
-        &self.store
     }
 
     pub(crate) fn delivery(&self) -> &Delivery {
@@ -145,8 +158,9 @@ impl Messaging {
     /// Registers the templates sends are checked against (2000/2001); empty = accept any.
     pub async fn set_templates(&self, list: Vec<Template>) -> Result<(), ApiError> {
         templates::validate(&list)?;
-        self.put_config("templates", &list).await?;
-        *self.templates.write().unwrap_or_else(|p| p.into_inner()) = list;
+        let list = StoredTemplates(list);
+        self.commit(|b| b.put(&list).map(drop)).await?;
+        *self.templates.write().unwrap_or_else(|p| p.into_inner()) = list.0;
         Ok(())
     }
 
@@ -156,27 +170,20 @@ impl Messaging {
 
     pub async fn set_rules(&self, rules: Vec<Rule>) -> Result<(), ApiError> {
         rules::validate(&rules)?;
-        self.put_config("recipient_rules", &rules).await?;
-        *self.rules.write().unwrap_or_else(|p| p.into_inner()) = rules;
+        let rules = StoredRules(rules);
+        self.commit(|b| b.put(&rules).map(drop)).await?;
+        *self.rules.write().unwrap_or_else(|p| p.into_inner()) = rules.0;
         Ok(())
     }
 
-    /// Writes a config record durably; on failure the previous one is put back.
-    async fn put_config<T: Serialize>(&self, key: &str, value: &T) -> Result<(), ApiError> {
-        self.store.writable()?;
-        let before = self.store.config.get(key).map_err(StoreError::from)?;
-        let result = match store::put_json(&self.store.config, key, value) {
-            Ok(()) => self.store.durable().await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = result {
-            let _ = match before {
-                Some(old) => self.store.config.insert(key, old).map(|_| ()),
-                None => self.store.config.remove(key).map(|_| ()),
-            };
-            return Err(e.into());
-        }
-        Ok(())
+    /// Durably applies the writes `f` adds to a batch (a 1023 leaves no trace).
+    pub(crate) async fn commit(
+        &self,
+        f: impl FnOnce(&mut Batch) -> Result<(), StoreError>,
+    ) -> Result<(), ApiError> {
+        let mut batch = Batch::default();
+        f(&mut batch)?;
+        Ok(self.store.commit(batch).await?)
     }
 
     fn rule_for(&self, wa_id: &str) -> Option<Action> {
@@ -187,11 +194,12 @@ impl Messaging {
     /// this answers; its statuses happen later, when due (see `simulator::schedule`).
     pub async fn send(&self, request: Box<RawValue>, body: Value) -> Result<String, ApiError> {
         let out = outbound::validate(&body, &self.default_cc, &|id| self.media.mime_type(id))?;
-        templates::check(
-            &self.templates.read().unwrap_or_else(|p| p.into_inner()),
-            &out.message_type,
-            &body,
-        )?;
+        if let Some(sent) = &out.template {
+            templates::check(
+                &self.templates.read().unwrap_or_else(|p| p.into_inner()),
+                sent,
+            )?;
+        }
         let settings = self.settings.current();
         if settings.webhooks.url.is_none() {
             return Err(ApiError::new(
@@ -199,7 +207,7 @@ impl Messaging {
                 "Set webhooks.url with PATCH /v1/settings/application before sending: statuses are delivered there",
             ));
         }
-        let action = if out.recipient_type == "individual" {
+        let action = if out.recipient_type == outbound::RecipientType::Individual {
             self.rule_for(&out.to)
         } else {
             None
@@ -210,16 +218,16 @@ impl Messaging {
                 format!("{} is not a WhatsApp user (recipient rule)", out.to),
             ));
         }
-        self.store.writable()?;
         // Statuses still to come will need room in the callback queue.
         self.delivery.check_room(self.schedule.pending() + 1)?;
         let now = now_ms();
         let ticket = self.schedule.begin(now);
-        let business_initiated = out.message_type == "template" || out.message_type == "hsm";
-        let conversation = self.conversation(&out.to, business_initiated, now)?;
+        let business_initiated = out.message_type.business_initiated();
+        let mut batch = Batch::default();
+        let conversation = self.conversation(&out.to, business_initiated, now, &mut batch)?;
         let steps = lifecycle::plan(action.as_ref(), self.timing, now);
         let message = SentMessage {
-            id: ids::outbound_message_id(),
+            id: ids::outbound_message_id_at(now),
             to: out.to,
             recipient_type: out.recipient_type,
             message_type: out.message_type,
@@ -229,16 +237,11 @@ impl Messaging {
             request,
         };
         let reach = message.steps.iter().map(|s| s.at_ms).max().unwrap_or(now);
-        let stored = store::put_json(&self.store.messages, &message.id, &message)
-            .and_then(|()| self.schedule.note_delay(reach.saturating_sub(now)));
-        let durable = match stored {
-            Ok(()) => self.store.durable().await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = durable {
-            let _ = self.store.messages.remove(&message.id);
-            return Err(e.into());
-        }
+        batch.put_new(&message)?;
+        self.schedule
+            .note_delay(reach.saturating_sub(now), &mut batch)?;
+        self.store.commit(batch).await?;
+        self.remember(&message.to, &message.conversation);
         ticket.commit(
             Addressee {
                 message_id: message.id.clone(),
@@ -264,10 +267,10 @@ impl Messaging {
         until_ms: u64,
         limit: usize,
     ) -> Result<Vec<SentMessage>, ApiError> {
-        let mut sent: Vec<SentMessage> = store::all_json(&self.store.messages)?;
+        let mut sent: Vec<SentMessage> = self.store.all()?;
         sent.retain(|m| {
             to.is_none_or(|t| t == m.to)
-                && kind.is_none_or(|k| k == m.message_type)
+                && kind.is_none_or(|k| k == m.message_type.as_str())
                 && m.created_ms >= since_ms
                 && m.created_ms <= until_ms
         });
@@ -275,28 +278,36 @@ impl Messaging {
     }
 
     /// Injected inbound messages, oldest first.
-    pub fn list_inbound(&self, limit: usize) -> Result<Vec<Value>, ApiError> {
-        let inbound: Vec<Value> = store::all_json(&self.store.inbound)?;
-        Ok(store::keep_newest(inbound, limit, |m| {
-            m["received_ms"].as_u64().unwrap_or(0)
-        }))
+    pub fn list_inbound(&self, limit: usize) -> Result<Vec<InboundRecord>, ApiError> {
+        let inbound: Vec<InboundRecord> = self.store.all()?;
+        Ok(store::keep_newest(inbound, limit, |m| m.received_ms))
     }
 
-    /// The open conversation with a wa_id, or a new one (24 h).
+    /// The open conversation with a wa_id, or a new one (24 h) added to `batch`; once that is
+    /// committed, `remember` it.
     pub fn conversation(
         &self,
         wa_id: &str,
         business_initiated: bool,
         now: u64,
+        batch: &mut Batch,
     ) -> Result<Conversation, ApiError> {
-        let mut cache = self.conversations.lock().unwrap_or_else(|p| p.into_inner());
-        let cached = match cache.get(wa_id) {
-            Some(c) => Some(c.clone()),
-            None => store::get_json::<Conversation>(&self.store.conversations, wa_id)?,
+        let cached = self
+            .conversations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(wa_id)
+            .cloned();
+        let cached = match cached {
+            Some(c) => Some(c),
+            None => self
+                .store
+                .get::<OpenConversation>(wa_id)?
+                .map(|o| o.conversation),
         };
         if let Some(c) = cached {
             if c.expiration_timestamp * 1000 > now {
-                cache.insert(wa_id.to_string(), c.clone());
+                self.remember(wa_id, &c);
                 return Ok(c);
             }
         }
@@ -310,13 +321,23 @@ impl Messaging {
             }
             .into(),
         };
-        store::put_json(&self.store.conversations, wa_id, &c)?;
-        cache.insert(wa_id.to_string(), c.clone());
+        batch.put(&OpenConversation {
+            wa_id: wa_id.to_string(),
+            conversation: c.clone(),
+        })?;
         Ok(c)
     }
 
+    /// Caches a conversation that is on disk.
+    pub(crate) fn remember(&self, wa_id: &str, c: &Conversation) {
+        self.conversations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(wa_id.to_string(), c.clone());
+    }
+
     pub fn sent(&self, id: &str) -> Result<Option<SentMessage>, ApiError> {
-        Ok(store::get_json(&self.store.messages, id)?)
+        Ok(self.store.get(id)?)
     }
 
     /// `POST /v1/contacts`: one answer per input, per the recipient rules.
@@ -342,42 +363,34 @@ impl Messaging {
                 "messages cannot be marked read while pass_through is on",
             ));
         }
-        let mut inbound: Value = store::get_json(&self.store.inbound, id)?.ok_or_else(|| {
+        let mut inbound: InboundRecord = self.store.get(id)?.ok_or_else(|| {
             ApiError::not_found(format!(
                 "No inbound message {id}; only received messages can be marked read"
             ))
         })?;
-        self.store.writable()?;
-        let before = inbound.clone();
-        inbound["read_ms"] = json!(now_ms());
-        store::put_json(&self.store.inbound, id, &inbound)?;
-        if let Err(e) = self.store.durable().await {
-            let _ = store::put_json(&self.store.inbound, id, &before);
-            return Err(e.into());
-        }
-        Ok(())
+        inbound.read_ms = Some(now_ms());
+        self.commit(|b| b.put(&inbound).map(drop)).await
     }
 
     /// Forgets messages, planned statuses, conversations and rules changes (the control API's
     /// reset).
     pub async fn reset(&self) -> Result<(), ApiError> {
-        self.store.writable()?;
-        self.schedule.reset().await;
-        self.store.messages.clear().map_err(StoreError::from)?;
-        self.store.inbound.clear().map_err(StoreError::from)?;
-        self.store.conversations.clear().map_err(StoreError::from)?;
+        let no_handover = self.schedule.exclusive().await;
+        self.commit(|b| {
+            b.clear::<SentMessage>()
+                .clear::<InboundRecord>()
+                .clear::<OpenConversation>()
+                .remove::<StoredRules>("recipient_rules")
+                .remove::<StoredTemplates>("templates");
+            Ok(())
+        })
+        .await?;
+        self.schedule.reset(&no_handover);
+        drop(no_handover);
         self.conversations
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
-        self.store
-            .config
-            .remove("recipient_rules")
-            .map_err(StoreError::from)?;
-        self.store
-            .config
-            .remove("templates")
-            .map_err(StoreError::from)?;
         self.templates
             .write()
             .unwrap_or_else(|p| p.into_inner())

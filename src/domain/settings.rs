@@ -55,6 +55,30 @@ pub struct ApplicationSettings {
     pub log_level: String,
 }
 
+crate::json_singleton!(ApplicationSettings, "config", "application");
+
+impl ApplicationSettings {
+    /// Which statuses are notified (for the schedule and forced statuses).
+    pub fn status_filters(&self) -> crate::simulator::schedule::StatusFilters {
+        crate::simulator::schedule::StatusFilters {
+            sent: self.notify_sent(),
+            delivered: self.webhooks.message.delivered,
+            read: self.webhooks.message.read,
+        }
+    }
+
+    /// What the delivery engine needs of these settings.
+    pub fn webhook_policy(&self) -> crate::delivery::WebhookPolicy {
+        crate::delivery::WebhookPolicy {
+            url: self.webhooks.url.clone(),
+            max_concurrent_requests: self.webhooks.max_concurrent_requests,
+            backoff_step_ms: self.callback_backoff_delay_ms,
+            backoff_cap_ms: self.max_callback_backoff_delay_ms,
+            persist: self.callback_persist,
+        }
+    }
+}
+
 pub const MEDIA_TYPES: [&str; 6] = ["audio", "document", "voice", "video", "image", "sticker"];
 const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
 
@@ -159,7 +183,7 @@ impl ApplicationSettings {
                         match k.as_str() {
                             "media" => s.garbagecollector_enable.media = boolean(&name, v)?,
                             "messages" => s.garbagecollector_enable.messages = boolean(&name, v)?,
-                            _ => return Err(unknown(&name)),
+                            _ => return Err(ApiError::unknown_field(&name)),
                         }
                     }
                 }
@@ -168,7 +192,7 @@ impl ApplicationSettings {
                         let name = format!("{key}.{k}");
                         match k.as_str() {
                             "auto_download" => s.media.auto_download = media_types(&name, v)?,
-                            _ => return Err(unknown(&name)),
+                            _ => return Err(ApiError::unknown_field(&name)),
                         }
                     }
                 }
@@ -177,7 +201,7 @@ impl ApplicationSettings {
                 "webhook_payload_conversation_pricingmodel_disabled" => {
                     boolean(key, v)?; // deprecated in v2.39.1: accepted and ignored
                 }
-                _ => return Err(unknown(key)),
+                _ => return Err(ApiError::unknown_field(key)),
             }
         }
         if s.max_callback_backoff_delay_ms < s.callback_backoff_delay_ms {
@@ -216,11 +240,11 @@ fn patch_webhooks(w: &mut Webhooks, v: &Value, allow_http: bool) -> Result<(), A
                         "sent" => w.message.sent = boolean(&name, v)?,
                         "delivered" => w.message.delivered = boolean(&name, v)?,
                         "read" => w.message.read = boolean(&name, v)?,
-                        _ => return Err(unknown(&name)),
+                        _ => return Err(ApiError::unknown_field(&name)),
                     }
                 }
             }
-            _ => return Err(unknown(&name)),
+            _ => return Err(ApiError::unknown_field(&name)),
         }
     }
     Ok(())
@@ -247,10 +271,6 @@ pub fn webhook_url(url: &str, allow_http: bool) -> Result<String, ApiError> {
         return Err(ApiError::invalid(F, "the URL has no host"));
     }
     Ok(url.to_string())
-}
-
-fn unknown(name: &str) -> ApiError {
-    ApiError::new(1010, format!("{name} is not an application setting"))
 }
 
 fn as_object<'a>(v: &'a Value, name: &str) -> Result<&'a Map<String, Value>, ApiError> {
@@ -347,6 +367,7 @@ mod tests {
         assert!(e.details.unwrap().starts_with("callback_persist"));
         let e = d().patched(&json!({"nope":1}), false).unwrap_err();
         assert_eq!(e.code, 1010);
+        assert_eq!(e.details.as_deref(), Some("nope: unknown field"));
     }
 
     #[test]

@@ -6,3 +6,6 @@
 pub mod lifecycle;
 pub mod rules;
 pub mod schedule;
+pub mod sent;
+
+pub use sent::SentMessage;

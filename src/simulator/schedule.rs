@@ -10,17 +10,15 @@
 //! last second or two (at least once, as everywhere in delivery), never lose one.
 
 use super::lifecycle::{status_notification, Conversation, Step};
+use super::SentMessage;
 use crate::delivery::{CallbackKind, Delivery, NewCallback};
-use crate::domain::settings::ApplicationSettings;
-use crate::domain::Settings;
-use crate::store::{self, Store, StoreError};
+use crate::store::{Batch, Counter, Store, StoreError};
 use crate::wa::time::now_ms;
 use crate::wa::{ids, ApiError};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 const WATERMARK: &str = "status_watermark";
 const MAX_DELAY: &str = "status_max_delay_ms";
@@ -80,13 +78,25 @@ impl Timers {
     }
 }
 
-/// What the schedule reads back from a message record at start-up.
-#[derive(Deserialize)]
-struct Planned {
-    id: String,
-    to: String,
-    conversation: Conversation,
-    steps: Vec<Step>,
+/// Which statuses are notified (the `webhooks.message.*` / `sent_status` settings), published
+/// by the settings on a watch channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusFilters {
+    pub sent: bool,
+    pub delivered: bool,
+    pub read: bool,
+}
+
+impl StatusFilters {
+    /// Whether a status is notified under these filters (failed and deleted always are).
+    pub fn notified(&self, status: &str) -> bool {
+        match status {
+            "sent" => self.sent,
+            "delivered" => self.delivered,
+            "read" => self.read,
+            _ => true,
+        }
+    }
 }
 
 pub struct Schedule {
@@ -95,7 +105,7 @@ pub struct Schedule {
     handover: tokio::sync::Mutex<()>,
     wake: Notify,
     store: Store,
-    settings: Arc<Settings>,
+    filters: watch::Receiver<StatusFilters>,
     delivery: Arc<Delivery>,
 }
 
@@ -126,11 +136,11 @@ impl Schedule {
     /// Opens the schedule and times again the steps a restart interrupted.
     pub fn open(
         store: Store,
-        settings: Arc<Settings>,
+        filters: watch::Receiver<StatusFilters>,
         delivery: Arc<Delivery>,
     ) -> Result<Arc<Schedule>, StoreError> {
-        let read = |key: &str| -> Result<Option<u64>, StoreError> {
-            Ok(store.config.get(key)?.map(|v| store::decode_u64(&v)))
+        let read = |name: &str| -> Result<Option<u64>, StoreError> {
+            Ok(store.get::<Counter>(name)?.map(|c| c.value))
         };
         let watermark = read(WATERMARK)?;
         let mut timers = Timers {
@@ -138,18 +148,13 @@ impl Schedule {
             ..Timers::default()
         };
         let from = watermark.unwrap_or(0);
-        // Message ids sort by creation time; 1 s of margin for the clock read between the two.
+        // Message ids sort by creation time, read on the same clock reading as `created_ms`.
         let floor = match watermark {
-            Some(w) => {
-                ids::outbound_id_floor(w.saturating_sub(timers.max_delay_ms).saturating_sub(1000))
-            }
+            Some(w) => ids::outbound_id_floor(w.saturating_sub(timers.max_delay_ms)),
             None => String::new(),
         };
-        for item in store.messages.range(floor.as_bytes()..) {
-            let (_, value) = item?;
-            let Ok(m) = serde_json::from_slice::<Planned>(&value) else {
-                continue;
-            };
+        for m in store.scan::<SentMessage>(floor.into_bytes()..)? {
+            let m = m?;
             let to = Arc::new(Addressee {
                 message_id: m.id,
                 recipient_id: m.to,
@@ -171,7 +176,7 @@ impl Schedule {
             handover: tokio::sync::Mutex::new(()),
             wake: Notify::new(),
             store,
-            settings,
+            filters,
             delivery,
         });
         tokio::spawn(run(Arc::downgrade(&schedule)));
@@ -194,14 +199,15 @@ impl Schedule {
         }
     }
 
-    /// Notes how far ahead a plan reaches; written (before the send's durable point) when it
-    /// is the longest yet, so that start-up looks back far enough.
-    pub fn note_delay(&self, delay_ms: u64) -> Result<(), StoreError> {
+    /// Notes how far ahead a plan reaches; added to the send's batch when it is the longest
+    /// yet, so that start-up looks back far enough.
+    pub fn note_delay(&self, delay_ms: u64, batch: &mut Batch) -> Result<(), StoreError> {
         let mut t = self.lock();
         if delay_ms > t.max_delay_ms {
-            self.store
-                .config
-                .insert(MAX_DELAY, &store::encode_u64(delay_ms))?;
+            batch.put(&Counter {
+                name: MAX_DELAY,
+                value: delay_ms,
+            })?;
             t.max_delay_ms = delay_ms;
         }
         Ok(())
@@ -240,8 +246,7 @@ impl Schedule {
     }
 
     /// Forgets every timer (the control API's reset).
-    pub async fn reset(&self) {
-        let _handover = self.handover.lock().await;
+    pub fn reset(&self, _exclusive: &tokio::sync::MutexGuard<'_, ()>) {
         self.lock().due.clear();
     }
 
@@ -253,7 +258,15 @@ impl Schedule {
 
     fn write_watermark(&self) -> u64 {
         let w = self.lock().watermark(now_ms());
-        if let Err(e) = self.store.config.insert(WATERMARK, &store::encode_u64(w)) {
+        let mut batch = Batch::default();
+        let written = match batch.put(&Counter {
+            name: WATERMARK,
+            value: w,
+        }) {
+            Ok(_) => self.store.write(batch),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = written {
             tracing::warn!(error = %e, "could not write the status watermark");
         }
         w
@@ -273,10 +286,10 @@ impl Schedule {
             }
             taken
         };
-        let settings = self.settings.current();
+        let filters = *self.filters.borrow();
         let callbacks: Vec<NewCallback> = taken
             .iter()
-            .filter(|(_, timer)| notified(&settings, &timer.step.status))
+            .filter(|(_, timer)| filters.notified(&timer.step.status))
             .map(|(_, timer)| NewCallback {
                 kind: CallbackKind::StatusChange,
                 body: status_notification(
@@ -296,16 +309,6 @@ impl Schedule {
             return Err(e);
         }
         Ok(())
-    }
-}
-
-/// Whether a status is notified under the `webhooks.message.*` / `sent_status` filters.
-pub fn notified(s: &ApplicationSettings, status: &str) -> bool {
-    match status {
-        "sent" => s.notify_sent(),
-        "delivered" => s.webhooks.message.delivered,
-        "read" => s.webhooks.message.read,
-        _ => true,
     }
 }
 

@@ -1,14 +1,25 @@
-//! The only module that touches sled: typed trees, key encoding, schema version, group commit.
+//! The only module that touches sled. Records are typed (`Record`: tree, key, encoding); reads
+//! answer typed values; every write goes through a `Batch` and `Store::commit` (fault check,
+//! writes, grouped flush, undo on failure) or `Store::apply` (the same without the flush).
 
+mod batch;
 mod commit;
+mod record;
 
+pub use batch::{Batch, Undo};
 pub use commit::Committer;
+pub use record::{decode_u64, encode_u64, from_json, to_json, Counter, Record};
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, RwLock};
 
 pub const SCHEMA_VERSION: u64 = 1;
+
+const NO_FAULT: u8 = 0;
+const REFUSE_WRITES: u8 = 1;
+const FAIL_FLUSH: u8 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -31,35 +42,17 @@ impl From<StoreError> for crate::wa::ApiError {
     }
 }
 
-/// The named trees of the data dir.
+/// The data dir's database.
 #[derive(Clone)]
 pub struct Store {
-    pub db: sled::Db,
-    /// `application` -> settings JSON; `webhooks_ca` -> PEM; `token_secret` -> bytes.
-    pub config: sled::Tree,
-    /// username -> user record.
-    pub users: sled::Tree,
-    /// revoked token id -> expiry (unix s, BE).
-    pub revoked: sled::Tree,
-    /// callback id (BE u64) -> pending callback record.
-    pub callbacks_pending: sled::Tree,
-    /// callback id (BE u64) -> delivered callback record (the newest `--callback-history`).
-    pub callbacks_done: sled::Tree,
-    /// callback id (BE u64) -> given-up callback record (kept until redelivered or reset).
-    pub callbacks_given_up: sled::Tree,
-    /// outbound message id -> what the app sent, with its statuses.
-    pub messages: sled::Tree,
-    /// inbound message id -> the injected message.
-    pub inbound: sled::Tree,
-    /// media id -> metadata (bytes are files under DATA_DIR/media).
-    pub media: sled::Tree,
-    /// wa_id -> open conversation.
-    pub conversations: sled::Tree,
+    db: sled::Db,
+    /// Trees opened so far, by name.
+    trees: Arc<RwLock<HashMap<&'static str, sled::Tree>>>,
     committer: Committer,
-    /// Set by the control API to simulate a failing disk (fsync errors, full disk).
-    fault: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Simulated failing disk: `NO_FAULT`, `REFUSE_WRITES` (the control API's) or `FAIL_FLUSH`.
+    fault: Arc<AtomicU8>,
     /// Set when sled reported an I/O error: sled's errors are sticky, only a reopen clears them.
-    io_failed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    io_failed: Arc<AtomicBool>,
 }
 
 impl Store {
@@ -86,63 +79,133 @@ impl Store {
         }
         let committer = Committer::start(db.clone(), group_commit);
         Ok(Store {
-            config: db.open_tree("config")?,
-            users: db.open_tree("users")?,
-            revoked: db.open_tree("revoked")?,
-            callbacks_pending: db.open_tree("callbacks_pending")?,
-            callbacks_done: db.open_tree("callbacks_done")?,
-            callbacks_given_up: db.open_tree("callbacks_given_up")?,
-            messages: db.open_tree("messages")?,
-            inbound: db.open_tree("inbound")?,
-            media: db.open_tree("media")?,
-            conversations: db.open_tree("conversations")?,
             db,
+            trees: Default::default(),
             committer,
             fault: Default::default(),
             io_failed: Default::default(),
         })
     }
 
+    fn tree(&self, name: &'static str) -> Result<sled::Tree, StoreError> {
+        if let Some(t) = self
+            .trees
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+        {
+            return Ok(t.clone());
+        }
+        let t = self.db.open_tree(name)?;
+        self.trees
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name, t.clone());
+        Ok(t)
+    }
+
+    /// One record by key.
+    pub fn get<R: Record>(&self, key: impl AsRef<[u8]>) -> Result<Option<R>, StoreError> {
+        match self.tree(R::TREE)?.get(key)? {
+            Some(v) => Ok(Some(R::decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn contains<R: Record>(&self, key: impl AsRef<[u8]>) -> Result<bool, StoreError> {
+        Ok(self.tree(R::TREE)?.contains_key(key)?)
+    }
+
+    /// Every record of the type, in key order.
+    pub fn all<R: Record>(&self) -> Result<Vec<R>, StoreError> {
+        self.scan::<R>(..)?.collect()
+    }
+
+    /// The records whose keys fall in `range`, in key order, read lazily; with `.rev()` newest first.
+    pub fn scan<R: Record>(
+        &self,
+        range: impl std::ops::RangeBounds<Vec<u8>>,
+    ) -> Result<impl DoubleEndedIterator<Item = Result<R, StoreError>>, StoreError> {
+        Ok(self
+            .tree(R::TREE)?
+            .range(range)
+            .map(|item| R::decode(&item?.1)))
+    }
+
+    /// The keys of every record of the type, in order (a large tree is not loaded).
+    pub fn keys<R: Record>(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.tree(R::TREE)?
+            .iter()
+            .keys()
+            .map(|k| Ok(k?.to_vec()))
+            .collect()
+    }
+
+    /// The first `n` keys of the type's tree.
+    pub fn first_keys<R: Record>(&self, n: usize) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.tree(R::TREE)?
+            .iter()
+            .keys()
+            .take(n)
+            .map(|k| Ok(k?.to_vec()))
+            .collect()
+    }
+
+    /// How many records the type's tree holds.
+    pub fn count<R: Record>(&self) -> Result<usize, StoreError> {
+        Ok(self.tree(R::TREE)?.len())
+    }
+
+    /// A new id, unique in this data dir and increasing.
+    pub fn generate_id(&self) -> Result<u64, StoreError> {
+        Ok(self.db.generate_id()?)
+    }
+
     /// Waits until every write made before this call is on disk (flushes are grouped).
     pub async fn durable(&self) -> Result<(), StoreError> {
         self.check()?;
         self.committer.durable().await.map_err(|e| self.noted(e))?;
-        self.check()
-    }
-
-    /// Whether sled hit an I/O error (disk full, EIO); the store stays failed until reopened.
-    pub fn io_failed(&self) -> bool {
-        self.io_failed.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
-    fn noted(&self, e: StoreError) -> StoreError {
-        if matches!(e, StoreError::Sled(_)) {
-            self.io_failed
-                .store(true, std::sync::atomic::Ordering::SeqCst);
-        }
-        e
-    }
-
-    /// Simulates a disk that refuses writes (or clears the simulation).
-    pub fn set_fault(&self, on: bool) {
-        self.fault.store(on, std::sync::atomic::Ordering::SeqCst);
-    }
-
-    pub fn faulty(&self) -> bool {
-        self.fault.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
-    fn check(&self) -> Result<(), StoreError> {
-        if self.faulty() {
+        if self.fault.load(Ordering::SeqCst) != NO_FAULT {
             return Err(StoreError::Fault);
         }
         Ok(())
     }
 
-    /// Whether writes may go ahead: call before the first write of an operation, so that under
-    /// an injected fault nothing is written at all (the operation answers 1023 and leaves no trace).
-    pub fn writable(&self) -> Result<(), StoreError> {
-        self.check()
+    /// Whether sled hit an I/O error (disk full, EIO); the store stays failed until reopened.
+    pub fn io_failed(&self) -> bool {
+        self.io_failed.load(Ordering::SeqCst)
+    }
+
+    fn noted(&self, e: StoreError) -> StoreError {
+        if matches!(e, StoreError::Sled(_)) {
+            self.io_failed.store(true, Ordering::SeqCst);
+        }
+        e
+    }
+
+    /// Simulates a disk that refuses writes (or clears the simulation): writes answer an error
+    /// before anything is written.
+    pub fn set_fault(&self, on: bool) {
+        let mode = if on { REFUSE_WRITES } else { NO_FAULT };
+        self.fault.store(mode, Ordering::SeqCst);
+    }
+
+    /// Simulates a disk whose flushes fail (or clears the simulation): writes reach sled, and
+    /// the commit waiting for the flush fails, so its undo runs (for tests of that path).
+    pub fn set_flush_fault(&self, on: bool) {
+        let mode = if on { FAIL_FLUSH } else { NO_FAULT };
+        self.fault.store(mode, Ordering::SeqCst);
+    }
+
+    pub fn faulty(&self) -> bool {
+        self.fault.load(Ordering::SeqCst) != NO_FAULT
+    }
+
+    fn check(&self) -> Result<(), StoreError> {
+        if self.fault.load(Ordering::SeqCst) == REFUSE_WRITES {
+            return Err(StoreError::Fault);
+        }
+        Ok(())
     }
 
     /// Writes and flushes a probe record (for the storage watchdog); an error means sled has
@@ -155,38 +218,24 @@ impl Store {
         result.map(|_| ()).map_err(|e| self.noted(e.into()))
     }
 
-    /// Flushes synchronously (for shutdown and small admin writes).
-    pub fn flush(&self) -> Result<(), StoreError> {
-        self.check()?;
+    /// Flushes at shutdown (blocking: never on a request thread).
+    pub fn close(&self) -> Result<(), StoreError> {
         self.db.flush().map_err(|e| self.noted(e.into()))?;
         Ok(())
     }
-}
 
-pub fn get_json<T: DeserializeOwned>(
-    tree: &sled::Tree,
-    key: impl AsRef<[u8]>,
-) -> Result<Option<T>, StoreError> {
-    match tree.get(key)? {
-        Some(v) => Ok(Some(serde_json::from_slice(&v)?)),
-        None => Ok(None),
+    /// Records per tree and the data dir's size on disk, for the stats routes.
+    pub fn sizes(&self) -> Result<(Vec<(String, usize)>, u64), StoreError> {
+        let mut trees = Vec::new();
+        for name in self.db.tree_names() {
+            let name = String::from_utf8_lossy(&name).into_owned();
+            if name.starts_with("__sled") {
+                continue;
+            }
+            trees.push((name.clone(), self.db.open_tree(name)?.len()));
+        }
+        Ok((trees, self.db.size_on_disk()?))
     }
-}
-
-pub fn put_json<T: Serialize>(
-    tree: &sled::Tree,
-    key: impl AsRef<[u8]>,
-    value: &T,
-) -> Result<(), StoreError> {
-    tree.insert(key.as_ref(), serde_json::to_vec(value)?)?;
-    Ok(())
-}
-
-/// Every record of a tree, in key order.
-pub fn all_json<T: DeserializeOwned>(tree: &sled::Tree) -> Result<Vec<T>, StoreError> {
-    tree.iter()
-        .map(|item| Ok(serde_json::from_slice(&item?.1)?))
-        .collect()
 }
 
 /// Sorts records by `key` and keeps the newest `limit` (the list routes' `limit`).
@@ -200,28 +249,4 @@ pub fn keep_newest<T, K: Ord>(
         records.drain(..records.len() - limit);
     }
     records
-}
-
-pub fn encode_u64(n: u64) -> [u8; 8] {
-    n.to_be_bytes()
-}
-
-pub fn decode_u64(bytes: &[u8]) -> u64 {
-    let mut buf = [0u8; 8];
-    let n = bytes.len().min(8);
-    buf[8 - n..].copy_from_slice(&bytes[..n]);
-    u64::from_be_bytes(buf)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn u64_keys_sort_numerically() {
-        let a = encode_u64(2);
-        let b = encode_u64(256);
-        assert!(a < b);
-        assert_eq!(decode_u64(&b), 256);
-    }
 }

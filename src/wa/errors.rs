@@ -1,7 +1,6 @@
-//! The On-Prem error-code table and the one error type every handler returns.
+//! The On-Prem error-code table and the one error type every handler returns (its HTTP answer is
+//! made in `api::error`: this module knows no web framework).
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
 use serde_json::{json, Value};
 
 /// Title and HTTP status of a synchronous WhatsApp error code (the webapp's error map).
@@ -97,14 +96,8 @@ impl ApiError {
         self.status = status;
         self
     }
-    /// 1008: a required field is absent.
-    pub fn missing(field: &str) -> Self {
-        Self::new(1008, format!("Missing required parameter: {field}"))
-    }
-    /// 1009: a field has a bad value.
-    pub fn invalid(field: &str, why: impl std::fmt::Display) -> Self {
-        Self::new(1009, format!("{field}: {why}"))
-    }
+    // 1008 missing, 1009 invalid / body_too_large, 1010 unknown_field / not_allowed: see
+    // `wa::invalid`.
     pub fn not_found(details: impl Into<String>) -> Self {
         Self::new(1006, details)
     }
@@ -130,13 +123,6 @@ impl ApiError {
         e.allow = Some(allow.to_string());
         e
     }
-    pub fn body_too_large(limit: usize) -> Self {
-        Self::new(
-            1009,
-            format!("Request body exceeds the limit of {limit} bytes"),
-        )
-        .with_status(413)
-    }
 
     /// The JSON object used in `errors[]` (also the shape of webhook errors).
     pub fn to_json(&self) -> Value {
@@ -159,22 +145,6 @@ impl std::fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
-
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-    }
-    fn error_response(&self) -> HttpResponse {
-        let mut res = HttpResponse::build(self.status_code());
-        if let Some(allow) = &self.allow {
-            res.insert_header((header::ALLOW, allow.clone()));
-        }
-        if self.status == 503 || self.status == 429 {
-            res.insert_header((header::RETRY_AFTER, "1"));
-        }
-        res.json(json!({ "errors": [self.to_json()], "meta": super::meta() }))
-    }
-}
 
 pub type ApiResult<T> = Result<T, ApiError>;
 

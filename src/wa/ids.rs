@@ -15,8 +15,13 @@ fn random_b64(prefix: &str, bytes: usize) -> String {
 /// After `gBEG` come 8 letters that encode the creation time in order (so ids sort by time and
 /// the message store appends instead of writing all over its tree), then 15 random characters.
 pub fn outbound_message_id() -> String {
+    outbound_message_id_at(super::time::now_ms())
+}
+
+/// An outbound message id for a message created at `ms` (ids sort by creation time).
+pub fn outbound_message_id_at(ms: u64) -> String {
     let mut id = random_b64("gBEG", 11);
-    id.insert_str(4, &time_stamp(super::time::now_ms()));
+    id.insert_str(4, &time_stamp(ms));
     id
 }
 

@@ -1,9 +1,9 @@
 //! Message templates registered through the control API, and the checks the real API makes
 //! against them: 2001 template missing, 2000 parameter count mismatch. Pure.
 
+use super::outbound::{ComponentKind, TemplateForm, TemplateSend};
 use super::ApiError;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,44 +120,28 @@ fn mismatch(what: &str, expected: usize, got: usize) -> ApiError {
 }
 
 /// Checks a `template` or `hsm` send against the registry; an empty registry accepts anything.
-pub fn check(list: &[Template], message_type: &str, body: &Value) -> Result<(), ApiError> {
+pub fn check(list: &[Template], sent: &TemplateSend) -> Result<(), ApiError> {
     if list.is_empty() {
         return Ok(());
     }
-    match message_type {
-        "template" => {
-            let t = &body["template"];
-            let language = t["language"]["code"].as_str().unwrap_or("");
-            let tpl = find(
-                list,
-                t["namespace"].as_str(),
-                t["name"].as_str().unwrap_or(""),
-                language,
-            )?;
-            let sent: Vec<&Value> = t["components"]
-                .as_array()
-                .map(|c| c.iter().collect())
-                .unwrap_or_default();
-            let count = |kind: &str, index: Option<u32>| -> usize {
-                sent.iter()
-                    .filter(|c| {
-                        c["type"] == kind
-                            && (index.is_none()
-                                || super::integer::as_u64(&c["index"])
-                                    .or_else(|| c["index"].as_str().and_then(|s| s.parse().ok()))
-                                    == index.map(u64::from))
-                    })
-                    .map(|c| c["parameters"].as_array().map_or(0, Vec::len))
-                    .sum()
-            };
+    let tpl = find(list, Some(&sent.namespace), &sent.name, &sent.language.code)?;
+    match sent.form {
+        TemplateForm::Template => {
             for c in &tpl.components {
                 let (what, got) = match c.kind.as_str() {
-                    "button" => (
-                        format!("button {}", c.index.unwrap_or(0)),
-                        count("button", Some(c.index.unwrap_or(0))),
+                    "button" => {
+                        let index = c.index.unwrap_or(0);
+                        // A registered index above 9 matches no sent button (0-9).
+                        let got = u8::try_from(index)
+                            .map_or(0, |i| sent.count(ComponentKind::Button, Some(i)));
+                        (format!("button {index}"), got)
+                    }
+                    "header" => (
+                        "header".to_string(),
+                        sent.count(ComponentKind::Header, None),
                     ),
-                    "footer" => continue,
-                    kind => (kind.to_string(), count(kind, None)),
+                    "body" => ("body".to_string(), sent.count(ComponentKind::Body, None)),
+                    _ => continue,
                 };
                 if got != c.expected() {
                     return Err(mismatch(
@@ -169,35 +153,26 @@ pub fn check(list: &[Template], message_type: &str, body: &Value) -> Result<(), 
             }
             Ok(())
         }
-        "hsm" => {
-            let h = &body["hsm"];
-            let language = h["language"]["code"].as_str().unwrap_or("");
-            let tpl = find(
-                list,
-                h["namespace"].as_str(),
-                h["element_name"].as_str().unwrap_or(""),
-                language,
-            )?;
+        TemplateForm::Hsm => {
             let expected: usize = tpl
                 .components
                 .iter()
                 .filter(|c| c.kind == "body")
                 .map(Component::expected)
                 .sum();
-            let got = h["localizable_params"].as_array().map_or(0, Vec::len);
+            let got = sent.count(ComponentKind::Body, None);
             if got != expected {
                 return Err(mismatch(&format!("{}: body", tpl.name), expected, got));
             }
             Ok(())
         }
-        _ => Ok(()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn registry() -> Vec<Template> {
         serde_json::from_value(
@@ -215,32 +190,63 @@ mod tests {
         assert_eq!(placeholders("no params {{x}} {{"), 0);
     }
 
+    /// The typed template a send names, as validation answers it.
+    fn sent(message_type: &str, payload: Value) -> TemplateSend {
+        let body = json!({"to": "16315551001", "type": message_type, message_type: payload});
+        crate::wa::outbound::validate(&body, "1", &|_| None)
+            .unwrap()
+            .template
+            .unwrap()
+    }
+
     #[test]
     fn checks_against_the_registry() {
-        let ok = json!({"template": {"name": "order", "language": {"code": "en_US"}, "components": [
+        let ok = json!({"namespace": "ns", "name": "order", "language": {"code": "en_US"}, "components": [
             {"type": "header", "parameters": [{"type": "image", "image": {"link": "https://x.test/i.jpg"}}]},
             {"type": "body", "parameters": [{"type": "text", "text": "Ann"}, {"type": "text", "text": "42"}]},
-            {"type": "button", "sub_type": "url", "index": "0", "parameters": [{"type": "text", "text": "42"}]}]}});
-        assert!(check(&registry(), "template", &ok).is_ok());
+            {"type": "button", "sub_type": "url", "index": "0", "parameters": [{"type": "text", "text": "42"}]}]});
+        assert!(check(&registry(), &sent("template", ok.clone())).is_ok());
         let mut short = ok.clone();
-        short["template"]["components"][1]["parameters"]
+        short["components"][1]["parameters"]
             .as_array_mut()
             .unwrap()
             .pop();
         assert_eq!(
-            check(&registry(), "template", &short).unwrap_err().code,
+            check(&registry(), &sent("template", short))
+                .unwrap_err()
+                .code,
             2000
         );
-        let missing = json!({"template": {"name": "nope", "language": {"code": "en_US"}}});
+        let mut other_button = ok.clone();
+        other_button["components"][2]["index"] = json!(1);
+        let e = check(&registry(), &sent("template", other_button)).unwrap_err();
         assert_eq!(
-            check(&registry(), "template", &missing).unwrap_err().code,
-            2001
+            (e.code, e.details.as_deref()),
+            (
+                2000,
+                Some("order: button 0 expects 1 parameter(s), 0 given")
+            )
+        );
+        let missing = sent(
+            "template",
+            json!({"namespace": "ns", "name": "nope", "language": {"code": "en_US"}}),
+        );
+        assert_eq!(check(&registry(), &missing).unwrap_err().code, 2001);
+        assert!(check(&[], &missing).is_ok(), "no registry: anything goes");
+        let hsm = sent(
+            "hsm",
+            json!({"namespace": "ns", "element_name": "order", "language": {"code": "en_US"},
+                "localizable_params": [{"default": "a"}]}),
+        );
+        assert_eq!(check(&registry(), &hsm).unwrap_err().code, 2000);
+        let hsm = sent(
+            "hsm",
+            json!({"namespace": "ns", "element_name": "order", "language": {"code": "en_US"},
+                "localizable_params": [{"default": "a"}, {"default": "b"}]}),
         );
         assert!(
-            check(&[], "template", &missing).is_ok(),
-            "no registry: anything goes"
+            check(&registry(), &hsm).is_ok(),
+            "hsm: only the body counts"
         );
-        let hsm = json!({"hsm": {"element_name": "order", "language": {"code": "en_US"}, "localizable_params": [{"default": "a"}]}});
-        assert_eq!(check(&registry(), "hsm", &hsm).unwrap_err().code, 2000);
     }
 }

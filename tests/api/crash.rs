@@ -38,9 +38,11 @@ async fn crash_campaign_loses_no_acknowledged_notification() {
         if cycle == 0 {
             emu.api.use_receiver(&rx, json!({"callback_backoff_delay_ms": 20, "max_callback_backoff_delay_ms": 100, "webhooks": {"max_concurrent_requests": 12}})).await;
         }
+        // Logged in before the load starts: a kill during the login would fail the test, not the emulator.
+        let token = emu.api.token().await;
         let mut tasks = Vec::new();
         for w in 0..4 {
-            let api = emu.api.clone();
+            let (api, token) = (emu.api.clone(), token.clone());
             tasks.push(tokio::spawn(async move {
                 let mut acked = Vec::new();
                 for i in 0.. {
@@ -49,7 +51,7 @@ async fn crash_campaign_loses_no_acknowledged_notification() {
                     } else {
                         ("/v1/messages", json!({"to": format!("1631555{w}{:03}", i % 1000), "text": {"body": "x"}}))
                     };
-                    let res = api.client.post(format!("{}{path}", api.base)).bearer_auth(api.token().await).json(&body).send().await;
+                    let res = api.client.post(format!("{}{path}", api.base)).bearer_auth(&token).json(&body).send().await;
                     let Ok(res) = res else { break };
                     if !res.status().is_success() {
                         break;

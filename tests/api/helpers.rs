@@ -394,8 +394,24 @@ pub enum Answer {
 pub struct Received {
     pub at: Instant,
     pub body: Value,
+    /// The exact body bytes.
+    pub raw: Vec<u8>,
     pub content_type: String,
+    /// Every request header, names lower-case.
+    pub headers: Vec<(String, String)>,
+    /// The request path with its query.
+    pub path: String,
     pub answered: u16,
+}
+
+impl Received {
+    /// The first value of a request header (name in lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 struct ReceiverState {
@@ -477,6 +493,18 @@ impl TestReceiver {
                     st.received.lock().unwrap().push(Received {
                         at: Instant::now(),
                         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+                        raw: body.to_vec(),
+                        headers: req
+                            .headers()
+                            .iter()
+                            .map(|(n, v)| {
+                                (n.as_str().to_string(), v.to_str().unwrap_or("").to_string())
+                            })
+                            .collect(),
+                        path: req
+                            .uri()
+                            .path_and_query()
+                            .map_or(String::new(), |p| p.to_string()),
                         content_type: req
                             .headers()
                             .get("content-type")

@@ -96,3 +96,88 @@ async fn refused_writes_leave_no_trace() {
         .await;
     assert_eq!(res.text().await.unwrap(), ca.ca_pem);
 }
+
+async fn webhook_ca(api: &Api) -> (u16, String) {
+    let res = api
+        .send_authed(Method::GET, "/v1/certificates/webhooks/ca")
+        .await;
+    (res.status().as_u16(), res.text().await.unwrap_or_default())
+}
+
+async fn fail_flushes(api: &Api, on: bool) {
+    let (status, body) = api
+        .call(
+            Method::PUT,
+            "/v1/emulator/faults",
+            Some(json!({"store": on, "mode": "fail_flush"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Writes that reach the database and then fail to flush are undone: the CA upload and delete,
+/// a user and the settings are as before, in memory and after a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_whose_flush_fails_are_undone_and_stay_undone_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = EmulatorProcess::start(dir.path(), &[]);
+    let api = &first.api;
+    let kept = wa_onprem_emulator::tls::DevPki::generate("kept CA", &["localhost".into()]).unwrap();
+    let other =
+        wa_onprem_emulator::tls::DevPki::generate("other CA", &["localhost".into()]).unwrap();
+
+    // No CA yet: an upload whose flush fails leaves none.
+    fail_flushes(api, true).await;
+    let (status, body) = api
+        .raw(
+            Method::POST,
+            "/v1/certificates/webhooks/ca",
+            Some("text/plain"),
+            other.ca_pem.clone().into_bytes(),
+        )
+        .await;
+    assert_error(status, &body, 500, 1023);
+    assert_eq!(webhook_ca(api).await.0, 404);
+    fail_flushes(api, false).await;
+
+    // A CA: a replacement and a delete whose flushes fail keep it.
+    assert_eq!(api.upload_ca(&kept.ca_pem).await, 200);
+    fail_flushes(api, true).await;
+    let replaced = api
+        .raw(
+            Method::POST,
+            "/v1/certificates/webhooks/ca",
+            Some("text/plain"),
+            other.ca_pem.clone().into_bytes(),
+        )
+        .await;
+    let deleted = api
+        .call(Method::DELETE, "/v1/certificates/webhooks/ca", None)
+        .await;
+    let user = api
+        .post(
+            "/v1/users",
+            json!({"username": "ghost", "password": "Passw0rd!"}),
+        )
+        .await;
+    let settings = api
+        .patch(
+            "/v1/settings/application",
+            json!({"webhooks": {"url": "https://ghost.test/x"}}),
+        )
+        .await;
+    for (status, body) in [replaced, deleted, user, settings] {
+        assert_error(status, &body, 500, 1023);
+    }
+    assert_eq!(webhook_ca(api).await, (200, kept.ca_pem.clone()));
+    fail_flushes(api, false).await;
+    assert_eq!(api.get("/v1/users/ghost").await.0, 404);
+    first.terminate();
+
+    let second = EmulatorProcess::start(dir.path(), &[]);
+    let api = &second.api;
+    assert_eq!(webhook_ca(api).await, (200, kept.ca_pem.clone()));
+    assert_eq!(api.get("/v1/users/ghost").await.0, 404);
+    let (_, settings) = api.get("/v1/settings/application").await;
+    assert!(settings["settings"]["application"]["webhooks"]["url"].is_null());
+}

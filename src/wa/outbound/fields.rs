@@ -1,6 +1,7 @@
 //! Typed access to a JSON message body: every failure names the field (1008 missing, 1009 bad
-//! value, 1010 not a parameter).
+//! value, 1010 unknown field), worded by `wa::invalid`.
 
+pub(super) use crate::wa::invalid::join;
 use crate::wa::ApiError;
 use serde_json::{Map, Value};
 
@@ -15,14 +16,6 @@ pub(super) fn field<'a>(o: &'a Obj, path: &str, name: &str) -> Result<&'a Value,
     match o.get(name) {
         Some(Value::Null) | None => Err(ApiError::missing(&join(path, name))),
         Some(v) => Ok(v),
-    }
-}
-
-pub(super) fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_string()
-    } else {
-        format!("{path}.{name}")
     }
 }
 
@@ -63,14 +56,7 @@ pub(super) fn max_chars(s: &str, path: &str, max: usize) -> Result<(), ApiError>
 pub(super) fn only(o: &Obj, path: &str, allowed: &[&str]) -> Result<(), ApiError> {
     for k in o.keys() {
         if !allowed.contains(&k.as_str()) {
-            return Err(ApiError::new(
-                1010,
-                format!(
-                    "{} is not a parameter of {}",
-                    join(path, k),
-                    if path.is_empty() { "a message" } else { path }
-                ),
-            ));
+            return Err(ApiError::unknown_field(&join(path, k)));
         }
     }
     Ok(())

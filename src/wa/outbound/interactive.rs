@@ -88,10 +88,7 @@ fn header(i: &Obj, kind: &str, media: MediaLookup) -> Result<(), ApiError> {
         };
     };
     if kind == "product" {
-        return Err(ApiError::new(
-            1010,
-            "interactive.header is not a parameter of a product message",
-        ));
+        return Err(ApiError::not_allowed(H, "not for a product message"));
     }
     let h = obj(h, H)?;
     let ht = string(h, H, "type")?;
@@ -107,7 +104,7 @@ fn header(i: &Obj, kind: &str, media: MediaLookup) -> Result<(), ApiError> {
         ("image" | "video" | "document", "button") => {
             only(h, H, &["type", ht])?;
             let path = join(H, ht);
-            header_media(obj(field(h, H, ht)?, &path)?, &path, ht, media)
+            header_media(obj(field(h, H, ht)?, &path)?, &path, ht, media).map(|_| ())
         }
         ("image" | "video" | "document", _) => Err(ApiError::invalid(
             "interactive.header.type",

@@ -9,6 +9,7 @@
 //! number or a string.
 
 use super::fields::*;
+use super::Param;
 use crate::wa::ApiError;
 use serde_json::Value;
 use std::ops::RangeInclusive;
@@ -35,7 +36,7 @@ const WEEKDAYS: [&str; 7] = [
 ];
 
 /// A three-letter upper-case ISO 4217 code under `name`.
-pub(super) fn currency_code(o: &Obj, path: &str, name: &str) -> Result<(), ApiError> {
+pub(super) fn currency_code(o: &Obj, path: &str, name: &str) -> Result<String, ApiError> {
     let code = string(o, path, name)?;
     if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
         return Err(ApiError::invalid(
@@ -43,7 +44,7 @@ pub(super) fn currency_code(o: &Obj, path: &str, name: &str) -> Result<(), ApiEr
             format!("'{code}' is not an ISO 4217 currency code such as USD"),
         ));
     }
-    Ok(())
+    Ok(code.to_string())
 }
 
 /// A required JSON integer under `name`, within `range`.
@@ -110,30 +111,43 @@ pub(super) fn date_parts(d: &Obj, path: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// One `hsm.localizable_params` entry.
-pub(super) fn localizable_param(p: &Obj, path: &str) -> Result<(), ApiError> {
+/// One `hsm.localizable_params` entry, as a template parameter whose fallback is `default`.
+pub(super) fn localizable_param(p: &Obj, path: &str) -> Result<Param, ApiError> {
     only(p, path, &["default", "currency", "date_time"])?;
-    string(p, path, "default")?;
+    let fallback_value = string(p, path, "default")?.to_string();
     match (p.get("currency"), p.get("date_time")) {
         (Some(_), Some(_)) => Err(ApiError::invalid(
             path,
             "give either currency or date_time, not both",
         )),
-        (Some(c), None) => currency(obj(c, &join(path, "currency"))?, &join(path, "currency")),
-        (None, Some(d)) => date_time(obj(d, &join(path, "date_time"))?, &join(path, "date_time")),
-        (None, None) => Ok(()),
+        (Some(c), None) => {
+            let cp = join(path, "currency");
+            let (code, amount_1000) = currency(obj(c, &cp)?, &cp)?;
+            Ok(Param::Currency {
+                fallback_value,
+                code,
+                amount_1000,
+            })
+        }
+        (None, Some(d)) => {
+            let dp = join(path, "date_time");
+            date_time(obj(d, &dp)?, &dp)?;
+            Ok(Param::DateTime { fallback_value })
+        }
+        (None, None) => Ok(Param::Text(fallback_value)),
     }
 }
 
 /// `{currency_code, amount_1000}`; the template parameter's spelling `{fallback_value, code,
-/// amount_1000}` is accepted too, since apps move between the two forms.
-fn currency(c: &Obj, path: &str) -> Result<(), ApiError> {
+/// amount_1000}` is accepted too, since apps move between the two forms. Answers the code and
+/// the amount.
+fn currency(c: &Obj, path: &str) -> Result<(String, i64), ApiError> {
     only(
         c,
         path,
         &["currency_code", "code", "amount_1000", "fallback_value"],
     )?;
-    match (c.contains_key("currency_code"), c.contains_key("code")) {
+    let code = match (c.contains_key("currency_code"), c.contains_key("code")) {
         (true, true) => {
             return Err(ApiError::invalid(
                 path,
@@ -142,10 +156,10 @@ fn currency(c: &Obj, path: &str) -> Result<(), ApiError> {
         }
         (false, true) => currency_code(c, path, "code")?,
         _ => currency_code(c, path, "currency_code")?,
-    }
-    integer(c, path, "amount_1000", i64::MIN..=i64::MAX)?;
+    };
+    let amount_1000 = integer(c, path, "amount_1000", i64::MIN..=i64::MAX)?;
     opt_string(c, path, "fallback_value")?;
-    Ok(())
+    Ok((code, amount_1000))
 }
 
 /// `{component}` or `{unix_epoch}` (at most one; the entry's `default` covers neither).

@@ -4,7 +4,7 @@
 //! anything.
 
 use super::fields::*;
-use super::MediaLookup;
+use super::{MediaLookup, MediaSource};
 use crate::wa::ApiError;
 
 const CAPTION_MAX_CHARS: usize = 1024;
@@ -31,15 +31,16 @@ pub(super) fn header_media(
     p: &str,
     kind: &str,
     lookup: MediaLookup,
-) -> Result<(), ApiError> {
+) -> Result<MediaSource, ApiError> {
     let allowed: &[&str] = match kind {
         "document" => &["id", "link", "filename", "provider"],
         _ => &["id", "link", "provider"],
     };
     only(m, p, allowed)?;
-    media_ref(m, p, kind, lookup)?;
+    let source = media_ref(m, p, kind, lookup)?;
     opt_string(m, p, "filename")?;
-    provider(m, p)
+    provider(m, p)?;
+    Ok(source)
 }
 
 fn provider(m: &Obj, p: &str) -> Result<(), ApiError> {
@@ -54,7 +55,12 @@ fn provider(m: &Obj, p: &str) -> Result<(), ApiError> {
 
 /// Exactly one of `id` (an uploaded media id whose file fits `kind`) and `link` (an http(s) URL).
 /// `p` is the path of the media object, `kind` the media type it is sent as.
-pub(super) fn media_ref(m: &Obj, p: &str, kind: &str, lookup: MediaLookup) -> Result<(), ApiError> {
+pub(super) fn media_ref(
+    m: &Obj,
+    p: &str,
+    kind: &str,
+    lookup: MediaLookup,
+) -> Result<MediaSource, ApiError> {
     match (opt_string(m, p, "id")?, opt_string(m, p, "link")?) {
         (Some(_), Some(_)) => Err(ApiError::invalid(p, "give either id or link, not both")),
         (None, None) => Err(ApiError::missing(&format!("{p}.id or {p}.link"))),
@@ -69,11 +75,13 @@ pub(super) fn media_ref(m: &Obj, p: &str, kind: &str, lookup: MediaLookup) -> Re
                     &join(p, "id"),
                     format!("media {id} is {mime}; {kind} media must be {want}"),
                 )),
-                None => Ok(()),
+                None => Ok(MediaSource::Id(id.to_string())),
             }
         }
-        (None, Some(link)) => match reqwest::Url::parse(link) {
-            Ok(u) if u.scheme() == "https" || u.scheme() == "http" => Ok(()),
+        (None, Some(link)) => match url::Url::parse(link) {
+            Ok(u) if u.scheme() == "https" || u.scheme() == "http" => {
+                Ok(MediaSource::Link(link.to_string()))
+            }
             _ => Err(ApiError::invalid(
                 &join(p, "link"),
                 format!("'{link}' is not an http(s) URL"),

@@ -10,6 +10,8 @@ mod localizable;
 mod location;
 mod media;
 pub use media::misfit;
+mod message;
+pub use message::*;
 mod template;
 
 use super::ApiError;
@@ -17,32 +19,9 @@ use fields::*;
 use serde_json::Value;
 
 pub const TEXT_MAX_CHARS: usize = 4096;
-pub const MESSAGE_TYPES: [&str; 13] = [
-    "text",
-    "image",
-    "video",
-    "audio",
-    "document",
-    "sticker",
-    "location",
-    "contacts",
-    "interactive",
-    "template",
-    "hsm",
-    "reaction",
-    "button",
-];
 
 /// The content type of an uploaded media id (e.g. `image/jpeg`), or None when no media has that id.
 pub type MediaLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
-
-/// What the rest of the emulator needs from a valid send.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Outbound {
-    pub to: String,
-    pub recipient_type: String,
-    pub message_type: String,
-}
 
 /// Normalises a phone number to a wa_id: digits only; without a leading `+`, a number of ten
 /// digits or fewer gets `default_cc` in front. None when it cannot be a phone number.
@@ -64,39 +43,38 @@ pub fn normalize_number(input: &str, default_cc: &str) -> Option<String> {
     (8..=15).contains(&full.len()).then_some(full)
 }
 
+/// Validates a send and answers what it proved; the first problem found is the error.
 pub fn validate(
     body: &Value,
     default_cc: &str,
     media_type: MediaLookup,
 ) -> Result<Outbound, ApiError> {
     let o = obj(body, "body")?;
-    let recipient_type = opt_string(o, "", "recipient_type")?
-        .unwrap_or("individual")
-        .to_string();
-    if recipient_type != "individual" && recipient_type != "group" {
-        return Err(ApiError::new(
+    let recipient_type = opt_string(o, "", "recipient_type")?.unwrap_or("individual");
+    let recipient_type = RecipientType::parse(recipient_type).ok_or_else(|| {
+        ApiError::new(
             1002,
             format!("recipient_type must be individual or group, not '{recipient_type}'"),
-        ));
-    }
+        )
+    })?;
     let to_raw = string(o, "", "to")?;
-    let to = if recipient_type == "group" {
-        to_raw.to_string()
-    } else {
-        normalize_number(to_raw, default_cc).ok_or_else(|| {
+    let to = match recipient_type {
+        RecipientType::Group => to_raw.to_string(),
+        RecipientType::Individual => normalize_number(to_raw, default_cc).ok_or_else(|| {
             ApiError::new(
                 1013,
                 format!("to: '{to_raw}' is not a valid WhatsApp user number"),
             )
-        })?
+        })?,
     };
-    let message_type = opt_string(o, "", "type")?.unwrap_or("text").to_string();
-    if !MESSAGE_TYPES.contains(&message_type.as_str()) || message_type == "button" {
-        return Err(ApiError::invalid(
+    let type_raw = opt_string(o, "", "type")?.unwrap_or("text");
+    let message_type = MessageType::parse(type_raw).ok_or_else(|| {
+        ApiError::invalid(
             "type",
-            format!("'{message_type}' is not a message type you can send"),
-        ));
-    }
+            format!("'{type_raw}' is not a message type you can send"),
+        )
+    })?;
+    let p = message_type.as_str();
     only(
         o,
         "",
@@ -108,12 +86,15 @@ pub fn validate(
             "ttl",
             "context",
             "messaging_product",
-            &message_type,
+            p,
         ],
     )?;
     if o.contains_key("preview_url") {
-        if message_type != "text" {
-            return Err(ApiError::new(1010, "preview_url is only for text messages"));
+        if message_type != MessageType::Text {
+            return Err(ApiError::not_allowed(
+                "preview_url",
+                "only for text messages",
+            ));
         }
         field(o, "", "preview_url")?
             .as_bool()
@@ -124,10 +105,10 @@ pub fn validate(
         only(c, "context", &["message_id"])?;
         string(c, "context", "message_id")?;
     }
-    let payload = field(o, "", &message_type)?;
-    let p = message_type.as_str();
-    match p {
-        "text" => {
+    let payload = field(o, "", p)?;
+    let mut template = None;
+    match message_type {
+        MessageType::Text => {
             let t = obj(payload, p)?;
             only(t, p, &["body"])?;
             let b = string(t, p, "body")?;
@@ -139,26 +120,30 @@ pub fn validate(
                 ));
             }
         }
-        "image" | "video" | "audio" | "document" | "sticker" => {
-            media::media(obj(payload, p)?, p, media_type)?
+        MessageType::Image
+        | MessageType::Video
+        | MessageType::Audio
+        | MessageType::Document
+        | MessageType::Sticker => media::media(obj(payload, p)?, p, media_type)?,
+        MessageType::Location => location::location(obj(payload, p)?)?,
+        MessageType::Contacts => contacts::contacts(payload)?,
+        MessageType::Interactive => interactive::interactive(obj(payload, p)?, media_type)?,
+        MessageType::Template => {
+            template = Some(template::template(obj(payload, p)?, media_type)?);
         }
-        "location" => location::location(obj(payload, p)?)?,
-        "contacts" => contacts::contacts(payload)?,
-        "interactive" => interactive::interactive(obj(payload, p)?, media_type)?,
-        "template" => template::template(obj(payload, p)?, media_type)?,
-        "hsm" => template::hsm(obj(payload, p)?)?,
-        "reaction" => {
+        MessageType::Hsm => template = Some(template::hsm(obj(payload, p)?)?),
+        MessageType::Reaction => {
             let r = obj(payload, p)?;
             only(r, p, &["message_id", "emoji"])?;
             string(r, p, "message_id")?;
             opt_string(r, p, "emoji")?;
         }
-        _ => unreachable!("types are checked above"),
     }
     Ok(Outbound {
         to,
         recipient_type,
         message_type,
+        template,
     })
 }
 
@@ -212,8 +197,9 @@ mod tests {
             ok,
             Outbound {
                 to: "16315551001".into(),
-                recipient_type: "individual".into(),
-                message_type: "text".into()
+                recipient_type: RecipientType::Individual,
+                message_type: MessageType::Text,
+                template: None,
             }
         );
         assert_eq!(code(json!({"to":"1","text":{"body":"x"}})).0, 1013);
@@ -230,14 +216,58 @@ mod tests {
             code(json!({"to":"16315551001","recipient_type":"broadcast","text":{"body":"x"}})).0,
             1002
         );
-        assert_eq!(code(json!({"to":"16315551001","type":"image","image":{"id":"known-media"},"preview_url":true})).0, 1010);
         assert_eq!(
-            code(json!({"to":"16315551001","type":"text","text":{"body":"x"},"image":{}})).0,
-            1010
+            code(
+                json!({"to":"16315551001","type":"image","image":{"id":"known-media"},"preview_url":true})
+            ),
+            (1010, "preview_url: only for text messages".into())
+        );
+        assert_eq!(
+            code(json!({"to":"16315551001","type":"text","text":{"body":"x"},"image":{}})),
+            (1010, "image: unknown field".into())
+        );
+        assert_eq!(
+            code(json!({"to":"16315551001","text":{"body":"x","bar":1}})),
+            (1010, "text.bar: unknown field".into())
         );
         assert_eq!(
             code(json!({"to":"16315551001","type":"fax","fax":{}})).0,
             1009
+        );
+    }
+
+    #[test]
+    fn the_typed_send_names_recipient_and_type() {
+        let g = check(
+            json!({"to":"group-1","recipient_type":"group","type":"reaction",
+            "reaction":{"message_id":"gBEGx","emoji":"👍"}}),
+        )
+        .unwrap();
+        assert_eq!(
+            (g.to.as_str(), g.recipient_type, g.message_type, g.template),
+            ("group-1", RecipientType::Group, MessageType::Reaction, None)
+        );
+        let t = check(
+            json!({"to":"6315551001","type":"template","template":{"namespace":"ns",
+            "name":"n","language":{"code":"en"}}}),
+        )
+        .unwrap();
+        assert_eq!(
+            (t.to.as_str(), t.message_type),
+            ("16315551001", MessageType::Template)
+        );
+        let sent = t.template.unwrap();
+        assert_eq!(
+            (sent.form, sent.name.as_str()),
+            (TemplateForm::Template, "n")
+        );
+        assert!(sent.components.is_empty());
+        assert_eq!(
+            code(json!({"to":"16315551001","type":"button","button":{}})),
+            (
+                1009,
+                "type: 'button' is not a message type you can send".into()
+            )
         );
     }
 

@@ -1,38 +1,51 @@
-//! Template payloads (`template`, and the legacy `hsm`): components and their parameters.
-//! Currency and date values are checked in `localizable`.
+//! Template payloads (`template`, and the legacy `hsm`): components and their parameters,
+//! answered as a typed `TemplateSend`. Currency and date values are checked in `localizable`.
 
 use super::fields::*;
 use super::localizable::{currency_code, date_parts, integer, localizable_param, DATE_PARTS};
 use super::media::header_media;
-use super::MediaLookup;
+use super::{
+    ButtonRef, ButtonSubType, ComponentKind, ComponentParams, HeaderMedia, Language,
+    LanguagePolicy, MediaLookup, Param, TemplateForm, TemplateSend,
+};
 use crate::wa::ApiError;
 
 const TEMPLATE_PARAM_MAX_CHARS: usize = 1024;
 
-fn language(o: &Obj, path: &str) -> Result<(), ApiError> {
+fn language(o: &Obj, path: &str) -> Result<Language, ApiError> {
     let lp = join(path, "language");
     let l = obj(field(o, path, "language")?, &lp)?;
     only(l, &lp, &["code", "policy"])?;
-    string(l, &lp, "code")?;
-    if let Some(policy) = opt_string(l, &lp, "policy")? {
-        if policy != "deterministic" && policy != "fallback" {
+    let code = string(l, &lp, "code")?.to_string();
+    let policy = match opt_string(l, &lp, "policy")? {
+        None => None,
+        Some("deterministic") => Some(LanguagePolicy::Deterministic),
+        Some("fallback") => Some(LanguagePolicy::Fallback),
+        Some(_) => {
             return Err(ApiError::invalid(
                 &join(&lp, "policy"),
                 "must be deterministic or fallback",
-            ));
+            ))
         }
-    }
-    Ok(())
+    };
+    Ok(Language { code, policy })
 }
 
-pub(super) fn template(t: &Obj, media: MediaLookup) -> Result<(), ApiError> {
+pub(super) fn template(t: &Obj, media: MediaLookup) -> Result<TemplateSend, ApiError> {
     const P: &str = "template";
     only(t, P, &["namespace", "name", "language", "components"])?;
-    string(t, P, "namespace")?;
-    string(t, P, "name")?;
-    language(t, P)?;
+    let namespace = string(t, P, "namespace")?.to_string();
+    let name = string(t, P, "name")?.to_string();
+    let language = language(t, P)?;
+    let mut sent = TemplateSend {
+        form: TemplateForm::Template,
+        namespace,
+        name,
+        language,
+        components: Vec::new(),
+    };
     let Some(components) = t.get("components") else {
-        return Ok(());
+        return Ok(sent);
     };
     let components = components
         .as_array()
@@ -40,55 +53,59 @@ pub(super) fn template(t: &Obj, media: MediaLookup) -> Result<(), ApiError> {
     for (n, c) in components.iter().enumerate() {
         let cp = format!("template.components[{n}]");
         let c = obj(c, &cp)?;
-        let kind = string(c, &cp, "type")?;
-        let sub_type = match kind {
-            "header" | "body" | "footer" => {
-                only(c, &cp, &["type", "parameters"])?;
-                None
-            }
-            "button" => {
+        let kind_raw = string(c, &cp, "type")?;
+        let kind = ComponentKind::parse(kind_raw).ok_or_else(|| {
+            ApiError::invalid(&join(&cp, "type"), "must be header, body, footer or button")
+        })?;
+        let button = match kind {
+            ComponentKind::Button => {
                 only(c, &cp, &["type", "sub_type", "index", "parameters"])?;
                 Some(button(c, &cp)?)
             }
             _ => {
-                return Err(ApiError::invalid(
-                    &join(&cp, "type"),
-                    "must be header, body, footer or button",
-                ))
+                only(c, &cp, &["type", "parameters"])?;
+                None
             }
         };
-        let Some(params) = c.get("parameters") else {
-            continue;
-        };
-        let params = params
-            .as_array()
-            .ok_or_else(|| ApiError::invalid(&join(&cp, "parameters"), "must be an array"))?;
-        for (m, param) in params.iter().enumerate() {
-            let path = format!("{cp}.parameters[{m}]");
-            let param = obj(param, &path)?;
-            template_param(param, &path, kind, sub_type, media)?;
+        let mut parameters = Vec::new();
+        if let Some(params) = c.get("parameters") {
+            let params = params
+                .as_array()
+                .ok_or_else(|| ApiError::invalid(&join(&cp, "parameters"), "must be an array"))?;
+            for (m, param) in params.iter().enumerate() {
+                let path = format!("{cp}.parameters[{m}]");
+                let param = obj(param, &path)?;
+                parameters.push(template_param(param, &path, kind_raw, button, media)?);
+            }
         }
+        sent.components.push(ComponentParams {
+            kind,
+            button,
+            parameters,
+        });
     }
-    Ok(())
+    Ok(sent)
 }
 
-/// A button component's `sub_type` (quick_reply or url), after checking its `index` (0-9).
-fn button<'a>(c: &'a Obj, cp: &str) -> Result<&'a str, ApiError> {
-    let sub = string(c, cp, "sub_type")?;
-    if sub != "quick_reply" && sub != "url" {
-        return Err(ApiError::invalid(
-            &join(cp, "sub_type"),
-            "must be quick_reply or url",
-        ));
-    }
+/// A button component's `sub_type` (quick_reply or url) and `index` (0-9).
+fn button(c: &Obj, cp: &str) -> Result<ButtonRef, ApiError> {
+    let sub_type = match string(c, cp, "sub_type")? {
+        "quick_reply" => ButtonSubType::QuickReply,
+        "url" => ButtonSubType::Url,
+        _ => {
+            return Err(ApiError::invalid(
+                &join(cp, "sub_type"),
+                "must be quick_reply or url",
+            ))
+        }
+    };
     let index = field(c, cp, "index")?;
-    let ok = crate::wa::integer::as_u64(index)
+    let index = crate::wa::integer::as_u64(index)
         .or_else(|| index.as_str().and_then(|s| s.parse().ok()))
-        .is_some_and(|i| i <= 9);
-    if !ok {
-        return Err(ApiError::invalid(&join(cp, "index"), "must be 0-9"));
-    }
-    Ok(sub)
+        .filter(|i| *i <= 9)
+        .and_then(|i| u8::try_from(i).ok())
+        .ok_or_else(|| ApiError::invalid(&join(cp, "index"), "must be 0-9"))?;
+    Ok(ButtonRef { sub_type, index })
 }
 
 const PARAM_TYPES: [&str; 7] = [
@@ -108,9 +125,9 @@ fn template_param(
     p: &Obj,
     path: &str,
     component: &str,
-    sub_type: Option<&str>,
+    button: Option<ButtonRef>,
     media: MediaLookup,
-) -> Result<(), ApiError> {
+) -> Result<Param, ApiError> {
     let kind = string(p, path, "type")?;
     let mismatch = |why: &str| ApiError::new(2012, format!("{path}: {why}"));
     if !PARAM_TYPES.contains(&kind) {
@@ -119,10 +136,15 @@ fn template_param(
             PARAM_TYPES.join(", ")
         )));
     }
-    match (sub_type, kind) {
-        (Some("quick_reply"), "payload") | (Some("url"), "text") | (None, _) => {}
+    match (button.map(|b| b.sub_type), kind) {
+        (Some(ButtonSubType::QuickReply), "payload")
+        | (Some(ButtonSubType::Url), "text")
+        | (None, _) => {}
         (Some(sub), _) => {
-            let want = if sub == "url" { "text" } else { "payload" };
+            let (sub, want) = match sub {
+                ButtonSubType::Url => ("url", "text"),
+                ButtonSubType::QuickReply => ("quick_reply", "payload"),
+            };
             return Err(mismatch(&format!(
                 "a {sub} button takes {want} parameters, not {kind}"
             )));
@@ -133,12 +155,13 @@ fn template_param(
         p.get(kind)
             .ok_or_else(|| mismatch(&format!("a {kind} parameter needs {what} '{kind}'")))
     };
-    match kind {
+    Ok(match kind {
         "text" => {
             let text = value("a string")?
                 .as_str()
                 .ok_or_else(|| mismatch("a text parameter needs a string 'text'"))?;
             text_param(text, path, component)?;
+            Param::Text(text.to_string())
         }
         "currency" => {
             let c = value("an object")?
@@ -146,9 +169,15 @@ fn template_param(
                 .ok_or_else(|| mismatch("a currency parameter needs a 'currency' object"))?;
             let cp = join(path, "currency");
             only(c, &cp, &["fallback_value", "code", "amount_1000"])?;
-            string(c, &cp, "fallback_value")?;
-            currency_code(c, &cp, "code").map_err(as_mismatch)?;
-            integer(c, &cp, "amount_1000", i64::MIN..=i64::MAX).map_err(as_mismatch)?;
+            let fallback_value = string(c, &cp, "fallback_value")?.to_string();
+            let code = currency_code(c, &cp, "code").map_err(as_mismatch)?;
+            let amount_1000 =
+                integer(c, &cp, "amount_1000", i64::MIN..=i64::MAX).map_err(as_mismatch)?;
+            Param::Currency {
+                fallback_value,
+                code,
+                amount_1000,
+            }
         }
         "date_time" => {
             let d = value("an object")?
@@ -160,11 +189,12 @@ fn template_param(
                 .chain(DATE_PARTS)
                 .collect();
             only(d, &dp, &allowed)?;
-            string(d, &dp, "fallback_value")?;
+            let fallback_value = string(d, &dp, "fallback_value")?.to_string();
             date_parts(d, &dp).map_err(as_mismatch)?;
             if d.get("timestamp").is_some_and(|t| !t.is_null()) {
                 integer(d, &dp, "timestamp", 0..=i64::MAX).map_err(as_mismatch)?;
             }
+            Param::DateTime { fallback_value }
         }
         "image" | "document" | "video" => {
             if component != "header" {
@@ -176,7 +206,10 @@ fn template_param(
             let m = value("an object")?
                 .as_object()
                 .ok_or_else(|| mismatch(&format!("a {kind} parameter needs a '{kind}' object")))?;
-            header_media(m, &join(path, kind), kind, media)?;
+            let source = header_media(m, &join(path, kind), kind, media)?;
+            let kind = HeaderMedia::parse(kind)
+                .ok_or_else(|| mismatch(&format!("'{kind}' is not header media")))?;
+            Param::Media { kind, source }
         }
         _ => {
             if component != "button" {
@@ -184,12 +217,12 @@ fn template_param(
                     "payload parameters belong in a quick_reply button component",
                 ));
             }
-            value("a string")?
+            let payload = value("a string")?
                 .as_str()
                 .ok_or_else(|| mismatch("a payload parameter needs a string 'payload'"))?;
+            Param::Payload(payload.to_string())
         }
-    }
-    Ok(())
+    })
 }
 
 /// Template parameters answer a value of the wrong format with 2012, not 1009.
@@ -220,7 +253,7 @@ fn text_param(text: &str, path: &str, component: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub(super) fn hsm(h: &Obj) -> Result<(), ApiError> {
+pub(super) fn hsm(h: &Obj) -> Result<TemplateSend, ApiError> {
     const P: &str = "hsm";
     only(
         h,
@@ -232,231 +265,31 @@ pub(super) fn hsm(h: &Obj) -> Result<(), ApiError> {
             "localizable_params",
         ],
     )?;
-    string(h, P, "namespace")?;
-    string(h, P, "element_name")?;
-    language(h, P)?;
+    let namespace = string(h, P, "namespace")?.to_string();
+    let name = string(h, P, "element_name")?.to_string();
+    let language = language(h, P)?;
+    let mut parameters = Vec::new();
     if let Some(params) = h.get("localizable_params") {
         let params = params
             .as_array()
             .ok_or_else(|| ApiError::invalid("hsm.localizable_params", "must be an array"))?;
         for (n, param) in params.iter().enumerate() {
             let path = format!("hsm.localizable_params[{n}]");
-            localizable_param(obj(param, &path)?, &path)?;
+            parameters.push(localizable_param(obj(param, &path)?, &path)?);
         }
     }
-    Ok(())
+    Ok(TemplateSend {
+        form: TemplateForm::Hsm,
+        namespace,
+        name,
+        language,
+        components: vec![ComponentParams {
+            kind: ComponentKind::Body,
+            button: None,
+            parameters,
+        }],
+    })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::tests::{check, code};
-    use serde_json::{json, Value};
-
-    fn send(components: Value) -> Value {
-        json!({"to": "16315551001", "type": "template", "template": {"namespace": "ns", "name": "n",
-            "language": {"policy": "deterministic", "code": "en_US"}, "components": components}})
-    }
-
-    fn body(param: Value) -> Value {
-        send(json!([{"type": "body", "parameters": [param]}]))
-    }
-
-    fn button(sub_type: &str, param: Value) -> Value {
-        send(json!([{"type": "button", "sub_type": sub_type, "index": "0", "parameters": [param]}]))
-    }
-
-    fn fails(v: Value, want: u32, field: &str) {
-        let (c, details) = code(v);
-        assert_eq!(c, want, "{details}");
-        assert!(details.contains(field), "{details} (want {field})");
-    }
-
-    #[test]
-    fn every_parameter_type_in_its_place() {
-        let t = send(json!([
-            {"type": "header", "parameters": [{"type": "image", "image": {"link": "https://x.test/i.jpg"}}]},
-            {"type": "body", "parameters": [{"type": "text", "text": "Ann"},
-                {"type": "currency", "currency": {"fallback_value": "$1", "code": "USD", "amount_1000": 1000}},
-                {"type": "date_time", "date_time": {"fallback_value": "today"}}]},
-            {"type": "button", "sub_type": "quick_reply", "index": "0", "parameters": [{"type": "payload", "payload": "yes"}]},
-            {"type": "button", "sub_type": "url", "index": 1, "parameters": [{"type": "text", "text": "order/42"}]}]));
-        assert!(check(t).is_ok());
-        assert!(check(send(json!([{"type": "header", "parameters": [{"type": "document", "document": {"id": "pdf-media"}}]}]))).is_ok());
-    }
-
-    #[test]
-    fn parameter_rules() {
-        fails(
-            body(json!({"type": "text", "text": "x".repeat(1025)})),
-            2004,
-            "parameters[0].text",
-        );
-        fails(
-            body(json!({"type": "text", "text": "a\nb"})),
-            2006,
-            "parameters[0].text",
-        );
-        fails(
-            body(json!({"type": "image", "image": {"link": "https://x.test/i.jpg"}})),
-            2008,
-            "parameters[0]",
-        );
-        fails(body(json!({"type": "text"})), 2012, "parameters[0]");
-        fails(body(json!({"type": "emoji"})), 2012, "parameters[0]");
-        fails(
-            body(json!({"type": "payload", "payload": "p"})),
-            2012,
-            "parameters[0]",
-        );
-        fails(
-            body(
-                json!({"type": "currency", "currency": {"fallback_value": "$1", "code": "usd", "amount_1000": 1}}),
-            ),
-            2012,
-            "currency.code",
-        );
-        fails(
-            body(
-                json!({"type": "currency", "currency": {"fallback_value": "$1", "code": "USD", "amount_1000": "1"}}),
-            ),
-            2012,
-            "amount_1000",
-        );
-        fails(
-            body(json!({"type": "text", "text": "a", "payload": "b"})),
-            1010,
-            "parameters[0].payload",
-        );
-        fails(
-            body(
-                json!({"type": "currency", "currency": {"fallback_value": "$1", "code": "USD", "amount_1000": 1, "x": 1}}),
-            ),
-            1010,
-            "currency.x",
-        );
-        fails(
-            send(
-                json!([{"type": "header", "parameters": [{"type": "image", "image": {"id": "pdf-media"}}]}]),
-            ),
-            1009,
-            "template.components[0].parameters[0].image.id",
-        );
-        fails(
-            send(json!([{"type": "body", "sub_type": "url"}])),
-            1010,
-            "components[0].sub_type",
-        );
-        fails(
-            send(json!([{"type": "button", "sub_type": "call", "index": 0}])),
-            1009,
-            "components[0].sub_type",
-        );
-        fails(
-            send(json!([{"type": "button", "sub_type": "url", "index": 10}])),
-            1009,
-            "components[0].index",
-        );
-        fails(
-            send(json!([{"type": "button", "index": 0}])),
-            1008,
-            "components[0].sub_type",
-        );
-        assert_eq!(
-            code(json!({"to": "16315551001", "type": "template", "template": {"namespace": "ns", "name": "n"}})).0,
-            1008
-        );
-    }
-
-    #[test]
-    fn date_time_parameters() {
-        let dt = |d: Value| body(json!({"type": "date_time", "date_time": d}));
-        assert!(check(dt(
-            json!({"fallback_value": "Feb 25", "day_of_week": 5, "year": 1977, "month": 2,
-            "day_of_month": 25, "hour": 15, "minute": 33, "calendar": "GREGORIAN"})
-        ))
-        .is_ok());
-        assert!(check(dt(
-            json!({"fallback_value": "then", "timestamp": 1485470276})
-        ))
-        .is_ok());
-        fails(
-            dt(json!({"day_of_week": 5})),
-            1008,
-            "date_time.fallback_value",
-        );
-        fails(
-            dt(json!({"fallback_value": "x", "month": 13})),
-            2012,
-            "date_time.month",
-        );
-        fails(
-            dt(json!({"fallback_value": "x", "timestamp": "now"})),
-            2012,
-            "date_time.timestamp",
-        );
-        fails(
-            dt(json!({"fallback_value": "x", "weekday": 1})),
-            1010,
-            "date_time.weekday",
-        );
-    }
-
-    #[test]
-    fn hsm_shape() {
-        let hsm = |h: Value| json!({"to": "16315551001", "type": "hsm", "hsm": h});
-        assert!(check(hsm(json!({"namespace": "ns", "element_name": "e", "language": {"policy": "deterministic", "code": "en"},
-            "localizable_params": [{"default": "x"}]}))).is_ok());
-        fails(
-            hsm(
-                json!({"namespace": "ns", "element_name": "e", "language": {"code": "en"}, "localizable_params": {"default": "x"}}),
-            ),
-            1009,
-            "hsm.localizable_params",
-        );
-        fails(
-            hsm(
-                json!({"namespace": "ns", "element_name": "e", "language": {"code": "en", "policy": "nearest"}}),
-            ),
-            1009,
-            "hsm.language.policy",
-        );
-        fails(
-            hsm(json!({"namespace": "ns", "language": {"code": "en"}})),
-            1008,
-            "hsm.element_name",
-        );
-    }
-
-    #[test]
-    fn button_parameters_match_the_sub_type() {
-        assert!(check(button(
-            "quick_reply",
-            json!({"type": "payload", "payload": "yes"})
-        ))
-        .is_ok());
-        assert!(check(button("url", json!({"type": "text", "text": "abc"}))).is_ok());
-        for (sub, param) in [
-            ("quick_reply", json!({"type": "text", "text": "abc"})),
-            (
-                "quick_reply",
-                json!({"type": "currency", "currency": {"fallback_value": "$1", "code": "USD", "amount_1000": 1}}),
-            ),
-            ("url", json!({"type": "payload", "payload": "yes"})),
-            (
-                "url",
-                json!({"type": "date_time", "date_time": {"fallback_value": "today"}}),
-            ),
-            (
-                "url",
-                json!({"type": "image", "image": {"link": "https://x.test/i.jpg"}}),
-            ),
-        ] {
-            let (c, details) = code(button(sub, param.clone()));
-            assert_eq!(c, 2012, "{sub} {param}: {details}");
-            assert!(
-                details.starts_with("template.components[0].parameters[0]: a "),
-                "{details}"
-            );
-        }
-    }
-}
+mod tests;
