@@ -66,6 +66,7 @@ if [ ! -x "$VENV/bin/schemathesis" ] || ! "$VENV/bin/schemathesis" --version | g
     (apt-get update -qq && apt-get install -y -qq python3 python3-venv) >/dev/null
     PYTHON=python3
   fi
+  echo "   with $("$PYTHON" --version)"
   "$PYTHON" -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
