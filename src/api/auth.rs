@@ -1,4 +1,10 @@
 //! Authentication extractors: `Bearer` (any user), `Admin`, `Monitor` (bearer or `Apikey`).
+//!
+//! A request without an `Authorization` header may instead carry the inspector's session cookie
+//! (set by `POST /v1/emulator/session`). A cookie-authenticated request that changes state must
+//! also carry `X-Inspector: 1` and, when it sends `Origin`, come from the emulator's own origin:
+//! another site's form or script can do neither (SameSite=Strict keeps the cookie off cross-site
+//! requests in the first place).
 
 use crate::domain::accounts::Principal;
 use crate::state::AppState;
@@ -48,6 +54,73 @@ pub fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     }
 }
 
+/// The inspector's session cookie: HttpOnly, Secure, SameSite=Strict, holding a login token.
+pub const SESSION_COOKIE: &str = "wa_inspector_session";
+/// The header a cookie-authenticated state-changing request must carry (value `1`).
+pub const CSRF_HEADER: &str = "x-inspector";
+
+/// The value of the session cookie, if the request carries one.
+pub fn session_cookie(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get_all(actix_web::http::header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
+        .map(|(_, value)| value.to_string())
+}
+
+/// Refuses a state-changing request that a cookie alone would authorize unless it shows it comes
+/// from the page itself: the `X-Inspector: 1` header, and a same-origin `Origin` when one is sent.
+pub fn check_same_origin(req: &HttpRequest) -> Result<(), ApiError> {
+    if matches!(req.method().as_str(), "GET" | "HEAD") {
+        return Ok(());
+    }
+    let marked = req
+        .headers()
+        .get(CSRF_HEADER)
+        .is_some_and(|v| v.as_bytes() == b"1");
+    if !marked {
+        return Err(ApiError::forbidden(
+            "A request authenticated by the inspector's session cookie must send 'X-Inspector: 1'",
+        ));
+    }
+    if let Some(origin) = req.headers().get(actix_web::http::header::ORIGIN) {
+        let host = req
+            .headers()
+            .get(actix_web::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| req.uri().authority().map(|a| a.as_str()))
+            .unwrap_or("");
+        let origin_host = origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.split_once("://"))
+            .map_or("", |(_, rest)| rest);
+        if host.is_empty() || !origin_host.eq_ignore_ascii_case(host) {
+            return Err(ApiError::forbidden(
+                "A request authenticated by the inspector's session cookie must come from the emulator's own origin",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Who sent the request: its bearer token, or (without an `Authorization` header) its session cookie.
+pub fn principal(req: &HttpRequest) -> Result<Principal, ApiError> {
+    if !req.headers().contains_key(AUTHORIZATION) {
+        if let Some(token) = session_cookie(req) {
+            check_same_origin(req)?;
+            return state(req)?.accounts.authenticate(&token).map_err(|_| {
+                ApiError::unauthenticated(
+                    "The inspector session has ended; sign in again at POST /v1/emulator/session",
+                )
+            });
+        }
+    }
+    bearer_token(req).and_then(|t| state(req)?.accounts.authenticate(&t))
+}
+
 /// Any logged-in user.
 pub struct Bearer(pub Principal);
 
@@ -55,11 +128,7 @@ impl FromRequest for Bearer {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            bearer_token(req)
-                .and_then(|t| state(req)?.accounts.authenticate(&t))
-                .map(Bearer),
-        )
+        ready(principal(req).map(Bearer))
     }
 }
 
@@ -95,6 +164,9 @@ impl FromRequest for Monitor {
     type Future = Ready<Result<Self, ApiError>>;
     fn from_request(req: &HttpRequest, p: &mut Payload) -> Self::Future {
         let mut check = || {
+            if !req.headers().contains_key(AUTHORIZATION) && session_cookie(req).is_some() {
+                return Bearer::from_request(req, p).into_inner().map(|_| Monitor);
+            }
             let (scheme, value) = authorization(req, SEND_BEARER_OR_APIKEY)?;
             if scheme == "apikey" {
                 let st = state(req)?;

@@ -11,14 +11,17 @@ mod contacts;
 mod emulator;
 mod error;
 mod health;
+mod inspector;
 mod media;
 mod messages;
+mod session;
 mod settings;
 mod stats;
 mod users;
 
 pub use auth::{Admin, Bearer, Monitor};
 pub use body::{parse_json, read_body, Json};
+pub use inspector::asset_names as inspector_assets;
 
 use crate::wa::{envelope, ApiError};
 use actix_web::http::Method;
@@ -73,6 +76,12 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/reset", M::POST, web::post().to(emulator::reset)),
         ("/v1/emulator/faults", M::PUT, web::put().to(emulator::set_faults)),
         ("/v1/emulator/events", M::GET, get().to(emulator::events)),
+        // The live inspector: the page, its assets, and its cookie session.
+        ("/", M::GET, get().to(inspector::index)),
+        ("/inspector/{asset}", M::GET, get().to(inspector::asset)),
+        ("/v1/emulator/session", M::POST, web::post().to(session::sign_in)),
+        ("/v1/emulator/session", M::GET, get().to(session::get)),
+        ("/v1/emulator/session", M::DELETE, web::delete().to(session::sign_out)),
     ]
 }
 

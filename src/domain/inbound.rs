@@ -245,7 +245,14 @@ impl Messaging {
             Err(e) => Err(e.into()),
         };
         match result {
-            Ok(ids) => Ok(ids.first().copied()),
+            Ok(ids) => {
+                if let Some(step) = message.steps.last() {
+                    self.events().publish("status", || {
+                        crate::simulator::schedule::status_event(&message.id, &message.to, step)
+                    });
+                }
+                Ok(ids.first().copied())
+            }
             Err(e) => {
                 self.schedule().restore(
                     Addressee {

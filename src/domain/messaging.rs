@@ -110,7 +110,12 @@ impl Messaging {
             .get::<StoredTemplates>("templates")?
             .map(|t| t.0)
             .unwrap_or_default();
-        let schedule = Schedule::open(store.clone(), settings.status_filters(), delivery.clone())?;
+        let schedule = Schedule::open(
+            store.clone(),
+            settings.status_filters(),
+            delivery.clone(),
+            events.clone(),
+        )?;
         Ok(Messaging {
             conversations: Mutex::new(HashMap::new()),
             events,

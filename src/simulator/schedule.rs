@@ -107,6 +107,7 @@ pub struct Schedule {
     store: Store,
     filters: watch::Receiver<StatusFilters>,
     delivery: Arc<Delivery>,
+    events: Arc<crate::events::Events>,
 }
 
 /// A send between planning and its durable point; dropping it without `commit` abandons it.
@@ -138,6 +139,7 @@ impl Schedule {
         store: Store,
         filters: watch::Receiver<StatusFilters>,
         delivery: Arc<Delivery>,
+        events: Arc<crate::events::Events>,
     ) -> Result<Arc<Schedule>, StoreError> {
         let read = |name: &str| -> Result<Option<u64>, StoreError> {
             Ok(store.get::<Counter>(name)?.map(|c| c.value))
@@ -178,6 +180,7 @@ impl Schedule {
             store,
             filters,
             delivery,
+            events,
         });
         tokio::spawn(run(Arc::downgrade(&schedule)));
         Ok(schedule)
@@ -301,15 +304,32 @@ impl Schedule {
                 order_key: Some(timer.to.message_id.clone()),
             })
             .collect();
-        if callbacks.is_empty() {
-            return Ok(());
+        if !callbacks.is_empty() {
+            if let Err(e) = self.delivery.enqueue_statuses(callbacks).await {
+                self.lock().due.extend(taken);
+                return Err(e);
+            }
         }
-        if let Err(e) = self.delivery.enqueue_statuses(callbacks).await {
-            self.lock().due.extend(taken);
-            return Err(e);
+        for (_, timer) in &taken {
+            let (to, step) = (&timer.to, &timer.step);
+            self.events.publish("status", || {
+                status_event(&to.message_id, &to.recipient_id, step)
+            });
         }
         Ok(())
     }
+}
+
+/// The `status` event of the live stream: a message reached a status (notified or not).
+pub fn status_event(message_id: &str, recipient_id: &str, step: &Step) -> serde_json::Value {
+    serde_json::json!({
+        "id": message_id,
+        "recipient_id": recipient_id,
+        "status": step.status,
+        "error_code": step.error_code,
+        "at_ms": step.at_ms,
+        "forced": step.forced,
+    })
 }
 
 /// The schedule's task: hands statuses over when due, and keeps the watermark written.

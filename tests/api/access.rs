@@ -5,10 +5,14 @@ use crate::helpers::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-const OPEN: [(&str, &str); 3] = [
+const OPEN: [(&str, &str); 6] = [
     ("POST", "/v1/users/login"),
     ("GET", "/v1/health"),
     ("GET", "/v1/certificates/external/ca"),
+    // The inspector page, its assets and its sign-in.
+    ("GET", "/"),
+    ("GET", "/inspector/{asset}"),
+    ("POST", "/v1/emulator/session"),
 ];
 
 fn admin_only(method: &str, path: &str) -> bool {

@@ -33,7 +33,7 @@ async fn malformed_requests_get_the_envelope() {
             404,
             1006,
         ),
-        (Method::GET, "/", None, Vec::new(), 404, 1006),
+        (Method::GET, "/index.php", None, Vec::new(), 404, 1006),
         (
             Method::POST,
             "/v1/users",
