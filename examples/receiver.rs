@@ -1,11 +1,12 @@
 //! An example HTTPS webhook receiver for the emulator: prints every notification and answers
 //! 200, or fails a share of requests / answers slowly so you can watch the retry behaviour.
 //!
-//!     cargo run --example receiver -- --cert certs/receiver.pem --key certs/receiver-key.pem
-//!     cargo run --example receiver -- --cert ... --key ... --fail-rate 0.5 --delay-ms 300
+//!     cargo run -- certs                     # once: certs/ca.pem, certs/receiver.pem, ...
+//!     cargo run --example receiver           # serves with certs/receiver.pem and certs/receiver-key.pem
+//!     cargo run --example receiver -- --fail-rate 0.5 --delay-ms 300
 //!
-//! Make the certificates with `wa-onprem-emulator certs --out certs`, upload `certs/ca.pem` at
-//! `POST /v1/certificates/webhooks/ca`, and point `webhooks.url` at `https://localhost:8443/webhook`.
+//! Upload `certs/ca.pem` at `POST /v1/certificates/webhooks/ca` and point `webhooks.url` at
+//! `https://localhost:8443/webhook`.
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 use clap::Parser;
@@ -20,11 +21,11 @@ struct Args {
     /// Listen address.
     #[arg(long, env = "RECEIVER_ADDR", default_value = "127.0.0.1:8443")]
     addr: String,
-    /// PEM certificate chain.
-    #[arg(long, env = "RECEIVER_CERT")]
+    /// PEM certificate chain (made by `wa-onprem-emulator certs`).
+    #[arg(long, env = "RECEIVER_CERT", default_value = "certs/receiver.pem")]
     cert: PathBuf,
     /// PEM private key.
-    #[arg(long, env = "RECEIVER_KEY")]
+    #[arg(long, env = "RECEIVER_KEY", default_value = "certs/receiver-key.pem")]
     key: PathBuf,
     /// Share of requests answered 500 (0.0 to 1.0).
     #[arg(long, env = "RECEIVER_FAIL_RATE", default_value_t = 0.0)]
@@ -99,10 +100,15 @@ async fn receive(args: web::Data<Args>, body: web::Bytes) -> HttpResponse {
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let tls = wa_onprem_emulator::tls::rustls_server_config(
-        &std::fs::read_to_string(&args.cert)?,
-        &std::fs::read_to_string(&args.key)?,
-    )?;
+    let read = |path: &PathBuf| {
+        std::fs::read_to_string(path).map_err(|e| {
+            format!(
+                "{}: {e} (make the certificates with `wa-onprem-emulator certs`, i.e. `cargo run -- certs`)",
+                path.display()
+            )
+        })
+    };
+    let tls = wa_onprem_emulator::tls::rustls_server_config(&read(&args.cert)?, &read(&args.key)?)?;
     println!(
         "receiver listening on https://{} (fail rate {}, delay {} ms)",
         args.addr, args.fail_rate, args.delay_ms

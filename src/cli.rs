@@ -72,7 +72,8 @@ pub enum Command {
     },
     /// Generate a development CA and server certificates for the emulator and a webhook receiver.
     Certs {
-        /// Output directory (an existing ca.pem + ca-key.pem there is reused).
+        /// Output directory: the repository's certs/ when run from its root (an existing ca.pem +
+        /// ca-key.pem there is reused, and existing pairs are kept).
         #[arg(long, default_value = "certs")]
         out: PathBuf,
         /// Names and IPs of the emulator's certificate.

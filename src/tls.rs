@@ -122,6 +122,8 @@ fn issue(
         names.first().map(String::as_str).unwrap_or("localhost"),
     );
     params.is_ca = IsCa::NoCa;
+    // Strict verifiers (Python 3.13's ssl, OpenSSL's X509_STRICT) refuse a leaf without it.
+    params.use_authority_key_identifier_extension = true;
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     params.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,

@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorItem {
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     code: u32,
     title: String,
     #[serde(default)]
@@ -146,7 +147,7 @@ pub async fn inbound(
 #[serde(deny_unknown_fields)]
 pub struct ForcedStatus {
     status: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wa::integer::opt_integral")]
     code: Option<u32>,
 }
 

@@ -452,13 +452,15 @@ fn check_username(u: &str) -> Result<(), ApiError> {
 }
 
 /// The real rule: 8-64 characters with a digit, an upper-case, a lower-case and a special character.
+/// Letters and digits are the ASCII ones (any other character counts as special), so the rule is
+/// exactly the spec's pattern.
 pub fn check_password_rules(field: &str, p: &str) -> Result<(), ApiError> {
     let len = p.chars().count();
     let ok = (8..=64).contains(&len)
         && p.chars().any(|c| c.is_ascii_digit())
-        && p.chars().any(|c| c.is_uppercase())
-        && p.chars().any(|c| c.is_lowercase())
-        && p.chars().any(|c| !c.is_alphanumeric());
+        && p.chars().any(|c| c.is_ascii_uppercase())
+        && p.chars().any(|c| c.is_ascii_lowercase())
+        && p.chars().any(|c| !c.is_ascii_alphanumeric());
     if ok {
         Ok(())
     } else {

@@ -291,7 +291,7 @@ fn string<'a>(name: &str, v: &'a Value) -> Result<&'a str, ApiError> {
 /// An integer given as a JSON number or a string of digits (the real API documents strings).
 fn integer(name: &str, v: &Value, min: u64, max: u64) -> Result<u64, ApiError> {
     let n = match v {
-        Value::Number(n) => n.as_u64(),
+        Value::Number(_) => crate::wa::integer::as_u64(v),
         Value::String(s) => s.trim().parse::<u64>().ok(),
         _ => None,
     }

@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// The message gets a `failed` status with this asynchronous error code (470, 480, ...).
-    Fail { code: u32 },
+    Fail {
+        #[serde(deserialize_with = "crate::wa::integer::integral")]
+        code: u32,
+    },
     /// Not a WhatsApp user: contacts answer `invalid`, sends answer 1013.
     Invalid,
     /// `sent` and `delivered`, never `read`.
@@ -17,7 +20,10 @@ pub enum Action {
     /// No status at all: the test forces each one through the control API.
     Manual,
     /// `delivered` after `delay_ms`, `read` a little later.
-    Slow { delay_ms: u64 },
+    Slow {
+        #[serde(deserialize_with = "crate::wa::integer::integral")]
+        delay_ms: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,7 +42,9 @@ pub struct Rule {
 struct RuleWire {
     number: String,
     action: ActionName,
+    #[serde(default, deserialize_with = "crate::wa::integer::opt_integral")]
     code: Option<u32>,
+    #[serde(default, deserialize_with = "crate::wa::integer::opt_integral")]
     delay_ms: Option<u64>,
 }
 

@@ -3,6 +3,7 @@
 pub mod errors;
 pub mod ids;
 pub mod inbound;
+pub mod integer;
 pub mod invalid;
 pub mod outbound;
 pub mod templates;

@@ -19,7 +19,11 @@ pub struct Component {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// For buttons: the button's index.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::integer::opt_integral"
+    )]
     pub index: Option<u32>,
 }
 

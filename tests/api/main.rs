@@ -19,6 +19,7 @@ mod gateways;
 mod helpers;
 mod hostile;
 mod inspector;
+mod integers;
 mod layering;
 mod lifecycle;
 mod messages;

@@ -637,4 +637,79 @@ async fn cloud_answers_and_webhooks_validate_against_the_spec() {
             panic!("webhook: {e}\nbody: {}", r.body);
         }
     }
+/// What a request generator (the contract test's schemathesis) needs: no conditional keywords it
+/// cannot draw from, and every OpenAPI link naming an operation and parameters that exist.
+#[test]
+fn the_spec_is_generable_and_its_links_resolve() {
+    let spec = spec();
+    fn conditionals(v: &Value, at: &str, found: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                for (k, sub) in o {
+                    if ["if", "then", "else", "dependentSchemas"].contains(&k.as_str()) {
+                        found.push(format!("{at}/{k}"));
+                    }
+                    conditionals(sub, &format!("{at}/{k}"), found);
+                }
+            }
+            Value::Array(a) => {
+                for (i, sub) in a.iter().enumerate() {
+                    conditionals(sub, &format!("{at}/{i}"), found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    conditionals(&spec, "#", &mut found);
+    assert!(found.is_empty(), "conditional keywords: {found:?}");
+
+    let mut params_of = std::collections::BTreeMap::new();
+    for item in spec["paths"].as_object().expect("paths").values() {
+        for op in item.as_object().expect("path item").values() {
+            if let Some(id) = op["operationId"].as_str() {
+                let names: BTreeSet<String> = op["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| p["name"].as_str().map(String::from))
+                    .collect();
+                params_of.insert(id.to_string(), names);
+            }
+        }
+    }
+    let mut links = 0;
+    for item in spec["paths"].as_object().expect("paths").values() {
+        for op in item.as_object().expect("path item").values() {
+            for response in op["responses"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|r| r.1)
+            {
+                for (name, link) in response["links"].as_object().into_iter().flatten() {
+                    let target = link["operationId"].as_str().unwrap_or("");
+                    let names = params_of.get(target).unwrap_or_else(|| {
+                        panic!("link {name}: no operation {target}");
+                    });
+                    for p in link["parameters"]
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|p| p.0)
+                    {
+                        assert!(
+                            names.contains(p),
+                            "link {name}: {target} has no parameter {p}"
+                        );
+                    }
+                    links += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        links >= 5,
+        "the spec ties ids together with links ({links})"
+    );
 }

@@ -55,8 +55,7 @@ pub(super) fn integer(
     range: RangeInclusive<i64>,
 ) -> Result<i64, ApiError> {
     let p = join(path, name);
-    let n = field(o, path, name)?
-        .as_i64()
+    let n = crate::wa::integer::as_i64(field(o, path, name)?)
         .ok_or_else(|| ApiError::invalid(&p, "must be an integer"))?;
     if !range.contains(&n) {
         return Err(ApiError::invalid(

@@ -100,8 +100,7 @@ fn button(c: &Obj, cp: &str) -> Result<ButtonRef, ApiError> {
         }
     };
     let index = field(c, cp, "index")?;
-    let index = index
-        .as_u64()
+    let index = crate::wa::integer::as_u64(index)
         .or_else(|| index.as_str().and_then(|s| s.parse().ok()))
         .filter(|i| *i <= 9)
         .and_then(|i| u8::try_from(i).ok())
