@@ -637,6 +637,8 @@ async fn cloud_answers_and_webhooks_validate_against_the_spec() {
             panic!("webhook: {e}\nbody: {}", r.body);
         }
     }
+}
+
 /// What a request generator (the contract test's schemathesis) needs: no conditional keywords it
 /// cannot draw from, and every OpenAPI link naming an operation and parameters that exist.
 #[test]
