@@ -2,8 +2,8 @@
 //! Handlers call these; these call the store and enqueue callbacks.
 
 pub mod accounts;
-pub mod gateways;
 pub mod cloud;
+pub mod gateways;
 pub mod inbound;
 pub mod media;
 pub mod messaging;
