@@ -65,12 +65,48 @@ SEMANTIC = [
         "POST /v1/users/logout", 401, 1005, None,
         "logout runs on its own; the first case revokes the token the later cases send",
     ),
+    (
+        "PUT /v1/emulator/cloud", 400, 1009, r"^webhook\.url: (the subscription handshake failed|must be an https URL)",
+        "setting the Cloud webhook URL first calls it (GET ?hub.mode=subscribe&hub.challenge=...), as Meta's "
+        "dashboard does; a generated URL has no endpoint that echoes the challenge (and http needs "
+        "--allow-http-webhooks, which the contract run sets)",
+    ),
+    (
+        "PUT /v1/emulator/cloud", 400, 1009, r"^numbers(\[\d+\])?\.?(phone_number_id)?: .*(twice|duplicate|unique)",
+        "phone_number_id must be unique across numbers: uniqueItems compares whole items, not one field",
+    ),
+    (
+        "POST /{version}/{phone_number_id}/messages", 400, 100, r"^Unsupported post request\. Object with ID '[^']*' does not exist",
+        "the phone number id must be a number configured with PUT /v1/emulator/cloud (a fact of the state); "
+        "the Graph API answers an unknown object id with 400 and code 100, as the emulator does",
+    ),
+    (
+        "POST /{version}/{phone_number_id}/media", 400, 100, r"^Unsupported post request\. Object with ID '[^']*' does not exist",
+        "the phone number id must be a configured Cloud number (see above)",
+    ),
+    (
+        "GET /{version}/{media_id}", 400, 100, r"^Unsupported (get|post) request\. Object with ID '[^']*' does not exist",
+        "the media id must be one uploaded before, and phone_number_id a configured number: facts of the state",
+    ),
+    (
+        "DELETE /{version}/{media_id}", 400, 100, r"^Unsupported (delete|post) request\. Object with ID '[^']*' does not exist",
+        "the media id must be one uploaded before, and phone_number_id a configured number: facts of the state",
+    ),
+    (
+        "POST /v1/emulator/cloud/inbound", 400, 1009, r"^phone_number_id: .* is not a configured Cloud number$",
+        "the number must be one configured with PUT /v1/emulator/cloud: a fact of the state, not of the schema",
+    ),
 ]
 
 
 def _error(response):
+    """(code, details) of an On-Prem `errors` envelope or a Graph `error` envelope."""
     try:
-        first = json.loads(response.content or b"{}")["errors"][0]
+        body = json.loads(response.content or b"{}")
+        if "error" in body:
+            graph = body["error"]
+            return graph.get("code"), (graph.get("error_data") or {}).get("details") or ""
+        first = body["errors"][0]
         return first.get("code"), first.get("details") or ""
     except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         return None, ""

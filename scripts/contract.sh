@@ -32,8 +32,10 @@ BIN=${WAEMU_BIN:-${CARGO_TARGET_DIR:-target}/debug/wa-onprem-emulator}
 #   updateUser: may change the built-in admin's password (a second admin runs it).
 #   login: a new_password changes the password the next login sends.
 #   setFaults: {"store": true} makes every write answer 1023 (500).
+#   putCloud: replaces the Cloud numbers and access tokens the Graph operations use.
 SEPARATE_RUNS=(
   "putRules putTemplates updateApplicationSettings resetApplicationSettings reset deleteUser"
+  "putCloud"
   "logout"
   "updateUser"
   "login"
@@ -114,6 +116,10 @@ start_emulator
 export WAEMU_CONTRACT_USER=admin WAEMU_CONTRACT_PASSWORD=secret
 WAEMU_CONTRACT_TOKEN=$(login admin secret); export WAEMU_CONTRACT_TOKEN
 api PATCH /v1/settings/application '{"webhooks":{"url":"http://127.0.0.1:9/webhook"}}'
+# The Graph routes take a Cloud access token (generated on first start, answered by GET).
+WAEMU_CONTRACT_CLOUD_TOKEN=$(curl -fsS --cacert "$CA" "$BASE/v1/emulator/cloud" -H "Authorization: Bearer $WAEMU_CONTRACT_TOKEN" |
+  python3 -c 'import json,sys; t=json.load(sys.stdin)["cloud"]["access_tokens"][0]; print(t if isinstance(t, str) else t["token"])')
+export WAEMU_CONTRACT_CLOUD_TOKEN
 
 started=$(date +%s)
 status=0

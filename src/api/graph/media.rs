@@ -86,7 +86,10 @@ pub async fn get(req: HttpRequest) -> GraphResult {
         .media
         .get(&id)
         .await
-        .map_err(|_| unknown_media(&id))?;
+        .map_err(|e| match e.code {
+            1006 => unknown_media("get", &id),
+            _ => GraphFailure::from(e),
+        })?;
     let ext = now_ms() + URL_TTL_MS;
     let hash = url_hash(&st.cloud.config().app_secret, &id, ext);
     let info = req.connection_info();
@@ -116,7 +119,7 @@ pub async fn delete(req: HttpRequest) -> GraphResult {
         .delete(&id)
         .await
         .map_err(|e| match e.code {
-            1006 => unknown_media(&id),
+            1006 => unknown_media("delete", &id),
             _ => GraphFailure::from(e),
         })?;
     Ok(HttpResponse::Ok().json(json!({ "success": true })))
@@ -147,9 +150,10 @@ pub async fn download(req: HttpRequest) -> GraphResult {
     Ok(HttpResponse::Ok().content_type(meta.mime_type).body(bytes))
 }
 
-fn unknown_media(id: &str) -> GraphFailure {
+/// Graph's answer for an object id that does not exist (400, code 100), naming the method as Meta does.
+fn unknown_media(method: &str, id: &str) -> GraphFailure {
     GraphFailure(GraphError::invalid(format!(
-        "Unsupported get request. Object with ID '{}' does not exist, cannot be loaded due to missing permissions, or does not support this operation",
+        "Unsupported {method} request. Object with ID '{}' does not exist, cannot be loaded due to missing permissions, or does not support this operation",
         crate::api::echo(id)
     )))
 }

@@ -24,10 +24,14 @@ crate::json_singleton!(CloudConfig, "config", "cloud");
 
 /// An access token: a plain string, or `{"token", "expires_at"}` (unix seconds) to test expiry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum AccessToken {
     Plain(String),
-    Expiring { token: String, expires_at: u64 },
+    Expiring {
+        token: String,
+        #[serde(deserialize_with = "crate::wa::integer::integral")]
+        expires_at: u64,
+    },
 }
 
 impl AccessToken {
@@ -49,7 +53,10 @@ pub struct CloudNumber {
     pub waba_id: String,
     /// Messages per second before 130429 (Meta's default: 80, upgraded up to 1000; the emulator
     /// takes up to 100000 for load tests).
-    #[serde(default = "default_throughput")]
+    #[serde(
+        default = "default_throughput",
+        deserialize_with = "crate::wa::integer::integral"
+    )]
     pub throughput_mps: u32,
     /// Set for a test number: only these recipients can be messaged (others get 131030).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -197,10 +197,17 @@ impl Cloud {
             o.get("catalog_id")
                 .and_then(Value::as_str)
                 .ok_or_else(|| ApiError::missing("order.catalog_id"))?;
-            o.get("product_items")
+            let items = o
+                .get("product_items")
                 .and_then(Value::as_array)
                 .filter(|a| !a.is_empty())
                 .ok_or_else(|| ApiError::missing("order.product_items"))?;
+            if let Some(i) = items.iter().position(|item| !item.is_object()) {
+                return Err(ApiError::invalid(
+                    &format!("order.product_items[{i}]"),
+                    "must be an object",
+                ));
+            }
         }
         let from = crate::wa::outbound::normalize_number(&req.from, &self.default_cc);
         let sink = Inbound {
