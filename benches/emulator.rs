@@ -586,9 +586,9 @@ async fn bench() {
             row(
                 &mut rows,
                 "  sends / health ratio",
-                "x",
-                ">= 0.5",
-                rps / health,
+                "%",
+                ">= 50",
+                rps / health * 100.0,
             );
             drop(emu);
             if enabled("noop") {
