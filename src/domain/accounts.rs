@@ -139,7 +139,10 @@ impl Accounts {
         };
         if accounts.user(&cfg.admin_username)?.is_none() {
             let admin = accounts.builtin_admin().await?;
-            accounts.write(|b| b.put(&admin).map(drop)).await?;
+            accounts
+                .store
+                .commit_with(|b| b.put(&admin).map(drop))
+                .await?;
         }
         Ok(accounts)
     }
@@ -176,16 +179,6 @@ impl Accounts {
             builtin: false,
             nonce: hex::encode(nonce),
         })
-    }
-
-    /// Durably applies the writes `f` adds to a batch (a 1023 leaves no trace).
-    async fn write(
-        &self,
-        f: impl FnOnce(&mut Batch) -> Result<(), StoreError>,
-    ) -> Result<(), ApiError> {
-        let mut batch = Batch::default();
-        f(&mut batch)?;
-        Ok(self.store.commit(batch).await?)
     }
 
     /// Whether `password` is the user's; without a user, the same hashing work is done against
@@ -233,7 +226,7 @@ impl Accounts {
                 check_password_rules("new_password", np)?;
                 let mut fresh = self.new_record(&user.username, &user.role, np).await?;
                 fresh.builtin = user.builtin;
-                self.write(|b| b.put(&fresh).map(drop)).await?;
+                self.store.commit_with(|b| b.put(&fresh).map(drop)).await?;
                 user = fresh;
             }
             None if user.must_change_password => {
@@ -323,7 +316,10 @@ impl Accounts {
             jti: claims.jti,
             exp: claims.exp,
         };
-        self.write(|b| b.put(&revoked).map(drop)).await
+        self.store
+            .commit_with(|b| b.put(&revoked).map(drop))
+            .await
+            .map_err(ApiError::from)
     }
 
     pub async fn create_user(
@@ -341,7 +337,10 @@ impl Accounts {
             ));
         }
         let record = self.new_record(username, role, password).await?;
-        self.write(|b| b.put(&record).map(drop)).await
+        self.store
+            .commit_with(|b| b.put(&record).map(drop))
+            .await
+            .map_err(ApiError::from)
     }
 
     /// Sets a new password; the user's earlier tokens stop working (as after a deletion).
@@ -352,7 +351,10 @@ impl Accounts {
             .new_record(&user.username, &user.role, password)
             .await?;
         fresh.builtin = user.builtin;
-        self.write(|b| b.put(&fresh).map(drop)).await
+        self.store
+            .commit_with(|b| b.put(&fresh).map(drop))
+            .await
+            .map_err(ApiError::from)
     }
 
     pub async fn delete_user(&self, username: &str) -> Result<(), ApiError> {
@@ -362,11 +364,13 @@ impl Accounts {
             ));
         }
         let user = self.user(username)?.ok_or_else(|| not_found(username))?;
-        self.write(|b| {
-            b.remove::<UserRecord>(&user.username);
-            Ok(())
-        })
-        .await
+        self.store
+            .commit_with(|b| {
+                b.remove::<UserRecord>(&user.username);
+                Ok(())
+            })
+            .await
+            .map_err(ApiError::from)
     }
 
     /// The control API's reset: deletes every user but the built-in admin and gives the admin back
@@ -393,16 +397,18 @@ impl Accounts {
             .map(|u| u.username)
             .filter(|u| *u != self.admin_username)
             .collect();
-        self.write(|b| {
-            for u in &others {
-                b.remove::<UserRecord>(u);
-            }
-            if let Some(admin) = &fresh_admin {
-                b.put(admin)?;
-            }
-            Ok(())
-        })
-        .await
+        self.store
+            .commit_with(|b| {
+                for u in &others {
+                    b.remove::<UserRecord>(u);
+                }
+                if let Some(admin) = &fresh_admin {
+                    b.put(admin)?;
+                }
+                Ok(())
+            })
+            .await
+            .map_err(ApiError::from)
     }
 }
 

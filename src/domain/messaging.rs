@@ -180,7 +180,7 @@ impl Messaging {
     pub async fn set_templates(&self, list: Vec<Template>) -> Result<(), ApiError> {
         templates::validate(&list)?;
         let list = StoredTemplates(list);
-        self.commit(|b| b.put(&list).map(drop)).await?;
+        self.store.commit_with(|b| b.put(&list).map(drop)).await?;
         *self.templates.write().unwrap_or_else(|p| p.into_inner()) = list.0;
         Ok(())
     }
@@ -192,19 +192,9 @@ impl Messaging {
     pub async fn set_rules(&self, rules: Vec<Rule>) -> Result<(), ApiError> {
         rules::validate(&rules)?;
         let rules = StoredRules(rules);
-        self.commit(|b| b.put(&rules).map(drop)).await?;
+        self.store.commit_with(|b| b.put(&rules).map(drop)).await?;
         *self.rules.write().unwrap_or_else(|p| p.into_inner()) = rules.0;
         Ok(())
-    }
-
-    /// Durably applies the writes `f` adds to a batch (a 1023 leaves no trace).
-    pub(crate) async fn commit(
-        &self,
-        f: impl FnOnce(&mut Batch) -> Result<(), StoreError>,
-    ) -> Result<(), ApiError> {
-        let mut batch = Batch::default();
-        f(&mut batch)?;
-        Ok(self.store.commit(batch).await?)
     }
 
     pub(crate) fn rule_for(&self, wa_id: &str) -> Option<Action> {
@@ -415,22 +405,26 @@ impl Messaging {
             ))
         })?;
         inbound.read_ms = Some(now_ms());
-        self.commit(|b| b.put(&inbound).map(drop)).await
+        self.store
+            .commit_with(|b| b.put(&inbound).map(drop))
+            .await
+            .map_err(ApiError::from)
     }
 
     /// Forgets messages, planned statuses, conversations and rules changes (the control API's
     /// reset).
     pub async fn reset(&self) -> Result<(), ApiError> {
         let no_handover = self.schedule.exclusive().await;
-        self.commit(|b| {
-            b.clear::<SentMessage>()
-                .clear::<InboundRecord>()
-                .clear::<OpenConversation>()
-                .remove::<StoredRules>("recipient_rules")
-                .remove::<StoredTemplates>("templates");
-            Ok(())
-        })
-        .await?;
+        self.store
+            .commit_with(|b| {
+                b.clear::<SentMessage>()
+                    .clear::<InboundRecord>()
+                    .clear::<OpenConversation>()
+                    .remove::<StoredRules>("recipient_rules")
+                    .remove::<StoredTemplates>("templates");
+                Ok(())
+            })
+            .await?;
         self.schedule.reset(&no_handover);
         drop(no_handover);
         self.conversations

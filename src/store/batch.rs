@@ -118,6 +118,16 @@ impl Store {
         Ok(())
     }
 
+    /// `commit` of the writes `f` adds to a new batch.
+    pub async fn commit_with(
+        &self,
+        f: impl FnOnce(&mut Batch) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut batch = Batch::default();
+        f(&mut batch)?;
+        self.commit(batch).await
+    }
+
     /// Writes the batch without waiting for the disk: for records that a crash may lose or that
     /// are made durable by a later commit (sled also flushes on its own within 500 ms). On a
     /// failed write, what was written is undone.

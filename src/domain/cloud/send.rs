@@ -55,10 +55,10 @@ impl Cloud {
                 return match found {
                     Some(mut r) if r.phone_number_id.as_deref() == Some(phone_number_id) => {
                         r.read_ms.get_or_insert_with(now_ms);
-                        messaging
-                            .commit(|b| b.put(&r).map(drop))
+                        self.store
+                            .commit_with(|b| b.put(&r).map(drop))
                             .await
-                            .map_err(|e| from_onprem(&e))?;
+                            .map_err(|e| from_onprem(&e.into()))?;
                         Ok(json!({ "success": true }))
                     }
                     _ => Err(GraphError::invalid(format!(
