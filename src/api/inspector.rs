@@ -54,6 +54,16 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("inspector/settings.js"),
     ),
     (
+        "gateways.js",
+        "text/javascript; charset=utf-8",
+        include_str!("inspector/gateways.js"),
+    ),
+    (
+        "cloud.js",
+        "text/javascript; charset=utf-8",
+        include_str!("inspector/cloud.js"),
+    ),
+    (
         "icon.svg",
         "image/svg+xml",
         include_str!("inspector/icon.svg"),

@@ -400,3 +400,99 @@ async fn sign_out_in_the_page_ends_the_session() {
     b.wait_visible("#signin-form").await;
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_and_cloud_tabs_fire_events_and_show_their_callbacks() {
+    if !browser::available() {
+        return;
+    }
+    let app = spawn_emulator().await;
+    // Nothing listens on port 1: the one attempt fails at once and the callback is given up.
+    let (s, b) = app
+        .call(
+            reqwest::Method::PUT,
+            "/v1/emulator/gateways/zender",
+            Some(json!({"webhooks": [{"url": "http://127.0.0.1:1/zender", "events": ["sms"]}]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let secret = b["gateways"][0]["secret"]
+        .as_str()
+        .expect("secret")
+        .to_string();
+    let br = Browser::start(&app.base).await;
+    br.sign_in("admin", "secret").await;
+    br.click("#tab-gateways").await;
+
+    // The configured gateway shows its configuration and a form; the others say so.
+    let config = br
+        .wait("#gateway-zender pre.config")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(config.contains(&secret), "{config}");
+    br.wait("#gateway-smsgateway24 .not-configured").await;
+    br.wait("#gateway-raspisms .not-configured").await;
+
+    // Firing an sms from the form makes a callback that shows, with its exact body, live.
+    br.wait("#gw-zender-event")
+        .await
+        .select_by_value("sms")
+        .await
+        .expect("select");
+    br.type_into(
+        "#gw-zender-data",
+        r#"{"phone": "+639760713666", "message": "Hello from the page"}"#,
+    )
+    .await;
+    br.click("#gw-zender-fire").await;
+    let entry = "#gateway-zender article.callback[data-state='given_up']";
+    br.wait(entry).await;
+    let body = br
+        .wait(&format!("{entry} pre.body"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.starts_with(&format!("secret={secret}&type=sms&"))
+            && body.contains("Hello+from+the+page"),
+        "{body}"
+    );
+    br.screenshot_to(&std::env::temp_dir().join("inspector-gateways.png"))
+        .await;
+    let (s, journal) = app.get("/v1/emulator/callbacks?source=zender").await;
+    assert_eq!(s, 200);
+    assert_eq!(journal["callbacks"].as_array().map(Vec::len), Some(1));
+
+    // The Cloud tab lists the configured number and plays a customer writing to it.
+    let (s, cloud) = app.get("/v1/emulator/cloud").await;
+    assert_eq!(s, 200, "{cloud}");
+    let number = cloud["cloud"]["numbers"][0]["phone_number_id"]
+        .as_str()
+        .expect("a number")
+        .to_string();
+    br.click("#tab-cloud").await;
+    br.wait(&format!(
+        "#cloud-numbers tr[data-phone-number-id='{number}']"
+    ))
+    .await;
+    br.wait(&format!("#cloud-number option[value='{number}']"))
+        .await;
+    br.type_into("#cloud-from", "16315551001").await;
+    br.type_into("#cloud-text", "Hi from the Cloud tab").await;
+    br.click("#cloud-send").await;
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let (_, got) = app.get("/v1/emulator/inbound").await;
+        if got.to_string().contains("Hi from the Cloud tab") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not received: {got}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    br.screenshot_to(&std::env::temp_dir().join("inspector-cloud.png"))
+        .await;
+    br.stop().await;
+}

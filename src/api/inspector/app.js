@@ -1,6 +1,8 @@
 // The inspector's shell: sign-in, the tabs, and the one event stream every tab listens to.
 import { get, post, del, el, notify } from "./api.js";
 import * as chat from "./chat.js";
+import * as cloud from "./cloud.js";
+import * as gateways from "./gateways.js";
 import * as journal from "./journal.js";
 import * as settings from "./settings.js";
 
@@ -10,6 +12,8 @@ import * as settings from "./settings.js";
 const TABS = [
   { id: "conversations", label: "Conversations", module: chat },
   { id: "journal", label: "Webhook journal", module: journal },
+  { id: "gateways", label: "SMS gateways", module: gateways },
+  { id: "cloud", label: "Cloud API", module: cloud },
   { id: "settings", label: "Settings", module: settings },
 ];
 

@@ -1,0 +1,88 @@
+// The Cloud API tab: the numbers and webhook URL of GET /v1/emulator/cloud, a form to play a
+// customer writing to one of the numbers (POST /v1/emulator/cloud/inbound), and the Cloud
+// webhooks, newest first. It reloads when the event stream says something Cloud-related happened.
+import { get, post, el, notify } from "./api.js";
+import { showCallbacks } from "./gateways.js";
+
+const LIVE = new Set(["callback_attempt", "inbound", "message_sent", "status"]);
+
+let panel, numbersBody, webhook, numberSelect, fromInput, textInput, list;
+let timer = null;
+
+export function mount(p) {
+  panel = p;
+  numbersBody = el("tbody", {});
+  webhook = el("p", { id: "cloud-webhook", class: "mono" });
+  numberSelect = el("select", { id: "cloud-number", name: "phone_number_id" });
+  fromInput = el("input", { id: "cloud-from", name: "from", type: "tel", required: true, placeholder: "16315551001" });
+  textInput = el("input", { id: "cloud-text", name: "text", type: "text", required: true, class: "wide" });
+  list = el("div", { class: "journal", "aria-live": "polite" });
+  const form = el("form", { class: "fire", onsubmit: write },
+    el("h4", {}, "A customer writes"),
+    el("div", { class: "field" }, el("label", { for: "cloud-number" }, "To the number (phone_number_id)"), numberSelect),
+    el("div", { class: "field" }, el("label", { for: "cloud-from" }, "From (the customer's number)"), fromInput),
+    el("div", { class: "field" }, el("label", { for: "cloud-text" }, "Text"), textInput),
+    el("div", { class: "actions" }, el("button", { type: "submit", id: "cloud-send" }, "Send as the customer")));
+  panel.append(el("section", { class: "surface" },
+    el("div", { class: "surface-layout" },
+      el("div", {},
+        el("h3", {}, "Numbers"),
+        el("table", { class: "rules", id: "cloud-numbers" },
+          el("thead", {}, el("tr", {}, ...["phone_number_id", "display number", "WABA", "throughput (msg/s)"]
+            .map((h) => el("th", { scope: "col" }, h)))),
+          numbersBody),
+        el("h3", {}, "Webhook URL"), webhook, form),
+      el("div", {}, el("h3", {}, "Cloud webhooks"), list))));
+}
+
+export function shown() {
+  reload();
+}
+
+export function onEvent(event) {
+  if (!LIVE.has(event.event) || panel.hidden) return;
+  clearTimeout(timer);
+  timer = setTimeout(reload, 250);
+}
+
+export async function reload() {
+  if (!panel || panel.hidden) return;
+  try {
+    const [config, journal] = await Promise.all([
+      get("/v1/emulator/cloud"),
+      get("/v1/emulator/callbacks?source=cloud&limit=50"),
+    ]);
+    showConfig(config.cloud);
+    showCallbacks(list, journal.callbacks || []);
+  } catch (err) {
+    notify(err.message, true);
+  }
+}
+
+function showConfig(cloud) {
+  const numbers = cloud.numbers || [];
+  numbersBody.replaceChildren(...numbers.map((n) => el("tr", { dataset: { phoneNumberId: n.phone_number_id } },
+    el("td", { class: "mono" }, n.phone_number_id),
+    el("td", {}, n.display_phone_number),
+    el("td", { class: "mono" }, n.waba_id),
+    el("td", {}, String(n.throughput_mps)))));
+  webhook.textContent = (cloud.webhook && cloud.webhook.url) || "not set";
+  const chosen = numberSelect.value;
+  numberSelect.replaceChildren(...numbers.map((n) => el("option", { value: n.phone_number_id },
+    `${n.phone_number_id} (${n.display_phone_number})`)));
+  if (numbers.some((n) => n.phone_number_id === chosen)) numberSelect.value = chosen;
+}
+
+async function write(e) {
+  e.preventDefault();
+  const body = { from: fromInput.value.trim(), type: "text", text: { body: textInput.value } };
+  if (numberSelect.value) body.phone_number_id = numberSelect.value;
+  try {
+    await post("/v1/emulator/cloud/inbound", body);
+    notify(`Sent to ${body.phone_number_id || "the first number"} as ${body.from}`);
+    textInput.value = "";
+    reload();
+  } catch (err) {
+    notify(err.message, true);
+  }
+}

@@ -1,0 +1,129 @@
+// The SMS gateways tab: for Zender, SMSGateway24 and RaspiSMS, the configuration as
+// GET /v1/emulator/gateways/{g} answers it, a form to fire one event, and the gateway's recent
+// callbacks with the exact request body. It reloads when the event stream says a gateway made a
+// callback or an attempt happened (never on a timer).
+import { get, post, el, clock, notify } from "./api.js";
+
+const GATEWAYS = [
+  { id: "zender", label: "Zender", events: ["sms", "whatsapp", "ussd", "notification"] },
+  { id: "smsgateway24", label: "SMSGateway24", events: ["incoming", "status"] },
+  { id: "raspisms", label: "RaspiSMS",
+    events: ["receive_sms", "send_sms", "send_sms_status_change", "inbound_call", "phone_reliability"] },
+];
+const LIVE = new Set(["gateway_event", "callback_attempt"]);
+
+let panel;
+let timer = null;
+const boxes = {};
+
+export function mount(p) {
+  panel = p;
+  panel.append(el("p", { class: "meta" }, "Each gateway's configuration, an event fired by hand, and its callbacks, newest first. ",
+    "Configure a gateway with PUT /v1/emulator/gateways/{gateway}."));
+  for (const g of GATEWAYS) {
+    boxes[g.id] = { config: el("div", {}), form: el("div", {}), list: el("div", { class: "journal", "aria-live": "polite" }) };
+    panel.append(el("section", { class: "surface", id: `gateway-${g.id}`, dataset: { gateway: g.id } },
+      el("h3", {}, g.label),
+      el("div", { class: "surface-layout" },
+        el("div", {}, el("h4", {}, "Configuration"), boxes[g.id].config, boxes[g.id].form),
+        el("div", {}, el("h4", {}, "Recent callbacks"), boxes[g.id].list))));
+  }
+}
+
+export function shown() {
+  reload();
+}
+
+export function onEvent(event) {
+  if (!LIVE.has(event.event) || panel.hidden) return;
+  clearTimeout(timer);
+  timer = setTimeout(reload, 250);
+}
+
+export async function reload() {
+  if (!panel || panel.hidden) return;
+  await Promise.all(GATEWAYS.map(async (g) => {
+    try {
+      const [config, journal] = await Promise.all([
+        get(`/v1/emulator/gateways/${g.id}`).then((a) => a.gateways[0]).catch((err) => {
+          if (err.status === 404) return null;
+          throw err;
+        }),
+        get(`/v1/emulator/callbacks?source=${g.id}&limit=50`),
+      ]);
+      showConfig(g, config);
+      showCallbacks(boxes[g.id].list, journal.callbacks || []);
+    } catch (err) {
+      notify(err.message, true);
+    }
+  }));
+}
+
+function showConfig(g, config) {
+  const box = boxes[g.id];
+  if (!config) {
+    box.config.replaceChildren(el("p", { class: "meta not-configured" }, "Not configured."));
+    box.form.replaceChildren();
+    return;
+  }
+  box.config.replaceChildren(el("pre", { class: "json config" }, JSON.stringify(config, null, 2)));
+  if (!box.form.firstChild) box.form.append(fireForm(g));
+}
+
+/** Fires one event: POST /v1/emulator/gateways/{g}/events with {event, data?}. */
+function fireForm(g) {
+  const select = el("select", { id: `gw-${g.id}-event`, name: "event" },
+    ...g.events.map((e) => el("option", { value: e }, e)));
+  const data = el("textarea", { id: `gw-${g.id}-data`, name: "data", rows: 3, class: "mono wide",
+    placeholder: '{"phone": "+15550001111", "message": "Hello"}' });
+  const submit = async (e) => {
+    e.preventDefault();
+    const body = { event: select.value };
+    if (data.value.trim()) {
+      try {
+        body.data = JSON.parse(data.value);
+      } catch (err) {
+        return notify(`The data is not JSON: ${err.message}`, true);
+      }
+    }
+    try {
+      const answer = await post(`/v1/emulator/gateways/${g.id}/events`, body);
+      notify(`${g.label}: ${answer.callbacks.length} callback(s) made`);
+      reload();
+    } catch (err) {
+      notify(err.message, true);
+    }
+  };
+  return el("form", { class: "fire", onsubmit: submit },
+    el("h4", {}, "Fire an event"),
+    el("div", { class: "field" }, el("label", { for: `gw-${g.id}-event` }, "Event"), select),
+    el("div", { class: "field" }, el("label", { for: `gw-${g.id}-data` }, "Data (optional JSON object)"), data),
+    el("div", { class: "actions" }, el("button", { type: "submit", id: `gw-${g.id}-fire` }, "Fire")));
+}
+
+/** Fills `box` with the callbacks, newest first (shared with the Cloud API tab). */
+export function showCallbacks(box, callbacks) {
+  const newest = callbacks.slice().sort((a, b) => b.id - a.id);
+  box.replaceChildren(...newest.map(callbackEntry));
+  if (!newest.length) box.append(el("p", { class: "meta" }, "No callbacks yet."));
+}
+
+/** The body exactly as sent (a form, or JSON bytes as signed); an object only when stored as one. */
+function exact(body) {
+  return typeof body === "string" ? body : JSON.stringify(body, null, 2);
+}
+
+function callbackEntry(c) {
+  const last = c.attempts && c.attempts.length ? c.attempts[c.attempts.length - 1] : null;
+  const lastText = !last ? "not attempted yet" : last.status ? `HTTP ${last.status}` : last.error || "error";
+  const body = c.request ? c.request.body : c.body;
+  return el("article", { class: "callback", dataset: { callbackId: c.id, state: c.state } },
+    el("header", {},
+      el("span", { class: "mono" }, `#${c.id}`), " ",
+      el("span", { class: "meta" }, clock(c.created_ms)), " ",
+      el("span", { class: "strong" }, c.event || c.kind || ""), " ",
+      el("span", { class: `state ${c.state}`, dataset: { state: c.state } }, c.state.replace("_", " ")),
+      el("span", { class: "meta last-attempt" }, ` · last attempt: ${lastText}`)),
+    c.request && c.request.url ? el("p", { class: "meta mono url" }, `${c.request.method || "POST"} ${c.request.url}`) : null,
+    el("pre", { class: "json body" }, exact(body)));
+}
