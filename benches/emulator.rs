@@ -269,6 +269,27 @@ fn wrk_available() -> bool {
         .is_ok()
 }
 
+/// An emulator whose statuses are due at once (statuses due together share a POST), webhooks
+/// to a fresh no-op receiver: the end-to-end scenarios.
+async fn instant_statuses(queue_limit: &str) -> (Receiver, Emulator) {
+    let rx = Receiver::start();
+    let (emu, _) = Emulator::start(&[
+        "--status-sent-ms",
+        "0",
+        "--status-delivered-ms",
+        "0",
+        "--status-read-ms",
+        "0",
+        "--callback-batch-max",
+        "64",
+        "--callback-queue-limit",
+        queue_limit,
+    ])
+    .await;
+    emu.use_receiver(&rx, json!({})).await;
+    (rx, emu)
+}
+
 /// Requests/s of `CONNECTIONS` keep-alive connections POSTing `body` (GET when it is empty) for
 /// `secs`: wrk (1 thread) when installed, else the Rust client below.
 async fn load(
@@ -649,21 +670,7 @@ async fn bench() {
             );
         }
         if enabled("ceiling") {
-            let rx = Receiver::start();
-            let (emu, _) = Emulator::start(&[
-                "--status-sent-ms",
-                "0",
-                "--status-delivered-ms",
-                "0",
-                "--status-read-ms",
-                "0",
-                "--callback-batch-max",
-                "64",
-                "--callback-queue-limit",
-                "5000000",
-            ])
-            .await;
-            emu.use_receiver(&rx, json!({})).await;
+            let (rx, emu) = instant_statuses("5000000").await;
             let window = secs.min(10.0);
             let started = Instant::now();
             let (sent, _) = paced(&emu, f64::INFINITY, window, CONNECTIONS, false).await;
@@ -685,21 +692,7 @@ async fn bench() {
             );
         }
         if enabled("e2e") {
-            let rx = Receiver::start();
-            let (emu, _) = Emulator::start(&[
-                "--status-sent-ms",
-                "0",
-                "--status-delivered-ms",
-                "0",
-                "--status-read-ms",
-                "0",
-                "--callback-batch-max",
-                "64",
-                "--callback-queue-limit",
-                "1000000",
-            ])
-            .await;
-            emu.use_receiver(&rx, json!({})).await;
+            let (rx, emu) = instant_statuses("1000000").await;
             let target_rate = 5000.0;
             let (sent, _) = paced(&emu, target_rate, secs, CONNECTIONS, false).await;
             let drained = wait_for(&rx.statuses, sent * 2, Duration::from_secs(120)).await;
