@@ -50,10 +50,6 @@ impl Settings {
         self.tx.borrow().clone()
     }
 
-    pub fn subscribe(&self) -> watch::Receiver<Arc<ApplicationSettings>> {
-        self.tx.subscribe()
-    }
-
     /// The schedule's view of the settings: which statuses are notified.
     pub fn status_filters(&self) -> watch::Receiver<StatusFilters> {
         self.filters.subscribe()

@@ -197,10 +197,6 @@ impl Store {
         self.fault.store(mode, Ordering::SeqCst);
     }
 
-    pub fn faulty(&self) -> bool {
-        self.fault.load(Ordering::SeqCst) != NO_FAULT
-    }
-
     fn check(&self) -> Result<(), StoreError> {
         if self.fault.load(Ordering::SeqCst) == REFUSE_WRITES {
             return Err(StoreError::Fault);
