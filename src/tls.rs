@@ -4,9 +4,11 @@ use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
     KeyUsagePurpose,
 };
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -168,17 +170,105 @@ pub fn rustls_server_config(
     chain_pem: &str,
     key_pem: &str,
 ) -> Result<rustls::ServerConfig, TlsError> {
-    let certs = rustls_pemfile::certs(&mut BufReader::new(chain_pem.as_bytes()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| TlsError::Invalid(format!("certificate chain: {e}")))?;
-    let key = rustls_pemfile::private_key(&mut BufReader::new(key_pem.as_bytes()))
-        .map_err(|e| TlsError::Invalid(format!("private key: {e}")))?
-        .ok_or_else(|| TlsError::Invalid("no private key in the key file".into()))?;
+    let live = Arc::new(LiveCert::new(certified_key(chain_pem, key_pem)?, None));
+    live_server_config(live)
+}
+
+/// A server config whose certificate is asked of `live` at every handshake, so a swap applies to
+/// every new connection without a restart.
+pub fn live_server_config(live: Arc<LiveCert>) -> Result<rustls::ServerConfig, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     Ok(rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
-        .with_single_cert(certs, key)?)
+        .with_cert_resolver(live))
+}
+
+/// A certificate chain (leaf first) and its private key, checked: every CERTIFICATE block is a
+/// well-formed X.509 certificate, there is exactly one private key, and it matches the leaf.
+pub fn certified_key(chain_pem: &str, key_pem: &str) -> Result<CertifiedKey, TlsError> {
+    count_pem_certificates(chain_pem)
+        .map_err(|e| TlsError::Invalid(format!("certificate chain: {e}")))?;
+    let certs = rustls_pemfile::certs(&mut BufReader::new(chain_pem.as_bytes()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| TlsError::Invalid(format!("certificate chain: {e}")))?;
+    if certs.is_empty() {
+        return Err(TlsError::Invalid("no PEM CERTIFICATE block found".into()));
+    }
+    let mut keys = Vec::new();
+    for item in rustls_pemfile::read_all(&mut BufReader::new(key_pem.as_bytes())) {
+        let item = item.map_err(|e| TlsError::Invalid(format!("private key: {e}")))?;
+        match item {
+            rustls_pemfile::Item::Pkcs1Key(k) => keys.push(k.into()),
+            rustls_pemfile::Item::Pkcs8Key(k) => keys.push(k.into()),
+            rustls_pemfile::Item::Sec1Key(k) => keys.push(k.into()),
+            _ => {}
+        }
+    }
+    let key = match keys.len() {
+        1 => keys.remove(0),
+        0 => return Err(TlsError::Invalid("no PEM PRIVATE KEY block found".into())),
+        n => {
+            return Err(TlsError::Invalid(format!(
+                "{n} private keys found; give one"
+            )))
+        }
+    };
+    let provider = rustls::crypto::ring::default_provider();
+    let certified = CertifiedKey::from_der(certs, key, &provider).map_err(|e| match e {
+        rustls::Error::InconsistentKeys(_) => {
+            TlsError::Invalid("the private key does not match the first (leaf) certificate".into())
+        }
+        other => TlsError::Invalid(format!("private key: {other}")),
+    })?;
+    Ok(certified)
+}
+
+/// The HTTPS listener's certificate and the CA offered at `/v1/certificates/external/ca`,
+/// swappable while serving (`POST /v1/certificates/external`).
+#[derive(Debug)]
+pub struct LiveCert {
+    current: RwLock<(Arc<CertifiedKey>, Option<String>)>,
+}
+
+impl LiveCert {
+    pub fn new(key: CertifiedKey, ca_pem: Option<String>) -> LiveCert {
+        LiveCert {
+            current: RwLock::new((Arc::new(key), ca_pem)),
+        }
+    }
+
+    /// Serves `key` to every new handshake from now on.
+    pub fn swap(&self, key: CertifiedKey, ca_pem: Option<String>) {
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = (Arc::new(key), ca_pem);
+    }
+
+    pub fn ca_pem(&self) -> Option<String> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .clone()
+    }
+}
+
+impl ResolvesServerCert for LiveCert {
+    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        Some(
+            self.current
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .0
+                .clone(),
+        )
+    }
+}
+
+/// The issuer to offer for a chain (leaf first): its last certificate, when there are several.
+pub fn chain_ca(chain_pem: &str) -> Option<String> {
+    (chain_pem.matches("-----BEGIN CERTIFICATE-----").count() > 1)
+        .then(|| last_pem_certificate(chain_pem))
+        .flatten()
 }
 
 /// How many PEM certificates a text holds. Each CERTIFICATE block must be a well-formed X.509

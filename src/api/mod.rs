@@ -4,7 +4,9 @@
 //! routes for the OpenAPI consistency test. Unknown paths answer 1006/404, known paths with a
 //! wrong method 1025/405, both in the On-Prem envelope.
 
+mod account;
 mod auth;
+mod backup;
 mod body;
 mod certificates;
 mod cloud;
@@ -17,9 +19,12 @@ mod health;
 mod inspector;
 mod media;
 mod messages;
+mod profile;
+mod providers;
 mod session;
 mod settings;
 mod stats;
+mod support;
 mod users;
 
 pub use auth::{Admin, Bearer, Monitor};
@@ -105,6 +110,30 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/gateways/raspisms", M::DELETE, web::delete().to(gateways::delete::<gateways::Raspisms>)),
         ("/v1/emulator/gateways/raspisms/events", M::POST, web::post().to(gateways::event::<gateways::Raspisms>)),
         ("/v1/emulator/gateways/raspisms/messages", M::POST, web::post().to(gateways::send::<gateways::Raspisms>)),
+        // On-Premises: registration, two-step, profile, business profile, backup/restore, media
+        // providers, support, /v1/metrics, the listener's certificate (issue 19, not groups).
+        ("/v1/account", M::POST, web::post().to(account::request_code)),
+        ("/v1/account/verify", M::POST, web::post().to(account::verify)),
+        ("/v1/account/shards", M::POST, web::post().to(account::shards)),
+        ("/v1/settings/account/two-step", M::POST, web::post().to(account::enable_two_step)),
+        ("/v1/settings/account/two-step", M::DELETE, web::delete().to(account::disable_two_step)),
+        ("/v1/settings/profile/about", M::GET, get().to(profile::get_about)),
+        ("/v1/settings/profile/about", M::PATCH, web::patch().to(profile::patch_about)),
+        ("/v1/settings/profile/photo", M::GET, get().to(profile::get_photo)),
+        ("/v1/settings/profile/photo", M::POST, web::post().to(profile::post_photo)),
+        ("/v1/settings/profile/photo", M::DELETE, web::delete().to(profile::delete_photo)),
+        ("/v1/settings/business/profile", M::GET, get().to(profile::get_business)),
+        ("/v1/settings/business/profile", M::POST, web::post().to(profile::post_business)),
+        ("/v1/settings/backup", M::POST, web::post().to(backup::backup)),
+        ("/v1/settings/restore", M::POST, web::post().to(backup::restore)),
+        ("/v1/settings/application/media/providers", M::GET, get().to(providers::list)),
+        ("/v1/settings/application/media/providers", M::POST, web::post().to(providers::add)),
+        ("/v1/settings/application/media/providers/{name}", M::DELETE, web::delete().to(providers::delete)),
+        ("/v1/support", M::GET, get().to(support::get)),
+        ("/v1/metrics", M::GET, get().to(stats::metrics)),
+        ("/v1/certificates/external", M::POST, web::post().to(certificates::upload_external)),
+        ("/v1/emulator/account", M::GET, get().to(account::control)),
+        (profile::PHOTO_LINK_PATH, M::GET, get().to(profile::public_photo)),
     ]
 }
 
