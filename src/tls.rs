@@ -295,9 +295,13 @@ pub fn count_pem_certificates(text: &str) -> Result<usize, String> {
     Ok(count)
 }
 
+/// The last CERTIFICATE block of a PEM text, and nothing after it (an uploaded text also holds
+/// the private key, which must never be offered).
 fn last_pem_certificate(chain: &str) -> Option<String> {
+    const END: &str = "-----END CERTIFICATE-----";
     let start = chain.rfind("-----BEGIN CERTIFICATE-----")?;
-    Some(chain[start..].to_string())
+    let end = start + chain[start..].find(END)? + END.len();
+    Some(format!("{}\n", &chain[start..end]))
 }
 
 fn read(path: &Path) -> Result<String, TlsError> {
@@ -338,6 +342,22 @@ mod tests {
             assert!(e.starts_with("CERTIFICATE block 2 of 2 is not"), "{e}");
         }
         assert_eq!(count_pem_certificates("no pem here").unwrap(), 0);
+    }
+
+    #[test]
+    fn uploaded_chains_are_checked_and_the_key_never_offered() {
+        let a = DevPki::generate("a", &["localhost".into()]).unwrap();
+        let b = DevPki::generate("b", &["localhost".into()]).unwrap();
+        let text = format!("{}{}", a.cert_pem, a.key_pem);
+        assert!(certified_key(&text, &text).is_ok());
+        let ca = chain_ca(&text).unwrap();
+        assert!(!ca.contains("PRIVATE KEY"));
+        assert_eq!(ca.trim(), a.ca_pem.trim());
+        let mismatch = format!("{}{}", a.cert_pem, b.key_pem);
+        let e = certified_key(&mismatch, &mismatch).unwrap_err().to_string();
+        assert!(e.contains("does not match"), "{e}");
+        assert!(certified_key(&a.cert_pem, &a.cert_pem).is_err());
+        assert!(certified_key(&a.key_pem, &a.key_pem).is_err());
     }
 
     #[test]
