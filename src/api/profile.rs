@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 /// Where `?format=link` points: a public (unauthenticated) copy of the photo.
-pub const PHOTO_LINK_PATH: &str = "/v1/emulator/profile/photo";
+pub const PHOTO_LINK_PATH: &str = "/profile/photo";
 
 pub async fn get_about(req: HttpRequest, _admin: Admin) -> Result<HttpResponse, ApiError> {
     let text = state(&req)?

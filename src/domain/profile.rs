@@ -77,7 +77,7 @@ fn max_chars(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
 
 impl About {
     pub fn parse(text: String) -> Result<About, ApiError> {
-        if text.trim().is_empty() {
+        if text.is_empty() {
             return Err(ApiError::invalid("text", "must not be empty"));
         }
         max_chars("text", &text, ABOUT_MAX_CHARS)?;
@@ -118,8 +118,8 @@ impl BusinessProfile {
             for (i, site) in sites.iter().enumerate() {
                 let field = format!("websites[{i}]");
                 max_chars(&field, site, WEBSITE_MAX)?;
-                let ok = url::Url::parse(site)
-                    .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+                let ok = (site.starts_with("http://") || site.starts_with("https://"))
+                    && url::Url::parse(site).is_ok_and(|u| u.host().is_some());
                 if !ok {
                     return Err(ApiError::invalid(&field, "must be an http(s) URL"));
                 }
@@ -141,16 +141,17 @@ impl BusinessProfile {
     }
 }
 
+/// `local@domain`: printable ASCII without spaces, one `@`, a `.` inside the domain (the spec's
+/// pattern says the same).
 fn looks_like_email(v: &str) -> bool {
     let Some((local, domain)) = v.split_once('@') else {
         return false;
     };
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !v.chars().any(char::is_whitespace)
+    let printable = |s: &str| s.bytes().all(|b| (0x21..=0x7e).contains(&b) && b != b'@');
+    let inner_dot = domain
+        .char_indices()
+        .any(|(i, c)| c == '.' && i > 0 && i + 1 < domain.len());
+    !local.is_empty() && printable(local) && printable(domain) && inner_dot
 }
 
 /// The image types accepted as a profile photo, by their first bytes.

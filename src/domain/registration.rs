@@ -219,10 +219,9 @@ impl Registration {
     pub async fn set_shards(&self, req: ShardsRequest) -> Result<(), ApiError> {
         let (cc, phone) = number(&req.cc, &req.phone_number)?;
         let shards = match &req.shards {
-            serde_json::Value::String(s) => s.trim().parse::<u64>().ok(),
-            v => crate::wa::integer::as_u64(v),
+            serde_json::Value::String(s) => SHARD_COUNTS.into_iter().find(|n| n.to_string() == *s),
+            v => crate::wa::integer::as_u64(v).filter(|n| SHARD_COUNTS.contains(n)),
         }
-        .filter(|n| SHARD_COUNTS.contains(n))
         .ok_or_else(|| ApiError::invalid("shards", "must be one of 1, 2, 4, 8, 16, 32"))?;
         if let Some(cert) = &req.cert {
             check_cert(cert)?;
@@ -230,7 +229,10 @@ impl Registration {
         let _guard = self.write.lock().await;
         self.check_pin(req.pin.as_deref()).await?;
         let AccountState::Registered { wa_id, vname, .. } = self.state() else {
-            return Err(ApiError::new(1011, "The business number is not registered"));
+            return Err(ApiError::invalid(
+                "phone_number",
+                "no number is registered: register it first (POST /v1/account)",
+            ));
         };
         if wa_id != format!("{cc}{phone}") {
             return Err(ApiError::invalid(
@@ -331,7 +333,7 @@ fn number(cc: &str, phone: &str) -> Result<(String, String), ApiError> {
 fn check_cert(cert: &str) -> Result<(), ApiError> {
     use base64::Engine;
     let decoded = base64::engine::general_purpose::STANDARD
-        .decode(cert.trim())
+        .decode(cert)
         .map_err(|_| ApiError::invalid("cert", "must be the base64-encoded certificate"))?;
     if decoded.is_empty() {
         return Err(ApiError::invalid("cert", "must not be empty"));

@@ -14,7 +14,7 @@ const OPEN: [(&str, &str); 7] = [
     ("GET", "/inspector/{asset}"),
     ("POST", "/v1/emulator/session"),
     // The public link of `GET /v1/settings/profile/photo?format=link`.
-    ("GET", "/v1/emulator/profile/photo"),
+    ("GET", "/profile/photo"),
 ];
 
 fn admin_only(method: &str, path: &str) -> bool {

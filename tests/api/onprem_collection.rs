@@ -111,3 +111,143 @@ fn same_shape(pattern: &str, path: &str) -> bool {
         .zip(path.split('/'))
         .all(|(p, s)| p == s || p.starts_with('{'))
 }
+
+/// The account surface's JSON answers match their schemas in openapi/openapi.yaml.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_answers_validate_against_the_spec() {
+    use crate::openapi::{check, spec};
+    use serde_json::json;
+    let spec = spec();
+    let app = spawn_with(|c| c.unregistered = true).await;
+    let cert = "Q2VydA==";
+    let calls: Vec<(&str, &str, &str, Option<Value>)> = vec![
+        (
+            "post",
+            "/v1/account",
+            "/v1/account",
+            Some(json!({"cc":"1","phone_number":"6315550042","method":"sms","cert":cert})),
+        ),
+        ("get", "/v1/emulator/account", "/v1/emulator/account", None),
+        (
+            "post",
+            "/v1/settings/account/two-step",
+            "/v1/settings/account/two-step",
+            Some(json!({"pin":"123456"})),
+        ),
+        (
+            "delete",
+            "/v1/settings/account/two-step",
+            "/v1/settings/account/two-step",
+            None,
+        ),
+        (
+            "patch",
+            "/v1/settings/profile/about",
+            "/v1/settings/profile/about",
+            Some(json!({"text":"hi"})),
+        ),
+        (
+            "get",
+            "/v1/settings/profile/about",
+            "/v1/settings/profile/about",
+            None,
+        ),
+        (
+            "post",
+            "/v1/settings/business/profile",
+            "/v1/settings/business/profile",
+            Some(json!({"email":"a@b.test"})),
+        ),
+        (
+            "get",
+            "/v1/settings/business/profile",
+            "/v1/settings/business/profile",
+            None,
+        ),
+        (
+            "post",
+            "/v1/settings/application/media/providers",
+            "/v1/settings/application/media/providers",
+            Some(
+                json!([{"name":"a","type":"www","config":{"basic":{"username":"u","password":"p"}}}]),
+            ),
+        ),
+        (
+            "get",
+            "/v1/settings/application/media/providers",
+            "/v1/settings/application/media/providers",
+            None,
+        ),
+        (
+            "get",
+            "/v1/settings/application",
+            "/v1/settings/application",
+            None,
+        ),
+        (
+            "post",
+            "/v1/settings/backup",
+            "/v1/settings/backup",
+            Some(json!({"password":"pw"})),
+        ),
+        ("get", "/v1/support", "/v1/support", None),
+        ("get", "/v1/health", "/v1/health", None),
+        (
+            "delete",
+            "/v1/settings/application/media/providers/{name}",
+            "/v1/settings/application/media/providers/a",
+            None,
+        ),
+        (
+            "get",
+            "/v1/settings/profile/photo",
+            "/v1/settings/profile/photo",
+            None,
+        ),
+        (
+            "post",
+            "/v1/settings/restore",
+            "/v1/settings/restore",
+            Some(json!({"password":"pw","data":"AAAA"})),
+        ),
+        (
+            "post",
+            "/v1/account/verify",
+            "/v1/account/verify",
+            Some(json!({"code":"000000"})),
+        ),
+    ];
+    for (method, pattern, path, body) in calls {
+        let (status, answer) = app
+            .call(
+                Method::from_bytes(method.to_uppercase().as_bytes()).unwrap(),
+                path,
+                body,
+            )
+            .await;
+        check(&spec, method, pattern, status.as_u16(), &answer);
+    }
+    let (status, answer) = app
+        .raw(
+            Method::POST,
+            "/v1/settings/profile/photo",
+            Some("image/png"),
+            crate::onprem_profile::png(3),
+        )
+        .await;
+    check(
+        &spec,
+        "post",
+        "/v1/settings/profile/photo",
+        status.as_u16(),
+        &answer,
+    );
+    let (status, answer) = app.get("/v1/settings/profile/photo?format=link").await;
+    check(
+        &spec,
+        "get",
+        "/v1/settings/profile/photo",
+        status.as_u16(),
+        &answer,
+    );
+}
