@@ -96,6 +96,74 @@ SEMANTIC = [
         "POST /v1/emulator/cloud/inbound", 400, 1009, r"^phone_number_id: .* is not a configured Cloud number$",
         "the number must be one configured with PUT /v1/emulator/cloud: a fact of the state, not of the schema",
     ),
+    # The On-Premises account surface (registration, two-step, profile, backup, certificates).
+    (
+        "POST /v1/account", 400, 1009, r"^phone_number: must be the number without country code",
+        "cc and phone_number together hold at most 15 digits (E.164): a sum of two fields' lengths",
+    ),
+    (
+        "POST /v1/account", 400, 1009, r"^cert: must be the base64",
+        "the certificate must decode as canonical base64 (unused trailing bits zero), which the pattern "
+        "does not state",
+    ),
+    (
+        "POST /v1/account", 400, 1008, r"^Missing required parameter: pin$",
+        "pin is required while two-step verification is on (POST /v1/settings/account/two-step): a fact of the state",
+    ),
+    (
+        "POST /v1/account", 400, 1009, r"^pin: does not match",
+        "the pin must be the two-step verification PIN set before: a fact of the state",
+    ),
+    (
+        "POST /v1/account/verify", 404, 1006, r"^No registration code is pending",
+        "verify needs a code requested with POST /v1/account first: a fact of the state",
+    ),
+    (
+        "POST /v1/account/verify", 400, 1009, r"^code: does not match the registration code sent$",
+        "the code is the one sent (shown by GET /v1/emulator/account), which a generator cannot know",
+    ),
+    (
+        "POST /v1/account/shards", 400, 1009, r"^phone_number: (.* is not the registered number|no number is registered|must be the number without)",
+        "cc + phone_number must be the registered number (a fact of the state), and hold at most 15 digits together",
+    ),
+    (
+        "POST /v1/account/shards", 400, 1009, r"^(pin: does not match|cert: must be the base64)",
+        "the pin must be the two-step PIN set before; the certificate must be canonical base64 (see above)",
+    ),
+    (
+        "POST /v1/account/shards", 400, 1008, r"^Missing required parameter: pin$",
+        "pin is required while two-step verification is on: a fact of the state",
+    ),
+    (
+        "POST /v1/settings/profile/photo", 400, 1009, r"^(photo: must be a JPEG or PNG image|body: not a multipart form)",
+        "the photo must be a JPEG or PNG by its content (its first bytes), which a schema for binary cannot state",
+    ),
+    (
+        "POST /v1/settings/profile/photo", 400, 1008, r"^Missing required parameter: (photo|File)",
+        "an empty image, or a form without a file part: a schema for binary bodies cannot require bytes",
+    ),
+    (
+        "POST /v1/settings/business/profile", 400, 1009, r"^websites\[\d\]: must be an http\(s\) URL$",
+        "a website must parse as an http(s) URL with a host by the WHATWG URL rules, which are not a regular expression",
+    ),
+    (
+        "POST /v1/settings/restore", 400, 1009, r"^(data|password): ",
+        "data must be a backup made by POST /v1/settings/backup and password the one it was made with: "
+        "a generated value never opens (that is the point of the encryption)",
+    ),
+    (
+        "POST /v1/settings/application/media/providers", 400, 1009, r"is listed twice$",
+        "provider names must be unique in the list: uniqueItems compares whole items, not one field",
+    ),
+    (
+        "PATCH /v1/settings/application", 400, 1009, r"^media\.providers\[\d+\]\.name: .* is listed twice$",
+        "provider names must be unique in the list: uniqueItems compares whole items, not one field",
+    ),
+    (
+        "POST /v1/certificates/external", 400, 1009, r"^certificate: ",
+        "the text must hold a PEM chain that parses as X.509 and a private key matching its leaf; a schema "
+        "can only ask for text",
+    ),
 ]
 
 
