@@ -27,6 +27,7 @@ mod onprem_account;
 mod onprem_backup;
 mod onprem_certificates;
 mod onprem_collection;
+mod onprem_inspector;
 mod onprem_profile;
 mod openapi;
 mod persistence;

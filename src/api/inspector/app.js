@@ -1,5 +1,6 @@
 // The inspector's shell: sign-in, the tabs, and the one event stream every tab listens to.
 import { get, post, del, el, notify } from "./api.js";
+import * as account from "./account.js";
 import * as chat from "./chat.js";
 import * as cloud from "./cloud.js";
 import * as gateways from "./gateways.js";
@@ -15,6 +16,7 @@ const TABS = [
   { id: "gateways", label: "SMS gateways", module: gateways },
   { id: "cloud", label: "Cloud API", module: cloud },
   { id: "settings", label: "Settings", module: settings },
+  { id: "account", label: "Account", module: account },
 ];
 
 const $ = (id) => document.getElementById(id);
