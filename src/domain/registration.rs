@@ -250,6 +250,9 @@ impl Registration {
 
     /// With two-step verification on, `pin` must be given and match.
     async fn check_pin(&self, pin: Option<&str>) -> Result<(), ApiError> {
+        if let Some(pin) = pin {
+            check_pin_format(pin)?;
+        }
         let Some(stored) = self.store.get::<TwoStepPin>("two_step")? else {
             return Ok(());
         };
