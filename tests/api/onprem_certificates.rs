@@ -92,6 +92,27 @@ async fn an_uploaded_chain_is_served_to_new_handshakes() {
         served_leaf(app.port, &other.ca_pem).await,
         Some(leaf_der(&other.cert_pem))
     );
+
+    // A chain of the leaf alone: served, and there is no CA to download.
+    let end = other.cert_pem.find("-----END CERTIFICATE-----").unwrap() + 25;
+    let client = client_for(&other.ca_pem);
+    let res = client
+        .post(format!("{}/v1/certificates/external", app.base))
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body(format!("{}\n{}", &other.cert_pem[..end], other.key_pem))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = client_for(&other.ca_pem)
+        .get(format!("{}/v1/certificates/external/ca", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], 1006);
 }
 
 async fn download_ca(client: &reqwest::Client, base: &str) -> String {
