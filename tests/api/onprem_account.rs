@@ -252,6 +252,20 @@ async fn registration_survives_a_restart_and_the_code_is_logged() {
         .await;
     assert_eq!(status, 202);
     let code = pending_code(&first.api).await;
+    let about = json!({"text": "kept across restarts"});
+    assert_eq!(
+        first.api.patch("/v1/settings/profile/about", about).await.0,
+        200
+    );
+    let business = json!({"websites": ["https://kept.example.test"]});
+    assert_eq!(
+        first
+            .api
+            .post("/v1/settings/business/profile", business)
+            .await
+            .0,
+        200
+    );
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(
         logged
@@ -266,6 +280,16 @@ async fn registration_survives_a_restart_and_the_code_is_logged() {
         pending_code(&second.api).await,
         code,
         "the pending code survives"
+    );
+    let (_, about) = second.api.get("/v1/settings/profile/about").await;
+    assert_eq!(
+        about["settings"]["profile"]["about"]["text"],
+        "kept across restarts"
+    );
+    let (_, business) = second.api.get("/v1/settings/business/profile").await;
+    assert_eq!(
+        business["settings"]["business"]["profile"]["websites"],
+        json!(["https://kept.example.test"])
     );
     let (status, _) = second
         .api
