@@ -13,6 +13,7 @@ mod emulator;
 mod error;
 mod gateways;
 pub mod graph;
+mod groups;
 mod health;
 mod inspector;
 mod media;
@@ -105,6 +106,25 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/gateways/raspisms", M::DELETE, web::delete().to(gateways::delete::<gateways::Raspisms>)),
         ("/v1/emulator/gateways/raspisms/events", M::POST, web::post().to(gateways::event::<gateways::Raspisms>)),
         ("/v1/emulator/gateways/raspisms/messages", M::POST, web::post().to(gateways::send::<gateways::Raspisms>)),
+        // Groups (On-Prem, deprecated by Meta), then the control routes that play their customers.
+        ("/v1/groups", M::POST, web::post().to(groups::create)),
+        ("/v1/groups", M::GET, get().to(groups::list)),
+        ("/v1/groups/{id}", M::GET, get().to(groups::info)),
+        ("/v1/groups/{id}", M::PUT, web::put().to(groups::update)),
+        ("/v1/groups/{id}/invite", M::GET, get().to(groups::invite)),
+        ("/v1/groups/{id}/invite", M::DELETE, web::delete().to(groups::revoke_invite)),
+        ("/v1/groups/{id}/participants", M::DELETE, web::delete().to(groups::remove_participants)),
+        ("/v1/groups/{id}/admins", M::PATCH, web::patch().to(groups::promote)),
+        ("/v1/groups/{id}/admins", M::DELETE, web::delete().to(groups::demote)),
+        ("/v1/groups/{id}/icon", M::POST, web::post().to(groups::set_icon)),
+        ("/v1/groups/{id}/icon", M::GET, get().to(groups::get_icon)),
+        ("/v1/groups/{id}/icon", M::DELETE, web::delete().to(groups::delete_icon)),
+        ("/v1/groups/{id}/leave", M::POST, web::post().to(groups::leave)),
+        ("/v1/emulator/groups", M::GET, get().to(groups::control_list)),
+        ("/v1/emulator/groups/join", M::POST, web::post().to(groups::control_join_link)),
+        ("/v1/emulator/groups/{id}/participants", M::POST, web::post().to(groups::control_join)),
+        ("/v1/emulator/groups/{id}/participants", M::DELETE, web::delete().to(groups::control_leave)),
+        ("/v1/emulator/groups/{id}/messages", M::POST, web::post().to(groups::control_message)),
     ]
 }
 

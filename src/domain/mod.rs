@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod cloud;
 pub mod gateways;
+pub mod groups;
 pub mod inbound;
 pub mod media;
 pub mod messaging;
