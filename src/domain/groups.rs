@@ -84,7 +84,6 @@ pub struct Groups {
     events: Arc<Events>,
     /// The business's wa_id: creator, first participant and admin of every group.
     business: String,
-    default_cc: String,
     lock: tokio::sync::Mutex<()>,
 }
 
@@ -100,14 +99,12 @@ impl Groups {
         delivery: Arc<Delivery>,
         events: Arc<Events>,
         business: String,
-        default_cc: String,
     ) -> Groups {
         Groups {
             store,
             delivery,
             events,
             business,
-            default_cc,
             lock: tokio::sync::Mutex::new(()),
         }
     }
@@ -430,25 +427,25 @@ impl Groups {
         Ok(())
     }
 
-    /// Normalised wa_ids: a non-empty list of phone numbers, no duplicates.
+    /// wa_ids as the Contacts API gives them (8 to 15 digits): a non-empty list, duplicates
+    /// dropped.
     fn wa_ids(&self, raw: &[String]) -> Result<Vec<String>, ApiError> {
         if raw.is_empty() {
             return Err(ApiError::invalid("wa_ids", "must hold at least one wa_id"));
         }
         let mut out: Vec<String> = Vec::with_capacity(raw.len());
         for (i, w) in raw.iter().enumerate() {
-            let n =
-                crate::wa::outbound::normalize_number(w, &self.default_cc).ok_or_else(|| {
-                    ApiError::invalid(
-                        &format!("wa_ids[{i}]"),
-                        format!(
-                            "'{}' is not a WhatsApp id",
-                            w.chars().take(40).collect::<String>()
-                        ),
-                    )
-                })?;
-            if !out.contains(&n) {
-                out.push(n);
+            let w = wire::wa_id(w).ok_or_else(|| {
+                ApiError::invalid(
+                    &format!("wa_ids[{i}]"),
+                    format!(
+                        "'{}' is not a wa_id (8 to 15 digits, as POST /v1/contacts answers)",
+                        w.chars().take(40).collect::<String>()
+                    ),
+                )
+            })?;
+            if !out.iter().any(|o| o == w) {
+                out.push(w.to_string());
             }
         }
         Ok(out)

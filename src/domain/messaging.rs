@@ -139,7 +139,6 @@ impl Messaging {
             delivery.clone(),
             events.clone(),
             settings.current().wa_id.clone(),
-            default_cc.clone(),
         );
         Ok(Messaging {
             conversations: Mutex::new(HashMap::new()),

@@ -60,20 +60,31 @@ pub fn invite_code_of(link: &str) -> &str {
     link.trim().trim_start_matches(INVITE_PREFIX)
 }
 
-/// A subject as stored: trimmed, 1 to 25 characters.
+/// Blank for a subject: Unicode whitespace and the separators U+001C..U+001F (which Python's
+/// `\s`, and so the spec's pattern, count as whitespace too).
+fn blank(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// A subject as stored: at most 25 characters as sent, not blank, trimmed.
 pub fn subject(raw: &str) -> Result<String, ApiError> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return Err(ApiError::invalid("subject", "must not be empty"));
-    }
-    let n = s.chars().count();
+    let n = raw.chars().count();
     if n > SUBJECT_MAX_CHARS {
         return Err(ApiError::invalid(
             "subject",
             format!("is {n} characters, the limit is {SUBJECT_MAX_CHARS}"),
         ));
     }
+    let s = raw.trim_matches(blank);
+    if s.is_empty() {
+        return Err(ApiError::invalid("subject", "must not be blank"));
+    }
     Ok(s.to_string())
+}
+
+/// A wa_id as the Contacts API gives them: 8 to 15 digits.
+pub fn wa_id(raw: &str) -> Option<&str> {
+    ((8..=15).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_digit())).then_some(raw)
 }
 
 /// The content type of an icon: JPEG or PNG, the declared type matching the bytes.
@@ -228,6 +239,14 @@ mod tests {
         assert_eq!(subject("   ").unwrap_err().code, 1009);
         assert!(subject(&"é".repeat(25)).is_ok());
         assert_eq!(subject(&"x".repeat(26)).unwrap_err().code, 1009);
+        assert_eq!(subject("\u{1c} ").unwrap_err().code, 1009);
+        assert_eq!(
+            subject(&format!("{}a", " ".repeat(25))).unwrap_err().code,
+            1009
+        );
+        assert_eq!(wa_id("16315551234"), Some("16315551234"));
+        assert_eq!(wa_id("+16315551234"), None);
+        assert_eq!(wa_id("1234567"), None);
     }
 
     #[test]

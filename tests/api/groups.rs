@@ -2,6 +2,7 @@
 //! answer shape and its effect; bad input per route: the right code, nothing stored.
 
 use crate::helpers::*;
+use crate::openapi::{check, spec};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -141,7 +142,7 @@ async fn every_group_operation_of_the_collection_answers_and_takes_effect() {
     let joining = json!({"link": new, "wa_id": "16315550001"});
     let (status, body) = app.post("/v1/emulator/groups/join", joining).await;
     assert_eq!(status, 200, "{body}");
-    join(&app, &id, &["16315550002", "+1 631 555 0003"]).await;
+    join(&app, &id, &["16315550002", "16315550003"]).await;
     assert_eq!(
         d.info(&id).await["participants"],
         json!([business, "16315550001", "16315550002", "16315550003"])
@@ -196,9 +197,9 @@ async fn every_group_operation_of_the_collection_answers_and_takes_effect() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "image/jpeg");
     assert_eq!(res.bytes().await.unwrap().to_vec(), JPEG.to_vec());
-    let (status, body) = app.get(&format!("{icon_path}?format=link")).await;
-    assert_eq!(status, 200, "{body}");
-    let link = body["groups"][0]["icon"]["link"].as_str().unwrap();
+    let (status, icon_link) = app.get(&format!("{icon_path}?format=link")).await;
+    assert_eq!(status, 200, "{icon_link}");
+    let link = icon_link["groups"][0]["icon"]["link"].as_str().unwrap();
     assert!(link.ends_with(&icon_path), "{link}");
     let (status, _) = d.call("Delete-Group-Icon", &id, None).await;
     assert_eq!(status, 200);
@@ -221,6 +222,40 @@ async fn every_group_operation_of_the_collection_answers_and_takes_effect() {
 
     let every: BTreeSet<&str> = GROUP_OPERATIONS.iter().map(|(n, ..)| *n).collect();
     assert_eq!(d.done, every, "every operation of the collection ran");
+
+    // The answers are the ones the spec describes.
+    let spec = spec();
+    check(&spec, "post", "/v1/groups", 201, &created);
+    check(&spec, "get", "/v1/groups", 200, &list);
+    check(&spec, "get", "/v1/groups/{id}/invite", 200, &inv);
+    check(&spec, "get", "/v1/groups/{id}/icon", 200, &icon_link);
+    check(&spec, "get", "/v1/emulator/groups", 200, &all);
+    let other = create_group(&app, "Other").await;
+    let (_, info) = app.get(&format!("/v1/groups/{other}")).await;
+    check(&spec, "get", "/v1/groups/{id}", 200, &info);
+    let (status, joined) = app
+        .post(
+            &format!("/v1/emulator/groups/{other}/participants"),
+            json!({"wa_ids": ["16315550009"]}),
+        )
+        .await;
+    check(
+        &spec,
+        "post",
+        "/v1/emulator/groups/{id}/participants",
+        status.as_u16(),
+        &joined,
+    );
+    let (status, empty) = app
+        .post(&format!("/v1/groups/{other}/leave"), json!({}))
+        .await;
+    check(
+        &spec,
+        "post",
+        "/v1/groups/{id}/leave",
+        status.as_u16(),
+        &empty,
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
