@@ -308,8 +308,9 @@ pub async fn control_message(
             "the group is the one in the path",
         ));
     }
-    body.rest.insert("group_id".into(), json!(id.as_str()));
     let st = state(&req)?;
+    st.messaging.groups.get(&id)?;
+    body.rest.insert("group_id".into(), json!(id.as_str()));
     let wa_id = st.settings.current().wa_id.clone();
     let (id, callback) = st.messaging.receive(body, &wa_id).await?;
     Ok(ok(

@@ -139,6 +139,13 @@ async fn a_customer_writing_in_a_group_reaches_the_webhook_with_the_group_id() {
         let (status, answer) = app.post(&path, body).await;
         assert_error(status, &answer, 400, code);
     }
+    let (status, answer) = app
+        .post(
+            "/v1/emulator/groups/1-2/messages",
+            json!({"from": "16315550002", "type": "text", "text": {"body": "x"}}),
+        )
+        .await;
+    assert_error(status, &answer, 404, 1006);
     let (_, after) = app.get("/v1/emulator/inbound").await;
     assert_eq!(after["messages"], before["messages"]);
 }
