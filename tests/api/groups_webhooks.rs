@@ -249,3 +249,52 @@ async fn group_events_reach_the_webhook_as_system_messages() {
         .filter(|r| r.body["messages"][0]["type"] == "system")
         .all(|r| r.body.get("contacts").is_none()));
 }
+
+/// The inspector's Groups tab, in a real headless Chromium: lists the groups, makes a customer
+/// join and write in one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inspector_groups_tab_shows_groups_and_plays_their_customers() {
+    if !crate::browser::available() {
+        return;
+    }
+    let app = spawn_emulator().await;
+    let rx = TestReceiver::start().await;
+    app.use_receiver(&rx, json!({})).await;
+    let id = create_group(&app, "Tab group").await;
+    let br = crate::browser::Browser::start(&app.base).await;
+    br.sign_in("admin", "secret").await;
+    br.click("#tab-groups").await;
+    br.wait(&format!("#groups tr[data-group-id='{id}']")).await;
+    br.wait(&format!("#group-id option[value='{id}']")).await;
+    br.type_into("#group-from", "16315550002").await;
+    br.click("#group-join").await;
+    let got = rx
+        .wait_until(WAIT, |r| {
+            kinds(&system_events(r, &id)).contains(&"group_user_joined".to_string())
+        })
+        .await;
+    assert_eq!(system_events(&got, &id)[1]["from"], "16315550002");
+    br.type_into("#group-text", "Hi from the Groups tab").await;
+    br.click("#group-write").await;
+    let got = rx
+        .wait_until(WAIT, |r| {
+            all_items(r, "messages")
+                .iter()
+                .any(|m| m["text"]["body"] == "Hi from the Groups tab")
+        })
+        .await;
+    let m = all_items(&got, "messages")
+        .into_iter()
+        .find(|m| m["text"]["body"] == "Hi from the Groups tab")
+        .unwrap();
+    assert_eq!(m["group_id"], id.as_str());
+    // The row shows the new participant.
+    let row = br
+        .wait(&format!("#groups tr[data-group-id='{id}']"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(row.contains("16315550002"), "{row}");
+    br.stop().await;
+}
