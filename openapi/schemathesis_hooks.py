@@ -96,6 +96,11 @@ SEMANTIC = [
         "POST /v1/emulator/cloud/inbound", 400, 1009, r"^phone_number_id: .* is not a configured Cloud number$",
         "the number must be one configured with PUT /v1/emulator/cloud: a fact of the state, not of the schema",
     ),
+    (
+        "POST /{version}/{phone_number_id}/messages", 400, 100, r"^to: '.*' is not a valid WhatsApp user number$",
+        "to is a phone number when recipient_type is individual (or absent) and any group id when it is group: "
+        "a rule across two fields, which CloudSend's one schema per message type does not split",
+    ),
     # Groups (/v1/groups and the control routes that play their customers).
     (
         "DELETE /v1/groups/{id}/participants", 400, 1009, r"^wa_ids\[\d+\]: (\d+ is not a participant of group|is the business itself)",
