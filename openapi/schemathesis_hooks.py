@@ -101,6 +101,11 @@ SEMANTIC = [
         "to is a phone number when recipient_type is individual (or absent) and any group id when it is group: "
         "a rule across two fields, which CloudSend's one schema per message type does not split",
     ),
+    (
+        "POST /{version}/{phone_number_id}/messages", 400, 100, r"^message_id: .* is not a message received by this number$",
+        "marking read takes the id of a message this number received: a fact of the state (the Graph API answers "
+        "an unknown id with 400 and code 100)",
+    ),
     # Groups (/v1/groups and the control routes that play their customers).
     (
         "DELETE /v1/groups/{id}/participants", 400, 1009, r"^wa_ids\[\d+\]: (\d+ is not a participant of group|is the business itself)",
