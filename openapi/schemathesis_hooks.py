@@ -164,6 +164,57 @@ SEMANTIC = [
         "the text must hold a PEM chain that parses as X.509 and a private key matching its leaf; a schema "
         "can only ask for text",
     ),
+    (
+        "POST /{version}/{phone_number_id}/messages", 400, 100, r"^to: '.*' is not a valid WhatsApp user number$",
+        "to is a phone number when recipient_type is individual (or absent) and any group id when it is group: "
+        "a rule across two fields, which CloudSend's one schema per message type does not split",
+    ),
+    (
+        "POST /{version}/{phone_number_id}/messages", 400, 100, r"^message_id: .* is not a message received by this number$",
+        "marking read takes the id of a message this number received: a fact of the state (the Graph API answers "
+        "an unknown id with 400 and code 100)",
+    ),
+    # Groups (/v1/groups and the control routes that play their customers).
+    (
+        "DELETE /v1/groups/{id}/participants", 400, 1009, r"^wa_ids\[\d+\]: (\d+ is not a participant of group|is the business itself)",
+        "who is in a group is a fact of the state: a generated wa_id is rarely a participant, and the business leaves with /leave",
+    ),
+    (
+        "PATCH /v1/groups/{id}/admins", 400, 1009, r"^wa_ids\[\d+\]: \d+ is not a participant of group",
+        "only participants can become admins: a fact of the state",
+    ),
+    (
+        "DELETE /v1/groups/{id}/admins", 400, 1009, r"^wa_ids\[\d+\]: \d+ (is not a participant of group|is not an admin of the group|created the group and stays its admin)",
+        "only admins other than the creator can be demoted: facts of the state",
+    ),
+    (
+        "POST /v1/groups/{id}/icon", 400, 1009, r"^body: the bytes are not a image/(jpeg|png) image$",
+        "the bytes must be a JPEG (PNG) image, checked by its magic bytes: a schema can only say binary",
+    ),
+    (
+        "POST /v1/groups/{id}/icon", 400, 1008, r"^Missing required parameter: body",
+        "an icon needs bytes; a schema for a binary body has no minimum length",
+    ),
+    (
+        "POST /v1/emulator/groups/{id}/participants", 400, 1009, r"(is already a participant of the group|participants; the limit is)",
+        "who is in a group already, and how many, are facts of the state",
+    ),
+    (
+        "DELETE /v1/emulator/groups/{id}/participants", 400, 1009, r"^wa_ids\[\d+\]: (\d+ is not a participant of group|is the business)",
+        "only participants can leave, the business with POST /v1/groups/{id}/leave: facts of the state",
+    ),
+    (
+        "POST /v1/emulator/groups/{id}/messages", 400, 1009, r"^from: .* is not a participant of group",
+        "only a participant writes in a group: a fact of the state",
+    ),
+    (
+        "POST /v1/emulator/groups/{id}/messages", 400, 1010, r"^group_id: the group is the one in the path",
+        "the body is POST /v1/emulator/inbound's, whose group_id this route takes from the path",
+    ),
+    (
+        "POST /v1/emulator/inbound", 400, 1009, r"^(group_id: (Group .* does not exist|No such group)|from: .* is not a participant of group)",
+        "group_id must name a group created with POST /v1/groups that the sender joined: facts of the state",
+    ),
 ]
 
 

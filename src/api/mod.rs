@@ -15,6 +15,7 @@ mod emulator;
 mod error;
 mod gateways;
 pub mod graph;
+mod groups;
 mod health;
 mod inspector;
 mod media;
@@ -134,6 +135,25 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/certificates/external", M::POST, web::post().to(certificates::upload_external)),
         ("/v1/emulator/account", M::GET, get().to(account::control)),
         (profile::PHOTO_LINK_PATH, M::GET, get().to(profile::public_photo)),
+        // Groups (On-Prem, deprecated by Meta), then the control routes that play their customers.
+        ("/v1/groups", M::POST, web::post().to(groups::create)),
+        ("/v1/groups", M::GET, get().to(groups::list)),
+        ("/v1/groups/{id}", M::GET, get().to(groups::info)),
+        ("/v1/groups/{id}", M::PUT, web::put().to(groups::update)),
+        ("/v1/groups/{id}/invite", M::GET, get().to(groups::invite)),
+        ("/v1/groups/{id}/invite", M::DELETE, web::delete().to(groups::revoke_invite)),
+        ("/v1/groups/{id}/participants", M::DELETE, web::delete().to(groups::remove_participants)),
+        ("/v1/groups/{id}/admins", M::PATCH, web::patch().to(groups::promote)),
+        ("/v1/groups/{id}/admins", M::DELETE, web::delete().to(groups::demote)),
+        ("/v1/groups/{id}/icon", M::POST, web::post().to(groups::set_icon)),
+        ("/v1/groups/{id}/icon", M::GET, get().to(groups::get_icon)),
+        ("/v1/groups/{id}/icon", M::DELETE, web::delete().to(groups::delete_icon)),
+        ("/v1/groups/{id}/leave", M::POST, web::post().to(groups::leave)),
+        ("/v1/emulator/groups", M::GET, get().to(groups::control_list)),
+        ("/v1/emulator/groups/join", M::POST, web::post().to(groups::control_join_link)),
+        ("/v1/emulator/groups/{id}/participants", M::POST, web::post().to(groups::control_join)),
+        ("/v1/emulator/groups/{id}/participants", M::DELETE, web::delete().to(groups::control_leave)),
+        ("/v1/emulator/groups/{id}/messages", M::POST, web::post().to(groups::control_message)),
     ]
 }
 

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod cloud;
 pub mod external_cert;
 pub mod gateways;
+pub mod groups;
 pub mod inbound;
 pub mod media;
 pub mod messaging;

@@ -16,6 +16,8 @@ mod errors;
 mod faults;
 mod gateway_lifecycle;
 mod gateways;
+mod groups;
+mod groups_webhooks;
 mod helpers;
 mod hostile;
 mod inspector;

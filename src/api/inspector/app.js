@@ -4,6 +4,7 @@ import * as account from "./account.js";
 import * as chat from "./chat.js";
 import * as cloud from "./cloud.js";
 import * as gateways from "./gateways.js";
+import * as groups from "./groups.js";
 import * as journal from "./journal.js";
 import * as settings from "./settings.js";
 
@@ -15,6 +16,7 @@ const TABS = [
   { id: "journal", label: "Webhook journal", module: journal },
   { id: "gateways", label: "SMS gateways", module: gateways },
   { id: "cloud", label: "Cloud API", module: cloud },
+  { id: "groups", label: "Groups", module: groups },
   { id: "settings", label: "Settings", module: settings },
   { id: "account", label: "Account", module: account },
 ];
