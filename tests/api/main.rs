@@ -32,3 +32,4 @@ mod settings;
 mod stats;
 mod users;
 mod validation;
+mod zender_api;
