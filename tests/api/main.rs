@@ -33,3 +33,4 @@ mod stats;
 mod users;
 mod validation;
 mod zender_api;
+mod zender_api_chats;
