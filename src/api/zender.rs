@@ -71,8 +71,10 @@ pub async fn call(req: HttpRequest, payload: web::Payload) -> Result<HttpRespons
     let p = params(&req, payload, st.config.max_media_bytes).await;
     let path = req.path().strip_prefix(PREFIX).unwrap_or_default();
     let (action, service) = path.split_once('/').unwrap_or((path, ""));
-    let info = req.connection_info();
-    let site = format!("{}://{}", info.scheme(), info.host());
+    let site = {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    };
     let a = st
         .gateways
         .zender_api(

@@ -117,7 +117,7 @@ pub struct NotAnInteger;
 
 impl Params {
     /// Adds `name=value` pairs in order (a later pair replaces an earlier one, as PHP does).
-    pub fn extend<'a>(&mut self, pairs: impl IntoIterator<Item = (String, String)>) {
+    pub fn extend(&mut self, pairs: impl IntoIterator<Item = (String, String)>) {
         for (k, v) in pairs {
             self.fields.insert(k, v);
         }
