@@ -145,6 +145,12 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/zender/api/delete/wa.sent", M::POST, web::post().to(zender::call)),
         ("/zender/api/delete/wa.received", M::GET, get().to(zender::call)),
         ("/zender/api/delete/wa.received", M::POST, web::post().to(zender::call)),
+        ("/zender/api/send/{service}", M::GET, get().to(zender::call)),
+        ("/zender/api/send/{service}", M::POST, web::post().to(zender::call)),
+        ("/zender/api/get/{service}", M::GET, get().to(zender::call)),
+        ("/zender/api/get/{service}", M::POST, web::post().to(zender::call)),
+        ("/zender/api/delete/{service}", M::GET, get().to(zender::call)),
+        ("/zender/api/delete/{service}", M::POST, web::post().to(zender::call)),
         ("/zender/uploads/{id}/{filename}", M::GET, get().to(zender::upload)),
         ("/v1/emulator/gateways/zender/messages", M::GET, get().to(zender::messages)),
     ]

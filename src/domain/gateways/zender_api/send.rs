@@ -352,8 +352,12 @@ impl Gateways {
         // The device dials the code and reports the network's answer: the `ussd` webhook.
         let me = self.clone();
         let wait = std::time::Duration::from_millis(self.timing.sent_ms);
+        let epoch = self.epoch.load(std::sync::atomic::Ordering::SeqCst);
         tokio::spawn(async move {
             tokio::time::sleep(wait).await;
+            if me.epoch.load(std::sync::atomic::Ordering::SeqCst) != epoch {
+                return; // reset in between: that device is gone
+            }
             let req = EventRequest {
                 event: "ussd".into(),
                 data: serde_json::json!({
