@@ -27,6 +27,7 @@ mod settings;
 mod stats;
 mod support;
 mod users;
+mod zender;
 
 pub use auth::{Admin, Bearer, Monitor};
 pub use body::{parse_json, read_body, Json};
@@ -154,6 +155,53 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/groups/{id}/participants", M::POST, web::post().to(groups::control_join)),
         ("/v1/emulator/groups/{id}/participants", M::DELETE, web::delete().to(groups::control_leave)),
         ("/v1/emulator/groups/{id}/messages", M::POST, web::post().to(groups::control_message)),
+        // Zender's own HTTP API: form/query routes in Zender's envelope, always HTTP 200 (code in `status`).
+        ("/zender/api/send/sms", M::GET, get().to(zender::call)),
+        ("/zender/api/send/sms", M::POST, web::post().to(zender::call)),
+        ("/zender/api/send/sms.bulk", M::GET, get().to(zender::call)),
+        ("/zender/api/send/sms.bulk", M::POST, web::post().to(zender::call)),
+        ("/zender/api/send/whatsapp", M::GET, get().to(zender::call)),
+        ("/zender/api/send/whatsapp", M::POST, web::post().to(zender::call)),
+        ("/zender/api/send/ussd", M::GET, get().to(zender::call)),
+        ("/zender/api/send/ussd", M::POST, web::post().to(zender::call)),
+        ("/zender/api/send/otp", M::GET, get().to(zender::call)),
+        ("/zender/api/send/otp", M::POST, web::post().to(zender::call)),
+        ("/zender/api/get/sms.sent", M::GET, get().to(zender::call)),
+        ("/zender/api/get/sms.sent", M::POST, web::post().to(zender::call)),
+        ("/zender/api/get/sms.pending", M::GET, get().to(zender::call)),
+        ("/zender/api/get/sms.pending", M::POST, web::post().to(zender::call)),
+        ("/zender/api/get/sms.received", M::GET, get().to(zender::call)),
+        ("/zender/api/get/sms.received", M::POST, web::post().to(zender::call)),
+        ("/zender/api/get/sms.message", M::GET, get().to(zender::call)),
+        ("/zender/api/get/sms.message", M::POST, web::post().to(zender::call)),
+        ("/zender/api/get/wa.accounts", M::GET, get().to(zender::call)),
+        ("/zender/api/get/wa.accounts", M::POST, web::post().to(zender::call)),
+        ("/zender/api/get/wa.sent", M::GET, get().to(zender::call)),
+        ("/zender/api/get/wa.sent", M::POST, web::post().to(zender::call)),
+        ("/zender/api/get/wa.received", M::GET, get().to(zender::call)),
+        ("/zender/api/get/wa.received", M::POST, web::post().to(zender::call)),
+        ("/zender/api/get/devices", M::GET, get().to(zender::call)),
+        ("/zender/api/get/devices", M::POST, web::post().to(zender::call)),
+        ("/zender/api/get/credits", M::GET, get().to(zender::call)),
+        ("/zender/api/get/credits", M::POST, web::post().to(zender::call)),
+        ("/zender/api/get/otp", M::GET, get().to(zender::call)),
+        ("/zender/api/get/otp", M::POST, web::post().to(zender::call)),
+        ("/zender/api/delete/sms.sent", M::GET, get().to(zender::call)),
+        ("/zender/api/delete/sms.sent", M::POST, web::post().to(zender::call)),
+        ("/zender/api/delete/sms.received", M::GET, get().to(zender::call)),
+        ("/zender/api/delete/sms.received", M::POST, web::post().to(zender::call)),
+        ("/zender/api/delete/wa.sent", M::GET, get().to(zender::call)),
+        ("/zender/api/delete/wa.sent", M::POST, web::post().to(zender::call)),
+        ("/zender/api/delete/wa.received", M::GET, get().to(zender::call)),
+        ("/zender/api/delete/wa.received", M::POST, web::post().to(zender::call)),
+        ("/zender/api/send/{service}", M::GET, get().to(zender::call)),
+        ("/zender/api/send/{service}", M::POST, web::post().to(zender::call)),
+        ("/zender/api/get/{service}", M::GET, get().to(zender::call)),
+        ("/zender/api/get/{service}", M::POST, web::post().to(zender::call)),
+        ("/zender/api/delete/{service}", M::GET, get().to(zender::call)),
+        ("/zender/api/delete/{service}", M::POST, web::post().to(zender::call)),
+        ("/zender/uploads/{id}/{filename}", M::GET, get().to(zender::upload)),
+        ("/v1/emulator/gateways/zender/messages", M::GET, get().to(zender::messages)),
     ]
 }
 

@@ -6,6 +6,7 @@
 pub mod raspisms;
 pub mod smsgateway24;
 pub mod zender;
+pub mod zender_api;
 
 use serde::Serialize;
 

@@ -40,3 +40,5 @@ mod settings;
 mod stats;
 mod users;
 mod validation;
+mod zender_api;
+mod zender_api_chats;

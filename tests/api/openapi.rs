@@ -325,8 +325,9 @@ fn every_ref_resolves_and_operations_list_the_errors_they_answer() {
             let lists = |code: &str| responses.contains_key(code);
             assert!(lists("405"), "{method} {path}: 405");
             // Every route that reads a body answers these when the body is bad, too big, stalled
-            // or compressed otherwise than with gzip.
-            if op.get("requestBody").is_some() {
+            // or compressed otherwise than with gzip (but Zender's API, which answers HTTP 200
+            // whatever happens, as PHP reading an unusable body as no form at all).
+            if op.get("requestBody").is_some() && !path.starts_with("/zender/api/") {
                 for code in ["400", "408", "413", "415"] {
                     assert!(
                         lists(code),

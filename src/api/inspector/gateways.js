@@ -21,12 +21,14 @@ export function mount(p) {
   panel.append(el("p", { class: "meta" }, "Each gateway's configuration, an event fired by hand, and its callbacks, newest first. ",
     "Configure a gateway with PUT /v1/emulator/gateways/{gateway}."));
   for (const g of GATEWAYS) {
-    boxes[g.id] = { config: el("div", {}), form: el("div", {}), list: el("div", { class: "journal", "aria-live": "polite" }) };
+    boxes[g.id] = { config: el("div", {}), form: el("div", {}), list: el("div", { class: "journal", "aria-live": "polite" }),
+      rows: el("div", { class: "journal", id: `gateway-${g.id}-rows` }) };
     panel.append(el("section", { class: "surface", id: `gateway-${g.id}`, dataset: { gateway: g.id } },
       el("h3", {}, g.label),
       el("div", { class: "surface-layout" },
         el("div", {}, el("h4", {}, "Configuration"), boxes[g.id].config, boxes[g.id].form),
-        el("div", {}, el("h4", {}, "Recent callbacks"), boxes[g.id].list))));
+        el("div", {}, el("h4", {}, "Recent callbacks"), boxes[g.id].list)),
+      g.id === "zender" ? el("div", {}, el("h4", {}, "Sent and received through Zender's API (/zender/api)"), boxes[g.id].rows) : null));
   }
 }
 
@@ -53,6 +55,7 @@ export async function reload() {
       ]);
       showConfig(g, config);
       showCallbacks(boxes[g.id].list, journal.callbacks || []);
+      if (g.id === "zender" && config) showZenderRows(await get("/v1/emulator/gateways/zender/messages"));
     } catch (err) {
       notify(err.message, true);
     }
@@ -126,4 +129,22 @@ function callbackEntry(c) {
       el("span", { class: "meta last-attempt" }, ` · last attempt: ${lastText}`)),
     c.request && c.request.url ? el("p", { class: "meta mono url" }, `${c.request.method || "POST"} ${c.request.url}`) : null,
     el("pre", { class: "json body" }, exact(body)));
+}
+
+const SENT_STATUS = { 1: "queued", 2: "pending", 3: "sent", 4: "failed" };
+
+/** Zender's rows (GET /v1/emulator/gateways/zender/messages), newest first, one line each. */
+function showZenderRows(m) {
+  const line = (kind, r, text) => el("article", { class: "callback zender-row", dataset: { kind, id: r.id } },
+    el("header", {}, el("span", { class: "mono" }, `#${r.id}`), " ", el("span", { class: "strong" }, kind), " ",
+      el("span", { class: "meta" }, text)),
+    el("p", { class: "mono" }, r.message));
+  const rows = [
+    ...m.sent.map((r) => line("sms sent", r, `to ${r.recipient} · ${SENT_STATUS[r.status] || r.status}${r.status_code ? ` (${r.status_code})` : ""}`)),
+    ...m.received.map((r) => line("sms received", r, `from ${r.sender}`)),
+    ...m.whatsapp_sent.map((r) => line("whatsapp sent", r, `to ${r.recipient} · ${SENT_STATUS[r.status] || r.status}`)),
+    ...m.whatsapp_received.map((r) => line("whatsapp received", r, `from ${r.recipient}`)),
+  ];
+  boxes.zender.rows.replaceChildren(...rows);
+  if (!rows.length) boxes.zender.rows.append(el("p", { class: "meta" }, "Nothing sent or received yet."));
 }

@@ -83,6 +83,9 @@ pub struct ZenderConfig {
     pub notification_type: NotificationType,
     #[serde(default)]
     pub retry: Retry,
+    /// Zender's own HTTP API (`/zender/api/...`): its key, permissions and variants.
+    #[serde(default)]
+    pub api: super::zender_api::config::ZenderApiConfig,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -262,6 +265,7 @@ impl GatewayConfig {
                     Some(_) => {}
                     None => c.wid = Some(format!("+{wa_id}")),
                 }
+                c.api.fill(random_hex)?;
                 for (i, w) in c.webhooks.iter().enumerate() {
                     check_url(&format!("webhooks[{i}].url"), &w.url)?;
                     if w.events.is_empty() {

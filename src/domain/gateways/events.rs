@@ -106,29 +106,35 @@ pub(super) fn callback(
     }
 }
 
-/// The callbacks one event makes (none when no webhook is subscribed to it).
+/// The callbacks one event makes (none when no webhook is subscribed to it), and for Zender the
+/// event itself (the API's received lists keep sms and whatsapp events).
 pub fn build(
     cfg: &GatewayConfig,
     req: EventRequest,
     ctx: &mut Context,
-) -> Result<Vec<DirectCallback>, ApiError> {
+) -> Result<(Vec<DirectCallback>, Option<zender::Event>), ApiError> {
     let duplicate = req.fault == Some(Fault::Duplicate);
+    let mut zender_event_made = None;
     let mut out = match cfg {
-        GatewayConfig::Zender(c) => zender_event(c, req, ctx)?,
+        GatewayConfig::Zender(c) => {
+            let (event, callbacks) = zender_event(c, req, ctx)?;
+            zender_event_made = Some(event);
+            callbacks
+        }
         GatewayConfig::Smsgateway24(c) => smsgateway24_event(c, req, ctx)?,
         GatewayConfig::Raspisms(c) => super::raspisms_events::raspisms_event(c, req, ctx)?,
     };
     if duplicate {
         out = out.into_iter().flat_map(|cb| [cb.clone(), cb]).collect();
     }
-    Ok(out)
+    Ok((out, zender_event_made))
 }
 
 fn zender_event(
     c: &ZenderConfig,
     req: EventRequest,
     ctx: &mut Context,
-) -> Result<Vec<DirectCallback>, ApiError> {
+) -> Result<(zender::Event, Vec<DirectCallback>), ApiError> {
     if req.fault == Some(Fault::BadSignature) {
         return Err(not_applicable(
             Fault::BadSignature,
@@ -176,7 +182,8 @@ fn zender_event(
         _ => name,
     };
     let body = zender::encode_as(&secret, type_name, &event);
-    Ok(c.webhooks
+    let callbacks = c
+        .webhooks
         .iter()
         .filter(|w| {
             w.events.iter().any(|e| {
@@ -188,7 +195,8 @@ fn zender_event(
             })
         })
         .map(|w| callback("zender", name, &w.url, zender::headers(), body.clone(), ctx))
-        .collect())
+        .collect();
+    Ok((event, callbacks))
 }
 
 fn smsgateway24_event(

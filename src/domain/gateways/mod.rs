@@ -7,6 +7,7 @@ pub mod events;
 pub mod outbound;
 mod raspisms_events;
 mod records;
+pub mod zender_api;
 
 use crate::delivery::{Delivery, DirectCallback, Request, RetryPolicy};
 use crate::domain::Settings;
@@ -149,13 +150,18 @@ impl Gateways {
     /// Fires one event now; answers the callbacks it made.
     pub async fn event(&self, g: Gateway, req: EventRequest) -> Result<Vec<Created>, ApiError> {
         let c = self.get(g)?;
-        let mut next = || self.next_id();
-        let mut ctx = Context {
-            now_s: now_ms() / 1000,
-            retry: self.retry(&c),
-            next_id: &mut next,
+        let (callbacks, zender_event) = {
+            let mut next = || self.next_id();
+            let mut ctx = Context {
+                now_s: now_ms() / 1000,
+                retry: self.retry(&c),
+                next_id: &mut next,
+            };
+            events::build(&c, req, &mut ctx)?
         };
-        let callbacks = events::build(&c, req, &mut ctx)?;
+        if let Some(e) = zender_event {
+            self.zender_received(&e).await?;
+        }
         self.enqueue(callbacks).await
     }
 
@@ -213,6 +219,11 @@ impl Gateways {
             text: req.text,
             created_ms: now,
         };
+        if let GatewayConfig::Zender(z) = &c {
+            // A message sent from the dashboard: a sent row the API lists, with `api` false.
+            self.zender_dashboard_send(z, &m).await?;
+            return Ok(m);
+        }
         // Kept while statuses are to come (a restart resumes them), forgotten after the last.
         if m.next_step().is_some() {
             self.records.put_message(&m).await?;
@@ -234,6 +245,11 @@ impl Gateways {
                 tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
                 if self.epoch.load(Ordering::SeqCst) != epoch {
                     return;
+                }
+                if let Err(e) = self.zender_report(&m, i).await {
+                    tracing::warn!(message = id, error = %e, "zender report failed; retrying in 1 s");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    continue;
                 }
                 let made = match self.step_callbacks(&m, i) {
                     Ok(list) => self.enqueue(list).await,
@@ -338,6 +354,7 @@ impl Gateways {
     pub async fn reset(&self) -> Result<(), ApiError> {
         self.epoch.fetch_add(1, Ordering::SeqCst);
         self.records.clear().await?;
+        self.zender_reset().await?;
         Ok(())
     }
 }

@@ -18,6 +18,13 @@ pub enum StepEvent {
     SendSms { status: String },
     /// RaspiSMS: the final status.
     SendSmsStatusChange { status: String },
+    /// Zender: the device's report on a sent row (Zender sends no webhook for it; the row and
+    /// the API's lists change).
+    ZenderReport {
+        sent_status: u8,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status_code: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,7 +77,18 @@ pub fn plan(
         _ => now.saturating_add(t.delivered_ms.max(t.sent_ms)),
     };
     match cfg {
-        GatewayConfig::Zender(_) => vec![],
+        GatewayConfig::Zender(_) => super::zender_api::plan(action, t, now)
+            .into_iter()
+            .map(|(sent_status, status_code, at)| {
+                step(
+                    StepEvent::ZenderReport {
+                        sent_status,
+                        status_code,
+                    },
+                    at,
+                )
+            })
+            .collect(),
         GatewayConfig::Smsgateway24(_) => {
             let s = |id: u32, at: u64| step(StepEvent::Status { status_id: id }, at);
             // Documented order: pending, queued for sending, taken by phone, sent, then the end.
@@ -183,6 +201,10 @@ mod tests {
             }
         );
         assert_eq!(plan(&c, Some(&Action::Invalid), T, 0).len(), 1);
-        assert!(plan(&cfg(Gateway::Zender), None, T, 0).is_empty());
+        assert_eq!(plan(&cfg(Gateway::Zender), None, T, 0).len(), 3);
+        assert_eq!(
+            plan(&cfg(Gateway::Zender), Some(&Action::Manual), T, 0).len(),
+            0
+        );
     }
 }

@@ -18,6 +18,11 @@ impl Records {
         Records { store }
     }
 
+    /// The store, for the Zender API's own records (`zender_api/records.rs`).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// A fresh id (ids, rids, sms ids): unique across restarts, never 0.
     pub fn next_id(&self) -> Result<u64, StoreError> {
         Ok(self.store.generate_id()? + 1)
