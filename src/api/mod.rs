@@ -8,6 +8,7 @@ mod auth;
 mod body;
 mod certificates;
 mod cloud;
+mod cloud_templates;
 mod contacts;
 mod emulator;
 mod error;
@@ -105,6 +106,10 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/gateways/raspisms", M::DELETE, web::delete().to(gateways::delete::<gateways::Raspisms>)),
         ("/v1/emulator/gateways/raspisms/events", M::POST, web::post().to(gateways::event::<gateways::Raspisms>)),
         ("/v1/emulator/gateways/raspisms/messages", M::POST, web::post().to(gateways::send::<gateways::Raspisms>)),
+        // Cloud message templates (cloud-templates): the review and quality decisions.
+        ("/v1/emulator/cloud/templates/{id}/status", M::POST, web::post().to(cloud_templates::status)),
+        ("/v1/emulator/cloud/templates/{id}/quality", M::POST, web::post().to(cloud_templates::quality)),
+        ("/v1/emulator/cloud/templates/{id}/category", M::POST, web::post().to(cloud_templates::category)),
     ]
 }
 
@@ -117,24 +122,43 @@ fn graph_route_table() -> Vec<(&'static str, Method, Route)> {
     vec![
         ("/{phone_number_id}/messages", M::POST, web::post().to(graph::messages::send)),
         ("/{phone_number_id}/media", M::POST, web::post().to(graph::media::upload)),
-        ("/{media_id}", M::GET, get().to(graph::media::get)),
-        ("/{media_id}", M::DELETE, web::delete().to(graph::media::delete)),
+        // Cloud management (cloud-templates): any object by id (media, templates; see
+        // graph/objects.rs), message templates on a WABA.
+        ("/{id}", M::GET, get().to(graph::objects::get)),
+        ("/{id}", M::POST, web::post().to(graph::objects::post)),
+        ("/{id}", M::DELETE, web::delete().to(graph::objects::delete)),
+        ("/{waba_id}/message_templates", M::GET, get().to(graph::templates::list)),
+        ("/{waba_id}/message_templates", M::POST, web::post().to(graph::templates::create)),
+        ("/{waba_id}/message_templates", M::DELETE, web::delete().to(graph::templates::delete)),
+        ("/{id}/unpause", M::POST, web::post().to(graph::templates::unpause)),
     ]
 }
 
 const GRAPH_VERSION: &str = "/{version:v[0-9]+\\.[0-9]+}";
 
+/// Graph paths answer with or without a trailing slash (`POST /v16.0/{pnid}/`, as Meta's Node
+/// SDK sends): each path is registered twice.
 fn configure_graph(cfg: &mut web::ServiceConfig) {
-    let mut by_path: BTreeMap<&'static str, Vec<(Method, Route)>> = BTreeMap::new();
+    let mut by_path: BTreeMap<String, Vec<(Method, Route)>> = BTreeMap::new();
     for (path, method, route) in graph_route_table() {
-        by_path.entry(path).or_default().push((method, route));
+        by_path
+            .entry(path.to_string())
+            .or_default()
+            .push((method, route));
+    }
+    for (path, method, route) in graph_route_table() {
+        by_path
+            .entry(format!("{path}/"))
+            .or_default()
+            .push((method, route));
     }
     let mut scope = web::scope(GRAPH_VERSION).default_service(web::to(graph::unknown));
     for (path, routes) in by_path {
         let allow = allow_header(&routes);
-        let mut resource = web::resource(path).default_service(web::to(move |req: HttpRequest| {
-            graph::method_not_allowed(req, allow.clone())
-        }));
+        let mut resource =
+            web::resource(path.as_str()).default_service(web::to(move |req: HttpRequest| {
+                graph::method_not_allowed(req, allow.clone())
+            }));
         for (_, route) in routes {
             resource = resource.route(route);
         }

@@ -3,6 +3,7 @@
 
 use super::inbound::InboundRecord;
 use super::media::Media;
+use super::templates::Templates;
 use super::Settings;
 use crate::delivery::Delivery;
 use crate::events::Events;
@@ -42,12 +43,6 @@ pub(crate) struct NewSend {
 struct StoredRules(Vec<Rule>);
 crate::json_singleton!(StoredRules, "config", "recipient_rules");
 
-/// The templates registered through the control API.
-#[derive(Serialize, Deserialize)]
-#[serde(transparent)]
-struct StoredTemplates(Vec<Template>);
-crate::json_singleton!(StoredTemplates, "config", "templates");
-
 /// The open conversation with a customer, by wa_id.
 pub(crate) struct OpenConversation {
     pub wa_id: String,
@@ -81,7 +76,8 @@ pub struct Messaging {
     schedule: Arc<Schedule>,
     pub media: Arc<Media>,
     rules: RwLock<Vec<Rule>>,
-    templates: RwLock<Vec<Template>>,
+    /// The one template registry (On-Prem and Cloud).
+    pub templates: Arc<Templates>,
     initial_rules: Vec<Rule>,
     timing: Timing,
     default_cc: String,
@@ -122,10 +118,7 @@ impl Messaging {
         let rules = store
             .get::<StoredRules>("recipient_rules")?
             .map_or_else(|| initial_rules.clone(), |r| r.0);
-        let templates = store
-            .get::<StoredTemplates>("templates")?
-            .map(|t| t.0)
-            .unwrap_or_default();
+        let templates = Arc::new(Templates::open(store.clone())?);
         let schedule = Schedule::open(
             store.clone(),
             settings.status_filters(),
@@ -142,7 +135,7 @@ impl Messaging {
             schedule,
             media,
             rules: RwLock::new(rules),
-            templates: RwLock::new(templates),
+            templates,
             initial_rules,
             timing,
             default_cc,
@@ -169,20 +162,18 @@ impl Messaging {
         &self.default_cc
     }
 
+    /// The registry as the send checks see it (deleted templates left out).
     pub fn templates(&self) -> Vec<Template> {
-        self.templates
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.templates.for_checks()
     }
 
     /// Registers the templates sends are checked against (2000/2001); empty = accept any.
     pub async fn set_templates(&self, list: Vec<Template>) -> Result<(), ApiError> {
-        templates::validate(&list)?;
-        let list = StoredTemplates(list);
-        self.store.commit_with(|b| b.put(&list).map(drop)).await?;
-        *self.templates.write().unwrap_or_else(|p| p.into_inner()) = list.0;
-        Ok(())
+        self.templates.replace(list).await
+    }
+
+    pub(crate) fn delivery_handle(&self) -> Arc<Delivery> {
+        self.delivery.clone()
     }
 
     pub fn rules(&self) -> Vec<Rule> {
@@ -206,10 +197,7 @@ impl Messaging {
     pub async fn send(&self, request: Box<RawValue>, body: Value) -> Result<String, ApiError> {
         let out = outbound::validate(&body, &self.default_cc, &|id| self.media.mime_type(id))?;
         if let Some(sent) = &out.template {
-            templates::check(
-                &self.templates.read().unwrap_or_else(|p| p.into_inner()),
-                sent,
-            )?;
+            templates::check(&self.templates(), sent)?;
         }
         let settings = self.settings.current();
         if settings.webhooks.url.is_none() {
@@ -420,8 +408,7 @@ impl Messaging {
                 b.clear::<SentMessage>()
                     .clear::<InboundRecord>()
                     .clear::<OpenConversation>()
-                    .remove::<StoredRules>("recipient_rules")
-                    .remove::<StoredTemplates>("templates");
+                    .remove::<StoredRules>("recipient_rules");
                 Ok(())
             })
             .await?;
@@ -431,10 +418,7 @@ impl Messaging {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
-        self.templates
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        self.templates.reset().await?;
         *self.rules.write().unwrap_or_else(|p| p.into_inner()) = self.initial_rules.clone();
         Ok(())
     }

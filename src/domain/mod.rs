@@ -8,6 +8,7 @@ pub mod inbound;
 pub mod media;
 pub mod messaging;
 pub mod settings;
+pub mod templates;
 
 use crate::simulator::schedule::StatusFilters;
 use crate::store::{Batch, Record, Store, StoreError};

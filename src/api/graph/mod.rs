@@ -3,6 +3,9 @@
 
 pub mod media;
 pub mod messages;
+pub mod objects;
+pub mod params;
+pub mod templates;
 
 use super::auth::state;
 use crate::graph::{ids, GraphError, Version};
@@ -85,10 +88,13 @@ pub(crate) fn authorize(req: &HttpRequest) -> Result<(), GraphFailure> {
         )
         .into());
     };
-    st.cloud
-        .config()
-        .token_ok(&token)
-        .map_err(|why| GraphError::bad_token(why).into())
+    use crate::domain::cloud::config::TokenProblem;
+    st.cloud.config().token_ok(&token).map_err(|why| {
+        GraphFailure(match why {
+            TokenProblem::Unknown => GraphError::invalid_token(),
+            TokenProblem::Expired { at_s } => GraphError::expired_token(at_s),
+        })
+    })
 }
 
 /// The `{version}` path segment (the route only matches `vNN.N`).

@@ -5,7 +5,8 @@
 pub mod config;
 mod limits;
 mod send;
-mod sinks;
+pub(crate) mod sinks;
+pub mod templates;
 
 use crate::delivery::client::WebhookClient;
 use crate::delivery::RetryPolicy;
@@ -62,6 +63,8 @@ pub struct Cloud {
     windows: Mutex<Option<HashMap<(String, String), u64>>>,
     /// Serialises configuration changes (the handshake runs between read and write).
     change: tokio::sync::Mutex<()>,
+    /// Message templates on the WABAs, in the registry On-Prem shares.
+    pub(crate) templates: Arc<templates::Desk>,
 }
 
 impl Cloud {
@@ -96,7 +99,19 @@ impl Cloud {
             },
         });
         messaging.schedule().set_cloud(shared.clone());
+        let desk = Arc::new(templates::Desk {
+            templates: messaging.templates.clone(),
+            shared: shared.clone(),
+            delivery: messaging.delivery_handle(),
+            review: templates::Review {
+                review_ms: cfg.cloud_template_review_ms,
+                manual: cfg.cloud_template_manual_review,
+            },
+            wake: tokio::sync::Notify::new(),
+        });
+        tokio::spawn(desk.clone().run());
         Ok(Cloud {
+            templates: desk,
             shared,
             store,
             client,
