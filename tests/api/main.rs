@@ -5,6 +5,7 @@ mod cli;
 mod cloud;
 mod cloud_client;
 mod cloud_errors;
+mod cloud_templates;
 mod cloud_webhooks;
 mod control;
 mod crash;

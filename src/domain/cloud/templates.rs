@@ -269,11 +269,12 @@ impl Desk {
         self.templates.get(id).filter(TemplateRecord::live)
     }
 
+    /// The WABA's templates and those registered through the control API (any WABA sends them).
     pub fn list(&self, waba_id: &str, filter: &TemplateFilter) -> Vec<TemplateRecord> {
         self.templates
             .all()
             .into_iter()
-            .filter(|t| t.waba_id.as_deref() == Some(waba_id) && filter.matches(t))
+            .filter(|t| t.visible_to(waba_id) && filter.matches(t))
             .collect()
     }
 
