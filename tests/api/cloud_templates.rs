@@ -779,3 +779,160 @@ async fn tokens_are_refused_in_metas_words() {
         "a refused PUT changed nothing"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn template_answers_and_webhooks_validate_against_the_spec() {
+    use crate::openapi::{check, spec, validate};
+    let spec = spec();
+    let (app, rx) = templates_app(None).await;
+    let base = format!("/v23.0/{WABA}/message_templates");
+    let list_path = "/{version}/{waba_id}/message_templates";
+    let (s, b) = g(
+        &app,
+        Method::POST,
+        &base,
+        Some(template("a_template", "en")),
+    )
+    .await;
+    check(&spec, "post", list_path, s.as_u16(), &b);
+    let id = b["id"].as_str().unwrap().to_string();
+    create(&app, "b_template", "en").await;
+    let (s, b) = g(&app, Method::POST, &base, Some(json!({"name": "x"}))).await;
+    check(&spec, "post", list_path, s.as_u16(), &b);
+    let (s, b) = g(
+        &app,
+        Method::POST,
+        &base,
+        Some(template("a_template", "en")),
+    )
+    .await;
+    check(&spec, "post", list_path, s.as_u16(), &b);
+    let (s, b) = g(
+        &app,
+        Method::GET,
+        &format!("{base}?limit=1&summary=total_count,message_template_limit"),
+        None,
+    )
+    .await;
+    assert!(b["paging"]["next"].is_string());
+    check(&spec, "get", list_path, s.as_u16(), &b);
+    let (s, b) = g(&app, Method::GET, "/v23.0/1/message_templates", None).await;
+    check(&spec, "get", list_path, s.as_u16(), &b);
+    let (s, b) = g(&app, Method::GET, &format!("/v23.0/{id}"), None).await;
+    check(&spec, "get", "/{version}/{id}", s.as_u16(), &b);
+    let (s, b) = g(
+        &app,
+        Method::GET,
+        &format!("/v23.0/{id}?fields=status,quality_score,rejected_reason"),
+        None,
+    )
+    .await;
+    check(&spec, "get", "/{version}/{id}", s.as_u16(), &b);
+    let control = "/v1/emulator/cloud/templates/{id}/status";
+    let (s, b) = app
+        .post(
+            &format!("/v1/emulator/cloud/templates/{id}/status"),
+            json!({"status": "APPROVED"}),
+        )
+        .await;
+    check(&spec, "post", control, s.as_u16(), &b);
+    let (s, b) = app
+        .post(
+            &format!("/v1/emulator/cloud/templates/{id}/status"),
+            json!({"status": "x"}),
+        )
+        .await;
+    check(&spec, "post", control, s.as_u16(), &b);
+    let (s, b) = app
+        .post(
+            &format!("/v1/emulator/cloud/templates/{id}/quality"),
+            json!({"quality_score": "RED"}),
+        )
+        .await;
+    check(
+        &spec,
+        "post",
+        "/v1/emulator/cloud/templates/{id}/quality",
+        s.as_u16(),
+        &b,
+    );
+    let (s, b) = app
+        .post(
+            &format!("/v1/emulator/cloud/templates/{id}/category"),
+            json!({"category": "MARKETING"}),
+        )
+        .await;
+    check(
+        &spec,
+        "post",
+        "/v1/emulator/cloud/templates/{id}/category",
+        s.as_u16(),
+        &b,
+    );
+    let (s, b) = app
+        .post(
+            &format!("/v1/emulator/cloud/templates/{id}/status"),
+            json!({"status": "PAUSED"}),
+        )
+        .await;
+    check(&spec, "post", control, s.as_u16(), &b);
+    let (s, b) = g(&app, Method::POST, &format!("/v23.0/{id}/unpause"), None).await;
+    check(&spec, "post", "/{version}/{id}/unpause", s.as_u16(), &b);
+    let (s, b) = g(
+        &app,
+        Method::POST,
+        &format!("/v23.0/{id}"),
+        Some(json!({"components": [{"type": "BODY", "text": "Edited"}]})),
+    )
+    .await;
+    check(&spec, "post", "/{version}/{id}", s.as_u16(), &b);
+    let (s, b) = app.get("/v1/emulator/templates").await;
+    check(&spec, "get", "/v1/emulator/templates", s.as_u16(), &b);
+    let (s, b) = g(
+        &app,
+        Method::DELETE,
+        &format!("{base}?name=b_template"),
+        None,
+    )
+    .await;
+    check(&spec, "delete", list_path, s.as_u16(), &b);
+    let (s, b) = graph(
+        &app,
+        Some("bad"),
+        Method::DELETE,
+        &format!("{base}?name=b_template"),
+        None,
+    )
+    .await;
+    check(&spec, "delete", list_path, s.as_u16(), &b);
+    // approved, quality, category, paused, approved (unpause), deleted.
+    let got = rx
+        .wait_until(WAIT, |got| template_hooks(got).len() >= 6)
+        .await;
+    let schema = json!({"$ref": "#/components/schemas/CloudTemplatesNotification"});
+    for r in got
+        .iter()
+        .filter(|r| r.body["object"] == "whatsapp_business_account")
+    {
+        if let Err(e) = validate(&spec, &schema, &r.body, "$") {
+            panic!("template webhook: {e}\nbody: {}", r.body);
+        }
+    }
+    // Different templates' webhooks may overtake each other; compare as sets.
+    let mut fields: Vec<String> = template_hooks(&got)
+        .into_iter()
+        .map(|(f, v)| format!("{f}:{}", v["event"].as_str().unwrap_or("")))
+        .collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "message_template_quality_update:",
+            "message_template_status_update:APPROVED",
+            "message_template_status_update:APPROVED",
+            "message_template_status_update:DELETED",
+            "message_template_status_update:PAUSED",
+            "template_category_update:",
+        ]
+    );
+}
