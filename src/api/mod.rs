@@ -131,6 +131,9 @@ fn graph_route_table() -> Vec<(&'static str, Method, Route)> {
         ("/{waba_id}/message_templates", M::POST, web::post().to(graph::templates::create)),
         ("/{waba_id}/message_templates", M::DELETE, web::delete().to(graph::templates::delete)),
         ("/{id}/unpause", M::POST, web::post().to(graph::templates::unpause)),
+        ("/{waba_id}/subscribed_apps", M::GET, get().to(graph::subscribed_apps::list)),
+        ("/{waba_id}/subscribed_apps", M::POST, web::post().to(graph::subscribed_apps::subscribe)),
+        ("/{waba_id}/subscribed_apps", M::DELETE, web::delete().to(graph::subscribed_apps::unsubscribe)),
     ]
 }
 

@@ -936,3 +936,102 @@ async fn template_answers_and_webhooks_validate_against_the_spec() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribed_apps_decide_where_the_wabas_webhooks_go() {
+    use crate::openapi::{check, spec};
+    let spec = spec();
+    let path = "/{version}/{waba_id}/subscribed_apps";
+    let (app, rx) = templates_app(None).await;
+    let apps = format!("/v23.0/{WABA}/subscribed_apps");
+    let (s, b) = g(&app, Method::GET, &apps, None).await;
+    check(&spec, "get", path, s.as_u16(), &b);
+    assert_eq!(
+        b["data"].as_array().unwrap().len(),
+        1,
+        "subscribed by default: {b}"
+    );
+    assert!(b["data"][0]["whatsapp_business_api_data"]["id"].is_string());
+    assert!(b["data"][0].get("override_callback_uri").is_none());
+
+    // Unsubscribed: the WABA's webhooks stop.
+    let (s, b) = g(&app, Method::DELETE, &apps, None).await;
+    check(&spec, "delete", path, s.as_u16(), &b);
+    assert_eq!(b, json!({"success": true}));
+    let (_, b) = g(&app, Method::GET, &apps, None).await;
+    assert_eq!(b, json!({"data": []}));
+    let quiet = create(&app, "quiet", "en").await;
+    let decide = |id: String, status: &'static str| {
+        let app = &app;
+        async move {
+            app.post(
+                &format!("/v1/emulator/cloud/templates/{id}/status"),
+                json!({"status": status}),
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(decide(quiet.clone(), "APPROVED").await, 200);
+
+    // An override must pass the handshake; a refused one stores nothing.
+    let rx2 = TestReceiver::start().await;
+    assert_eq!(app.upload_ca(&rx2.ca_pem).await, 200);
+    rx2.set_verify_token(Some("other-verify"));
+    let (s, b) = g(
+        &app,
+        Method::POST,
+        &apps,
+        Some(json!({"override_callback_uri": rx2.url, "verify_token": "wrong"})),
+    )
+    .await;
+    check(&spec, "post", path, s.as_u16(), &b);
+    graph_err(s, &b, 400, 100, None);
+    let (_, b) = g(&app, Method::GET, &apps, None).await;
+    assert_eq!(b, json!({"data": []}), "still unsubscribed");
+    // Query parameters, as pywa sends them.
+    let url = format!(
+        "{apps}?override_callback_uri={}&verify_token=other-verify",
+        rx2.url
+    );
+    let (s, b) = g(&app, Method::POST, &url, None).await;
+    assert_eq!(s, 200, "{b}");
+    let (_, b) = g(&app, Method::GET, &apps, None).await;
+    assert_eq!(b["data"][0]["override_callback_uri"], rx2.url.as_str());
+    let loud = create(&app, "loud", "en").await;
+    assert_eq!(decide(loud.clone(), "APPROVED").await, 200);
+    let got = rx2
+        .wait_until(WAIT, |got| !template_hooks(got).is_empty())
+        .await;
+    let hooks = template_hooks(&got);
+    assert_eq!(hooks[0].1["message_template_name"], "loud");
+    assert!(signed(&got[got.len() - 1], "s3cret"));
+
+    // A POST without an override sends them back to the configured URL (whose CA the
+    // emulator trusts again: one webhook CA at a time).
+    let (s, _) = g(&app, Method::POST, &apps, None).await;
+    assert_eq!(app.upload_ca(&rx.ca_pem).await, 200);
+    assert_eq!(s, 200);
+    assert_eq!(decide(loud.clone(), "PAUSED").await, 200);
+    let got = rx
+        .wait_until(WAIT, |got| !template_hooks(got).is_empty())
+        .await;
+    let names: Vec<Value> = template_hooks(&got)
+        .iter()
+        .map(|(_, v)| v["message_template_name"].clone())
+        .collect();
+    assert_eq!(
+        names,
+        [json!("loud")],
+        "nothing about 'quiet' was sent while unsubscribed"
+    );
+    assert_eq!(template_hooks(&rx2.received()).len(), 1);
+
+    // Unknown WABA; the reset forgets the changes.
+    let (s, b) = g(&app, Method::GET, "/v23.0/42/subscribed_apps", None).await;
+    graph_err(s, &b, 400, 100, Some(33));
+    assert_eq!(g(&app, Method::DELETE, &apps, None).await.0, 200);
+    assert_eq!(app.post("/v1/emulator/reset", json!({})).await.0, 200);
+    let (_, b) = g(&app, Method::GET, &apps, None).await;
+    assert_eq!(b["data"].as_array().unwrap().len(), 1, "{b}");
+}

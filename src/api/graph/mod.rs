@@ -5,6 +5,7 @@ pub mod media;
 pub mod messages;
 pub mod objects;
 pub mod params;
+pub mod subscribed_apps;
 pub mod templates;
 
 use super::auth::state;

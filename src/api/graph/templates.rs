@@ -16,7 +16,7 @@ const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 1000;
 
 /// The `{waba_id}` of the path, which must be the WABA of a configured number.
-fn waba(req: &HttpRequest, method: &str) -> Result<String, GraphFailure> {
+pub(super) fn waba(req: &HttpRequest, method: &str) -> Result<String, GraphFailure> {
     let id = req.match_info().get("waba_id").unwrap_or("").to_string();
     let known = app(req)?
         .cloud

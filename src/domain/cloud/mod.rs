@@ -6,6 +6,7 @@ pub mod config;
 mod limits;
 mod send;
 pub(crate) mod sinks;
+pub mod subscriptions;
 pub mod templates;
 
 use crate::delivery::client::WebhookClient;
@@ -38,6 +39,8 @@ pub struct CloudRetry {
 pub(crate) struct Shared {
     config: RwLock<Arc<CloudConfig>>,
     retry: RetryPolicy,
+    /// `/{waba-id}/subscribed_apps` changes, by WABA.
+    subscriptions: subscriptions::Subscriptions,
 }
 
 impl Shared {
@@ -97,6 +100,13 @@ impl Cloud {
                 delays_ms: cfg.cloud_webhook_retry_delays_ms.clone(),
                 horizon_ms: cfg.cloud_webhook_retry_horizon_ms,
             },
+            subscriptions: RwLock::new(
+                store
+                    .all::<subscriptions::Subscription>()?
+                    .into_iter()
+                    .map(|s| (s.waba_id.clone(), s))
+                    .collect(),
+            ),
         });
         messaging.schedule().set_cloud(shared.clone());
         let desk = Arc::new(templates::Desk {
@@ -171,10 +181,12 @@ impl Cloud {
         }
     }
 
-    /// Forgets the rate-limit counters and the customer-service windows (the control API's reset).
-    pub fn reset(&self) {
+    /// Forgets the rate-limit counters, the customer-service windows and the subscribed-apps
+    /// changes (the control API's reset).
+    pub async fn reset(&self) -> Result<(), ApiError> {
         self.limits.reset();
         *self.windows.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.reset_subscriptions().await
     }
 
     /// The last inbound message time from `wa_id` to the number, read from the inbound records once.

@@ -22,7 +22,7 @@ impl Shared {
         event: &str,
         order_key: Option<String>,
     ) -> Option<DirectCallback> {
-        let url = config.webhook.url.clone()?;
+        let url = self.webhook_url(config.webhook.url.as_ref(), &number.waba_id)?;
         let meta = Metadata {
             waba_id: &number.waba_id,
             display_phone_number: &number.display_phone_number,
@@ -50,7 +50,7 @@ impl Shared {
         value: Value,
         order_key: Option<String>,
     ) -> Option<DirectCallback> {
-        let url = config.webhook.url.clone()?;
+        let url = self.webhook_url(config.webhook.url.as_ref(), waba_id)?;
         let body = webhook::waba_change(waba_id, field, value, crate::wa::time::now_ms() / 1000)
             .to_string();
         Some(DirectCallback {
