@@ -152,6 +152,14 @@ async fn create_list_page_get_edit_delete() {
     .await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b, json!({"status": "PENDING", "id": first}));
+    // Without a version, as ky-based clients and whatsapp-api-js call it.
+    let (s, b) = g(&app, Method::GET, &format!("/{first}?fields=status"), None).await;
+    assert_eq!(
+        (s, b),
+        (StatusCode::OK, json!({"status": "PENDING", "id": first}))
+    );
+    let (s, b) = app.get("/not-a-graph-id").await;
+    assert_error(s, &b, 404, 1006);
 
     // Paging: limit 2, then follow `next` verbatim; it points at the emulator itself.
     let (s, b) = g(&app, Method::GET, &format!("{base}?limit=2&fields=name,language&summary=total_count,message_template_count,message_template_limit,are_translations_complete"), None).await;

@@ -77,7 +77,7 @@ async fn status_hook(rx: &TestReceiver, name: &str, event: &str) -> (Vec<u8>, St
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pywa_creates_lists_deletes_and_sends_an_approved_template() {
     let vars = tokio::task::block_in_place(clients);
-    let (app, rx) = templates_app(Some(300)).await;
+    let (app, rx) = templates_app(Some(2500)).await;
     let ca = app.dir.path().join("emulator-ca.pem");
     std::fs::write(&ca, &app.app_state.external_ca_pem).unwrap();
     let base = format!("https://127.0.0.1:{}", app.port);
@@ -147,4 +147,83 @@ async fn pywa_creates_lists_deletes_and_sends_an_approved_template() {
     let (_, m) = app.get("/v1/emulator/messages").await;
     let sent = m["messages"].as_array().unwrap();
     assert!(sent.iter().any(|s| s["id"] == r["sent_id"]), "{m}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn great_detail_creates_lists_deletes_and_sends_an_approved_template() {
+    let vars = tokio::task::block_in_place(clients);
+    let (app, rx) = templates_app(Some(2500)).await;
+    let ca = app.dir.path().join("emulator-ca.pem");
+    std::fs::write(&ca, &app.app_state.external_ca_pem).unwrap();
+    let base = format!("https://127.0.0.1:{}", app.port);
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/cloud_client/gd_templates.mjs"
+    );
+    let cmd = |phase: &str| {
+        let mut c = Command::new("node");
+        c.arg(script)
+            .env("PHASE", phase)
+            .env("WAEMU_NODE_CLIENTS_DIR", &vars["WAEMU_NODE_CLIENTS_DIR"])
+            .env("NODE_EXTRA_CA_CERTS", &ca)
+            .env("EMU_BASE", &base)
+            .env("TOKEN", TOKEN)
+            .env("PHONE_NUMBER_ID", N1)
+            .env("WABA_ID", WABA)
+            .env("APP_SECRET", "s3cret")
+            .env("TO", "16315551234");
+        c
+    };
+    let r = tokio::task::block_in_place(|| run(cmd("manage")));
+    let id = r["created"]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        r["created"],
+        serde_json::json!({"id": id, "status": "PENDING", "category": "UTILITY"})
+    );
+    assert_eq!(
+        r["listed"].as_array().unwrap().len(),
+        2,
+        "JSON-array status filter: {r}"
+    );
+    assert_eq!(
+        r["listed_fields"],
+        serde_json::json!(["id", "language", "name", "status"]),
+        "{r}"
+    );
+    assert_eq!(
+        r["got"],
+        serde_json::json!({"status": "PENDING", "category": "UTILITY", "id": id})
+    );
+    assert_eq!(r["deleted"], serde_json::json!({"success": true}));
+    assert_eq!(r["after_delete"], serde_json::json!([id]), "{r}");
+    assert_eq!(
+        r["duplicate"],
+        serde_json::json!({"status": 400, "code": 100}),
+        "{r}"
+    );
+    assert_eq!(r["subscribed"], 1, "{r}");
+
+    let (raw, signature) = status_hook(&rx, "gd_order", "APPROVED").await;
+    let body = app.dir.path().join("approved.json");
+    std::fs::write(&body, &raw).unwrap();
+    let mut send = cmd("send");
+    send.env("WEBHOOK_BODY", &body)
+        .env("WEBHOOK_SIGNATURE", &signature);
+    let r = tokio::task::block_in_place(|| run(send));
+    assert_eq!(r["signature_ok"], true, "{r}");
+    assert_eq!(r["bad_secret_refused"], true, "{r}");
+    assert_eq!(r["field"], "message_template_status_update", "{r}");
+    assert_eq!(r["value"]["event"], "APPROVED", "{r}");
+    assert_eq!(
+        r["value"]["message_template_id"]
+            .as_u64()
+            .map(|n| n.to_string()),
+        Some(id)
+    );
+    assert!(r["sent_id"].as_str().unwrap().starts_with("wamid."), "{r}");
+    assert_eq!(
+        r["unknown"],
+        serde_json::json!({"status": 404, "code": 132001}),
+        "{r}"
+    );
 }

@@ -98,9 +98,19 @@ pub(crate) fn authorize(req: &HttpRequest) -> Result<(), GraphFailure> {
     })
 }
 
-/// The `{version}` path segment (the route only matches `vNN.N`).
+/// What an unversioned Graph call gets (Graph uses a default version for those; which one is
+/// UNCONFIRMED, the emulator takes v23.0, the version of Meta's OpenAPI description).
+pub const DEFAULT_VERSION: Version = Version {
+    major: 23,
+    minor: 0,
+};
+
+/// The `{version}` path segment (the route only matches `vNN.N`); the default when the path has
+/// none.
 pub(crate) fn version(req: &HttpRequest) -> Result<Version, GraphFailure> {
-    let v = req.match_info().get("version").unwrap_or("");
+    let Some(v) = req.match_info().get("version") else {
+        return Ok(DEFAULT_VERSION);
+    };
     Version::parse(v)
         .ok_or_else(|| GraphError::invalid(format!("Unknown version: {}", super::echo(v))).into())
 }
