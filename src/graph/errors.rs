@@ -63,9 +63,9 @@ pub struct GraphError {
     /// The envelope's `type`: `OAuthException` unless set.
     pub kind: &'static str,
     /// The envelope's `message` when it is not `(#code) title`.
-    pub message: Option<String>,
-    pub user_title: Option<String>,
-    pub user_msg: Option<String>,
+    pub message: Option<Box<str>>,
+    /// `error_user_title` and `error_user_msg` (boxed: most errors have none).
+    pub user: Option<Box<(String, String)>>,
 }
 
 impl GraphError {
@@ -79,8 +79,7 @@ impl GraphError {
             subcode: None,
             kind: "OAuthException",
             message: None,
-            user_title: None,
-            user_msg: None,
+            user: None,
         }
     }
 
@@ -125,14 +124,13 @@ impl GraphError {
     }
 
     pub fn with_message(mut self, message: impl Into<String>) -> GraphError {
-        self.message = Some(message.into());
+        self.message = Some(message.into().into_boxed_str());
         self
     }
 
     /// `error_user_title` and `error_user_msg`, as Graph fills them for errors a person fixes.
     pub fn with_user(mut self, title: impl Into<String>, msg: impl Into<String>) -> GraphError {
-        self.user_title = Some(title.into());
-        self.user_msg = Some(msg.into());
+        self.user = Some(Box::new((title.into(), msg.into())));
         self
     }
 
@@ -149,7 +147,7 @@ impl GraphError {
     /// The answer body: the Graph `error` envelope.
     pub fn to_json(&self, fbtrace_id: &str) -> Value {
         let mut e = json!({
-            "message": self.message.clone().unwrap_or_else(|| format!("(#{}) {}", self.code, self.title)),
+            "message": self.message.as_deref().map_or_else(|| format!("(#{}) {}", self.code, self.title), str::to_string),
             "type": self.kind,
             "code": self.code,
             "error_data": { "messaging_product": "whatsapp", "details": self.details },
@@ -158,7 +156,7 @@ impl GraphError {
         if let Some(s) = self.subcode {
             e["error_subcode"] = json!(s);
         }
-        if let (Some(t), Some(m)) = (&self.user_title, &self.user_msg) {
+        if let Some((t, m)) = self.user.as_deref() {
             e["error_user_title"] = json!(t);
             e["error_user_msg"] = json!(m);
         }

@@ -393,8 +393,7 @@ async fn control_decisions_send_their_webhooks() {
     let got = wait_hook(&rx, "message_template_status_update", "APPROVED", 2).await;
     let last = template_hooks(&got)
         .into_iter()
-        .filter(|(_, v)| v["event"] == "APPROVED")
-        .last()
+        .rfind(|(_, v)| v["event"] == "APPROVED")
         .unwrap()
         .1;
     assert_eq!(last["other_info"]["title"], "UNPAUSE");

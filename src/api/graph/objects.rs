@@ -10,7 +10,7 @@ use actix_web::{web, HttpRequest};
 
 /// What an id names.
 enum Object {
-    Template(crate::domain::templates::TemplateRecord),
+    Template(Box<crate::domain::templates::TemplateRecord>),
     Media,
     Unknown,
 }
@@ -18,7 +18,7 @@ enum Object {
 fn lookup(req: &HttpRequest, id: &str) -> Result<Object, super::GraphFailure> {
     let st = app(req)?;
     if let Some(t) = st.cloud.templates.get(id) {
-        return Ok(Object::Template(t));
+        return Ok(Object::Template(Box::new(t)));
     }
     if st.messaging.media.mime_type(id).is_some() {
         return Ok(Object::Media);

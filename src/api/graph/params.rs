@@ -456,7 +456,7 @@ mod tests {
 
     #[test]
     fn scalars_are_checked() {
-        let p = params(json!({"t": "true", "n": "12", "bad": "x", "l": "0"}));
+        let p = params(json!({"t": "true", "n": "12", "bad": "x", "limit": "0"}));
         assert_eq!(p.bool("t").unwrap(), Some(true));
         assert_eq!(p.integer("n").unwrap(), Some(12));
         assert!(p.integer("bad").is_err());
