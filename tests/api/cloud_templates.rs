@@ -1042,3 +1042,62 @@ async fn subscribed_apps_decide_where_the_wabas_webhooks_go() {
     let (_, b) = g(&app, Method::GET, &apps, None).await;
     assert_eq!(b["data"].as_array().unwrap().len(), 1, "{b}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pending_review_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let rx = TestReceiver::start().await;
+    rx.set_verify_token(Some(VERIFY));
+    let args = [
+        "--cloud-template-review-ms",
+        "1500",
+        "--cloud-app-secret",
+        "restart-secret",
+    ];
+    let mut first = EmulatorProcess::start(dir.path(), &args);
+    assert_eq!(first.api.upload_ca(&rx.ca_pem).await, 200);
+    let (s, cfg) = first
+        .api
+        .call(
+            Method::PUT,
+            "/v1/emulator/cloud",
+            Some(json!({"verify_token": VERIFY, "access_tokens": [TOKEN], "webhook": {"url": rx.url}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{cfg}");
+    let waba = cfg["cloud"]["numbers"][0]["waba_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, b) = g(
+        &first.api,
+        Method::POST,
+        &format!("/v23.0/{waba}/message_templates"),
+        Some(template("survivor", "en")),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let id = b["id"].as_str().unwrap().to_string();
+    first.kill9();
+    assert!(
+        template_hooks(&rx.received()).is_empty(),
+        "approved before the crash"
+    );
+    let second = EmulatorProcess::start(dir.path(), &args);
+    let got = wait_hook(&rx, "message_template_status_update", "APPROVED", 1).await;
+    let r = got
+        .iter()
+        .find(|r| value(r)["event"] == "APPROVED")
+        .unwrap();
+    assert!(signed(r, "restart-secret"));
+    assert_eq!(value(r)["message_template_name"], "survivor");
+    let (_, b) = g(
+        &second.api,
+        Method::GET,
+        &format!("/v23.0/{id}?fields=status"),
+        None,
+    )
+    .await;
+    assert_eq!(b["status"], "APPROVED", "{b}");
+    drop(second);
+}
