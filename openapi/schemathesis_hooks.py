@@ -85,12 +85,60 @@ SEMANTIC = [
         "the phone number id must be a configured Cloud number (see above)",
     ),
     (
-        "GET /{version}/{media_id}", 400, 100, r"^Unsupported (get|post) request\. Object with ID '[^']*' does not exist",
+        "GET /{version}/{id}", 400, 100, r"^Unsupported (get|post) request\. Object with ID '[^']*' does not exist",
         "the media id must be one uploaded before, and phone_number_id a configured number: facts of the state",
     ),
     (
-        "DELETE /{version}/{media_id}", 400, 100, r"^Unsupported (delete|post) request\. Object with ID '[^']*' does not exist",
+        "DELETE /{version}/{id}", 400, 100, r"^Unsupported (delete|post) request\. Object with ID '[^']*' does not exist",
         "the media id must be one uploaded before, and phone_number_id a configured number: facts of the state",
+    ),
+    # Cloud message templates and subscribed apps (cloud-templates).
+    (
+        "POST /{version}/{id}", 400, 100, r"^Unsupported post request\. Object with ID '[^']*' does not exist",
+        "only a template id created before can be edited: a fact of the state",
+    ),
+    (
+        "POST /{version}/{id}/unpause", 400, 100, r"^Unsupported post request\. Object with ID '[^']*' does not exist",
+        "only a template id created before can be unpaused: a fact of the state",
+    ),
+    (
+        "GET /{version}/{waba_id}/message_templates", 400, 100, r"^Unsupported get request\. Object with ID '[^']*' does not exist",
+        "the WABA must be the waba_id of a number configured with PUT /v1/emulator/cloud: a fact of the state",
+    ),
+    (
+        "POST /{version}/{waba_id}/message_templates", 400, 100, r"^Unsupported post request\. Object with ID '[^']*' does not exist",
+        "the WABA must be a configured number's (see above)",
+    ),
+    (
+        "DELETE /{version}/{waba_id}/message_templates", 400, 100, r"^(Unsupported delete request\. Object with ID '[^']*' does not exist|No template .*named|The parameter name is required)",
+        "the WABA must be a configured number's and the name one of its templates (facts of the state); name may "
+        "come in the query or in a JSON body, so the schema cannot require either",
+    ),
+    (
+        "GET /{version}/{waba_id}/subscribed_apps", 400, 100, r"^Unsupported get request\. Object with ID '[^']*' does not exist",
+        "the WABA must be a configured number's (see above)",
+    ),
+    (
+        "POST /{version}/{waba_id}/subscribed_apps", 400, 100, r"^(Unsupported post request\. Object with ID '[^']*' does not exist|.*handshake failed|The parameter verify_token is required|Param override_callback_uri)",
+        "the WABA must be a configured number's; an override_callback_uri must answer the subscription handshake "
+        "with the verify_token (a generated URL has no such endpoint), and needs that token beside it (a "
+        "cross-field rule)",
+    ),
+    (
+        "DELETE /{version}/{waba_id}/subscribed_apps", 400, 100, r"^Unsupported delete request\. Object with ID '[^']*' does not exist",
+        "the WABA must be a configured number's (see above)",
+    ),
+    (
+        "POST /{version}/{waba_id}/message_templates", 400, 100, r".",
+        "a template is checked as Meta documents (name characters, language code, the category and parameter_format "
+        "vocabularies in any case, component types and their text limits, parameter numbering and examples, "
+        "one of each component, duplicates of name+language): rules over nested free-form component objects "
+        "that the schema keeps open, as Meta's own description does",
+    ),
+    (
+        "POST /{version}/{id}", 400, 100, r".",
+        "an edit is checked like a creation (see above) and against the template's state (only APPROVED, "
+        "REJECTED or PAUSED; category kept once approved; one edit a day)",
     ),
     (
         "POST /v1/emulator/cloud/inbound", 400, 1009, r"^phone_number_id: .* is not a configured Cloud number$",

@@ -199,6 +199,16 @@ pub struct Config {
     #[arg(long, env = "WAEMU_CLOUD_THROTTLE_HTTP_STATUS", default_value_t = 400, value_parser = throttle_status)]
     pub cloud_throttle_http_status: u16,
 
+    /// Cloud API: how long a new or edited message template stays PENDING before it is
+    /// APPROVED (with its `message_template_status_update` webhook), in ms. Meta says up to 24 h.
+    #[arg(long, env = "WAEMU_CLOUD_TEMPLATE_REVIEW_MS", default_value_t = 2000)]
+    pub cloud_template_review_ms: u64,
+
+    /// Cloud API: templates stay PENDING until the control API decides
+    /// (`POST /v1/emulator/cloud/templates/{id}/status`); no automatic approval.
+    #[arg(long, env = "WAEMU_CLOUD_TEMPLATE_MANUAL_REVIEW")]
+    pub cloud_template_manual_review: bool,
+
     /// Log format.
     #[arg(long, env = "WAEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,

@@ -10,6 +10,7 @@ mod backup;
 mod body;
 mod certificates;
 mod cloud;
+mod cloud_templates;
 mod contacts;
 mod emulator;
 mod error;
@@ -202,6 +203,10 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/zender/api/delete/{service}", M::POST, web::post().to(zender::call)),
         ("/zender/uploads/{id}/{filename}", M::GET, get().to(zender::upload)),
         ("/v1/emulator/gateways/zender/messages", M::GET, get().to(zender::messages)),
+        // Cloud message templates (cloud-templates): the review and quality decisions.
+        ("/v1/emulator/cloud/templates/{id}/status", M::POST, web::post().to(cloud_templates::status)),
+        ("/v1/emulator/cloud/templates/{id}/quality", M::POST, web::post().to(cloud_templates::quality)),
+        ("/v1/emulator/cloud/templates/{id}/category", M::POST, web::post().to(cloud_templates::category)),
     ]
 }
 
@@ -214,30 +219,69 @@ fn graph_route_table() -> Vec<(&'static str, Method, Route)> {
     vec![
         ("/{phone_number_id}/messages", M::POST, web::post().to(graph::messages::send)),
         ("/{phone_number_id}/media", M::POST, web::post().to(graph::media::upload)),
-        ("/{media_id}", M::GET, get().to(graph::media::get)),
-        ("/{media_id}", M::DELETE, web::delete().to(graph::media::delete)),
+        // Cloud management (cloud-templates): any object by id (media, templates; see
+        // graph/objects.rs), message templates on a WABA.
+        ("/{id}", M::GET, get().to(graph::objects::get)),
+        ("/{id}", M::POST, web::post().to(graph::objects::post)),
+        ("/{id}", M::DELETE, web::delete().to(graph::objects::delete)),
+        ("/{waba_id}/message_templates", M::GET, get().to(graph::templates::list)),
+        ("/{waba_id}/message_templates", M::POST, web::post().to(graph::templates::create)),
+        ("/{waba_id}/message_templates", M::DELETE, web::delete().to(graph::templates::delete)),
+        ("/{id}/unpause", M::POST, web::post().to(graph::templates::unpause)),
+        ("/{waba_id}/subscribed_apps", M::GET, get().to(graph::subscribed_apps::list)),
+        ("/{waba_id}/subscribed_apps", M::POST, web::post().to(graph::subscribed_apps::subscribe)),
+        ("/{waba_id}/subscribed_apps", M::DELETE, web::delete().to(graph::subscribed_apps::unsubscribe)),
     ]
 }
 
 const GRAPH_VERSION: &str = "/{version:v[0-9]+\\.[0-9]+}";
 
-fn configure_graph(cfg: &mut web::ServiceConfig) {
-    let mut by_path: BTreeMap<&'static str, Vec<(Method, Route)>> = BTreeMap::new();
-    for (path, method, route) in graph_route_table() {
-        by_path.entry(path).or_default().push((method, route));
-    }
-    let mut scope = web::scope(GRAPH_VERSION).default_service(web::to(graph::unknown));
-    for (path, routes) in by_path {
-        let allow = allow_header(&routes);
-        let mut resource = web::resource(path).default_service(web::to(move |req: HttpRequest| {
-            graph::method_not_allowed(req, allow.clone())
-        }));
-        for (_, route) in routes {
-            resource = resource.route(route);
+/// Graph resources for every path of the table, each also with a trailing slash (`POST
+/// /v16.0/{pnid}/`, as Meta's Node SDK sends); `pattern` rewrites a table path (the unversioned
+/// copies take only numeric ids as their first segment).
+fn graph_resources(pattern: impl Fn(&str) -> String) -> Vec<actix_web::Resource> {
+    let mut by_path: BTreeMap<String, Vec<(Method, Route)>> = BTreeMap::new();
+    for slash in ["", "/"] {
+        for (path, method, route) in graph_route_table() {
+            by_path
+                .entry(format!("{}{slash}", pattern(path)))
+                .or_default()
+                .push((method, route));
         }
+    }
+    by_path
+        .into_iter()
+        .map(|(path, routes)| {
+            let allow = allow_header(&routes);
+            let mut resource =
+                web::resource(path.as_str()).default_service(web::to(move |req: HttpRequest| {
+                    graph::method_not_allowed(req, allow.clone())
+                }));
+            for (_, route) in routes {
+                resource = resource.route(route);
+            }
+            resource
+        })
+        .collect()
+}
+
+/// The Graph routes under `/{version}`, and again without a version (Graph then uses its default
+/// version; ky-based clients such as @great-detail/whatsapp 9 drop the version segment, and
+/// whatsapp-api-js calls `/{pnid}/block_users`): unversioned paths need a numeric first segment, so
+/// they never shadow the On-Prem and control routes.
+fn configure_graph(cfg: &mut web::ServiceConfig) {
+    let mut scope = web::scope(GRAPH_VERSION).default_service(web::to(graph::unknown));
+    for resource in graph_resources(str::to_string) {
         scope = scope.service(resource);
     }
     cfg.service(scope);
+    let numeric_first = |path: &str| match path.split_once('}') {
+        Some((name, rest)) if name.starts_with("/{") => format!("{name}:[0-9]+}}{rest}"),
+        _ => path.to_string(),
+    };
+    for resource in graph_resources(numeric_first) {
+        cfg.service(resource);
+    }
     cfg.service(
         web::resource(graph::media::DOWNLOAD_PATH)
             .route(get().to(graph::media::download))

@@ -3,6 +3,7 @@
 
 use super::inbound::InboundRecord;
 use super::media::Media;
+use super::templates::Templates;
 use super::Settings;
 use crate::delivery::Delivery;
 use crate::events::Events;
@@ -42,12 +43,6 @@ pub(crate) struct NewSend {
 struct StoredRules(Vec<Rule>);
 crate::json_singleton!(StoredRules, "config", "recipient_rules");
 
-/// The templates registered through the control API.
-#[derive(Serialize, Deserialize)]
-#[serde(transparent)]
-struct StoredTemplates(Vec<Template>);
-crate::json_singleton!(StoredTemplates, "config", "templates");
-
 /// The open conversation with a customer, by wa_id.
 pub(crate) struct OpenConversation {
     pub wa_id: String,
@@ -83,7 +78,8 @@ pub struct Messaging {
     /// The groups the business created (`/v1/groups`).
     pub groups: super::groups::Groups,
     rules: RwLock<Vec<Rule>>,
-    templates: RwLock<Vec<Template>>,
+    /// The one template registry (On-Prem and Cloud).
+    pub templates: Arc<Templates>,
     initial_rules: Vec<Rule>,
     timing: Timing,
     default_cc: String,
@@ -124,10 +120,7 @@ impl Messaging {
         let rules = store
             .get::<StoredRules>("recipient_rules")?
             .map_or_else(|| initial_rules.clone(), |r| r.0);
-        let templates = store
-            .get::<StoredTemplates>("templates")?
-            .map(|t| t.0)
-            .unwrap_or_default();
+        let templates = Arc::new(Templates::open(store.clone())?);
         let schedule = Schedule::open(
             store.clone(),
             settings.status_filters(),
@@ -151,7 +144,7 @@ impl Messaging {
             schedule,
             media,
             rules: RwLock::new(rules),
-            templates: RwLock::new(templates),
+            templates,
             initial_rules,
             timing,
             default_cc,
@@ -178,20 +171,18 @@ impl Messaging {
         &self.default_cc
     }
 
+    /// The registry as the send checks see it (deleted templates left out).
     pub fn templates(&self) -> Vec<Template> {
-        self.templates
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.templates.for_checks()
     }
 
     /// Registers the templates sends are checked against (2000/2001); empty = accept any.
     pub async fn set_templates(&self, list: Vec<Template>) -> Result<(), ApiError> {
-        templates::validate(&list)?;
-        let list = StoredTemplates(list);
-        self.store.commit_with(|b| b.put(&list).map(drop)).await?;
-        *self.templates.write().unwrap_or_else(|p| p.into_inner()) = list.0;
-        Ok(())
+        self.templates.replace(list).await
+    }
+
+    pub(crate) fn delivery_handle(&self) -> Arc<Delivery> {
+        self.delivery.clone()
     }
 
     pub fn rules(&self) -> Vec<Rule> {
@@ -218,10 +209,7 @@ impl Messaging {
             self.groups.check_send(&out.to)?;
         }
         if let Some(sent) = &out.template {
-            templates::check(
-                &self.templates.read().unwrap_or_else(|p| p.into_inner()),
-                sent,
-            )?;
+            templates::check(&self.templates(), sent)?;
         }
         let settings = self.settings.current();
         if settings.webhooks.url.is_none() {
@@ -432,8 +420,7 @@ impl Messaging {
                 b.clear::<SentMessage>()
                     .clear::<InboundRecord>()
                     .clear::<OpenConversation>()
-                    .remove::<StoredRules>("recipient_rules")
-                    .remove::<StoredTemplates>("templates");
+                    .remove::<StoredRules>("recipient_rules");
                 super::groups::Groups::clear(b);
                 Ok(())
             })
@@ -444,10 +431,7 @@ impl Messaging {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
-        self.templates
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        self.templates.reset().await?;
         *self.rules.write().unwrap_or_else(|p| p.into_inner()) = self.initial_rules.clone();
         Ok(())
     }

@@ -14,6 +14,7 @@ pub mod profile;
 pub mod providers;
 pub mod registration;
 pub mod settings;
+pub mod templates;
 
 use crate::simulator::schedule::StatusFilters;
 use crate::store::{Batch, Record, Store, StoreError};

@@ -50,13 +50,22 @@ pub fn code_info(code: u32) -> (&'static str, u16) {
     }
 }
 
-/// A Cloud API error: code, title, details and HTTP status.
+/// A Cloud API error: code, title, details and HTTP status, plus the optional Graph fields
+/// (`error_subcode`, a `type` other than OAuthException, a `message` of its own, the
+/// `error_user_title`/`error_user_msg` pair).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GraphError {
     pub code: u32,
     pub title: &'static str,
     pub details: String,
     pub status: u16,
+    pub subcode: Option<u32>,
+    /// The envelope's `type`: `OAuthException` unless set.
+    pub kind: &'static str,
+    /// The envelope's `message` when it is not `(#code) title`.
+    pub message: Option<Box<str>>,
+    /// `error_user_title` and `error_user_msg` (boxed: most errors have none).
+    pub user: Option<Box<(String, String)>>,
 }
 
 impl GraphError {
@@ -67,12 +76,62 @@ impl GraphError {
             title,
             details: details.into(),
             status,
+            subcode: None,
+            kind: "OAuthException",
+            message: None,
+            user: None,
         }
     }
 
     /// 190 (401): a missing, unknown or expired access token.
     pub fn bad_token(details: impl Into<String>) -> GraphError {
         GraphError::new(190, details)
+    }
+
+    /// 190 for a token that is not one of the app's: Meta's own message, no subcode.
+    pub fn invalid_token() -> GraphError {
+        let text = "Invalid OAuth access token - Cannot parse access token";
+        GraphError::new(190, text).with_message(text)
+    }
+
+    /// 190 with subcode 463 for an expired token, in Meta's wording.
+    pub fn expired_token(expired_at_s: u64) -> GraphError {
+        let text = format!(
+            "Error validating access token: Session has expired at unix time {expired_at_s}."
+        );
+        GraphError::new(190, text.clone())
+            .with_message(text)
+            .with_subcode(463)
+    }
+
+    /// 100/33 (400, `GraphMethodException`): an object id that does not exist, or does not take
+    /// this method, in Meta's words.
+    pub fn unknown_object(method: &str, id: &str) -> GraphError {
+        let text = format!(
+            "Unsupported {} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
+            method.to_ascii_lowercase()
+        );
+        let mut e = GraphError::new(100, text.clone())
+            .with_message(text)
+            .with_subcode(33);
+        e.kind = "GraphMethodException";
+        e
+    }
+
+    pub fn with_subcode(mut self, subcode: u32) -> GraphError {
+        self.subcode = Some(subcode);
+        self
+    }
+
+    pub fn with_message(mut self, message: impl Into<String>) -> GraphError {
+        self.message = Some(message.into().into_boxed_str());
+        self
+    }
+
+    /// `error_user_title` and `error_user_msg`, as Graph fills them for errors a person fixes.
+    pub fn with_user(mut self, title: impl Into<String>, msg: impl Into<String>) -> GraphError {
+        self.user = Some(Box::new((title.into(), msg.into())));
+        self
     }
 
     /// 100: an invalid parameter.
@@ -87,13 +146,21 @@ impl GraphError {
 
     /// The answer body: the Graph `error` envelope.
     pub fn to_json(&self, fbtrace_id: &str) -> Value {
-        json!({ "error": {
-            "message": format!("(#{}) {}", self.code, self.title),
-            "type": "OAuthException",
+        let mut e = json!({
+            "message": self.message.as_deref().map_or_else(|| format!("(#{}) {}", self.code, self.title), str::to_string),
+            "type": self.kind,
             "code": self.code,
             "error_data": { "messaging_product": "whatsapp", "details": self.details },
             "fbtrace_id": fbtrace_id,
-        }})
+        });
+        if let Some(s) = self.subcode {
+            e["error_subcode"] = json!(s);
+        }
+        if let Some((t, m)) = self.user.as_deref() {
+            e["error_user_title"] = json!(t);
+            e["error_user_msg"] = json!(m);
+        }
+        json!({ "error": e })
     }
 
     /// The object of `statuses[].errors[]` and `value.errors[]` in webhooks.

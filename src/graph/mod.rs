@@ -6,6 +6,7 @@ pub mod errors;
 pub mod ids;
 pub mod multipart;
 pub mod outbound;
+pub mod templates;
 pub mod version;
 pub mod webhook;
 

@@ -153,6 +153,20 @@ pub fn validate(body: &Value, default_cc: &str, media: MediaLookup) -> Result<Re
             // Cloud templates have no namespace; On-Prem's validator wants one.
             t.entry("namespace").or_insert(json!("cloud"));
             str_field(t, "template", "name")?;
+            // Clients send component types in either case (pywa: "HEADER", "BODY"); Graph
+            // takes both.
+            for c in t
+                .get_mut("components")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                for key in ["type", "sub_type"] {
+                    if let Some(Value::String(v)) = c.get_mut(key) {
+                        *v = v.to_ascii_lowercase();
+                    }
+                }
+            }
         }
         "interactive" => {
             let i = onprem

@@ -43,6 +43,15 @@ pub fn envelope(m: Metadata, parts: Map<String, Value>) -> Value {
     })
 }
 
+/// A WABA-level change (templates, account): `{"object":"whatsapp_business_account","entry":
+/// [{"id":WABA,"time":unix,"changes":[{"value":{...},"field":field}]}]}`, no number metadata.
+pub fn waba_change(waba_id: &str, field: &str, value: Value, at_s: u64) -> Value {
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{ "id": waba_id, "time": at_s, "changes": [{ "value": value, "field": field }] }],
+    })
+}
+
 /// One status of a sent message.
 pub struct StatusFacts<'a> {
     pub message_id: &'a str,

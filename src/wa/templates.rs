@@ -38,7 +38,36 @@ pub struct Template {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     pub components: Vec<Component>,
+    /// The review status (`APPROVED` when left out): only approved templates can be sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The registry's id (the Cloud API's template id); given out, ignored on registration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The WhatsApp Business Account of a template created through the Cloud API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waba_id: Option<String>,
 }
+
+impl Template {
+    pub fn approved(&self) -> bool {
+        self.status.as_deref().is_none_or(|s| s == "APPROVED")
+    }
+}
+
+/// Review statuses of a template (Meta's `status` enum).
+pub const STATUSES: [&str; 10] = [
+    "APPROVED",
+    "ARCHIVED",
+    "DELETED",
+    "DISABLED",
+    "IN_APPEAL",
+    "LIMIT_EXCEEDED",
+    "PAUSED",
+    "PENDING",
+    "PENDING_DELETION",
+    "REJECTED",
+];
 
 /// Categories a template can be registered with.
 pub const CATEGORIES: [&str; 3] = ["marketing", "utility", "authentication"];
@@ -90,6 +119,14 @@ pub fn validate(list: &[Template]) -> Result<(), ApiError> {
                 "name and language are required",
             ));
         }
+        if let Some(s) = t.status.as_deref() {
+            if !STATUSES.contains(&s) {
+                return Err(ApiError::invalid(
+                    &format!("templates[{i}].status"),
+                    format!("'{s}' is not one of {}", STATUSES.join(", ")),
+                ));
+            }
+        }
         if let Some(c) = t.category.as_deref() {
             if !CATEGORIES.contains(&c) {
                 return Err(ApiError::invalid(
@@ -118,26 +155,35 @@ pub fn validate(list: &[Template]) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn find<'a>(
+/// The registered template a send names (an approved one first): 2001 when none is registered,
+/// or when none of those found is approved (the details say its status).
+pub fn find<'a>(
     list: &'a [Template],
     namespace: Option<&str>,
     name: &str,
     language: &str,
 ) -> Result<&'a Template, ApiError> {
-    list.iter()
-        .find(|t| {
-            t.name == name
-                && t.language == language
-                && (t.namespace.is_none()
-                    || namespace.is_none()
-                    || t.namespace.as_deref() == namespace)
-        })
-        .ok_or_else(|| {
-            ApiError::new(
-                2001,
-                format!("Template {name} in language {language} is not registered"),
-            )
-        })
+    let mut found = list.iter().filter(|t| {
+        t.name == name
+            && t.language == language
+            && (t.namespace.is_none() || namespace.is_none() || t.namespace.as_deref() == namespace)
+    });
+    let first = found.next().ok_or_else(|| {
+        ApiError::new(
+            2001,
+            format!("Template {name} in language {language} is not registered"),
+        )
+    })?;
+    match std::iter::once(first).chain(found).find(|t| t.approved()) {
+        Some(t) => Ok(t),
+        None => Err(ApiError::new(
+            2001,
+            format!(
+                "Template {name} in language {language} is not approved (status {})",
+                first.status.as_deref().unwrap_or("APPROVED")
+            ),
+        )),
+    }
 }
 
 fn mismatch(what: &str, expected: usize, got: usize) -> ApiError {

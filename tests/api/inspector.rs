@@ -494,5 +494,40 @@ async fn the_gateway_and_cloud_tabs_fire_events_and_show_their_callbacks() {
     }
     br.screenshot_to(&std::env::temp_dir().join("inspector-cloud.png"))
         .await;
+
+    // The Templates view lists a Cloud-created template and decides its review.
+    let waba = cloud["cloud"]["numbers"][0]["waba_id"].as_str().unwrap();
+    let token = cloud["cloud"]["access_tokens"][0].as_str().unwrap();
+    let created: Value = app
+        .client
+        .post(format!("{}/v23.0/{waba}/message_templates", app.base))
+        .bearer_auth(token)
+        .json(
+            &json!({"name": "tab_check", "language": "en", "category": "UTILITY",
+            "components": [{"type": "BODY", "text": "Hello from the tab"}]}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().expect("template id").to_string();
+    br.click("#tab-gateways").await;
+    br.click("#tab-cloud").await;
+    br.wait(&format!(
+        "#cloud-templates tr[data-template-id='{id}'][data-status='PENDING']"
+    ))
+    .await;
+    br.click(&format!(
+        "#cloud-templates tr[data-template-id='{id}'] button.decide-approved"
+    ))
+    .await;
+    br.wait(&format!(
+        "#cloud-templates tr[data-template-id='{id}'][data-status='APPROVED']"
+    ))
+    .await;
+    let (_, t) = app.get("/v1/emulator/templates").await;
+    assert_eq!(t["templates"][0]["status"], "APPROVED", "{t}");
     br.stop().await;
 }

@@ -5,6 +5,8 @@ mod cli;
 mod cloud;
 mod cloud_client;
 mod cloud_errors;
+mod cloud_templates;
+mod cloud_templates_clients;
 mod cloud_webhooks;
 mod control;
 mod crash;

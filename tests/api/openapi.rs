@@ -68,7 +68,7 @@ fn type_ok(t: &str, v: &Value) -> bool {
 }
 
 /// A small JSON Schema validator: the keywords the spec uses.
-fn validate(root: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> {
+pub(crate) fn validate(root: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> {
     let s = resolve(root, schema);
     if let Some(t) = s.get("type") {
         let ok = match t {
@@ -629,7 +629,7 @@ async fn cloud_answers_and_webhooks_validate_against_the_spec() {
         None,
     )
     .await;
-    check(&spec, "get", "/{version}/{media_id}", s.as_u16(), &b);
+    check(&spec, "get", "/{version}/{id}", s.as_u16(), &b);
     let got = rx.wait_until(crate::cloud::WAIT, |r| r.len() >= 3).await;
     let schema = json!({"$ref": "#/components/schemas/CloudNotification"});
     for r in &got {

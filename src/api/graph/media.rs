@@ -80,7 +80,7 @@ pub async fn get(req: HttpRequest) -> GraphResult {
     version(&req)?;
     let st = app(&req)?;
     check_owner(&req)?;
-    let id = req.match_info().get("media_id").unwrap_or("").to_string();
+    let id = req.match_info().get("id").unwrap_or("").to_string();
     let (meta, _) = st
         .messaging
         .media
@@ -112,7 +112,7 @@ pub async fn delete(req: HttpRequest) -> GraphResult {
     authorize(&req)?;
     version(&req)?;
     check_owner(&req)?;
-    let id = req.match_info().get("media_id").unwrap_or("").to_string();
+    let id = req.match_info().get("id").unwrap_or("").to_string();
     app(&req)?
         .messaging
         .media

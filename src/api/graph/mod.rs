@@ -3,6 +3,10 @@
 
 pub mod media;
 pub mod messages;
+pub mod objects;
+pub mod params;
+pub mod subscribed_apps;
+pub mod templates;
 
 use super::auth::state;
 use crate::graph::{ids, GraphError, Version};
@@ -85,15 +89,28 @@ pub(crate) fn authorize(req: &HttpRequest) -> Result<(), GraphFailure> {
         )
         .into());
     };
-    st.cloud
-        .config()
-        .token_ok(&token)
-        .map_err(|why| GraphError::bad_token(why).into())
+    use crate::domain::cloud::config::TokenProblem;
+    st.cloud.config().token_ok(&token).map_err(|why| {
+        GraphFailure(match why {
+            TokenProblem::Unknown => GraphError::invalid_token(),
+            TokenProblem::Expired { at_s } => GraphError::expired_token(at_s),
+        })
+    })
 }
 
-/// The `{version}` path segment (the route only matches `vNN.N`).
+/// What an unversioned Graph call gets (Graph uses a default version for those; which one is
+/// UNCONFIRMED, the emulator takes v23.0, the version of Meta's OpenAPI description).
+pub const DEFAULT_VERSION: Version = Version {
+    major: 23,
+    minor: 0,
+};
+
+/// The `{version}` path segment (the route only matches `vNN.N`); the default when the path has
+/// none.
 pub(crate) fn version(req: &HttpRequest) -> Result<Version, GraphFailure> {
-    let v = req.match_info().get("version").unwrap_or("");
+    let Some(v) = req.match_info().get("version") else {
+        return Ok(DEFAULT_VERSION);
+    };
     Version::parse(v)
         .ok_or_else(|| GraphError::invalid(format!("Unknown version: {}", super::echo(v))).into())
 }

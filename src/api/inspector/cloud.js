@@ -1,12 +1,15 @@
 // The Cloud API tab: the numbers and webhook URL of GET /v1/emulator/cloud, a form to play a
 // customer writing to one of the numbers (POST /v1/emulator/cloud/inbound), and the Cloud
-// webhooks, newest first. It reloads when the event stream says something Cloud-related happened.
+// webhooks, newest first, and the message templates of the one registry (GET /v1/emulator/templates)
+// with buttons to decide their review as Meta would (POST /v1/emulator/cloud/templates/{id}/status).
+// It reloads when the event stream says something Cloud-related happened.
 import { get, post, el, notify } from "./api.js";
 import { showCallbacks } from "./gateways.js";
 
 const LIVE = new Set(["callback_attempt", "inbound", "message_sent", "status"]);
 
-let panel, numbersBody, webhook, numberSelect, fromInput, textInput, list;
+let panel, numbersBody, webhook, numberSelect, fromInput, textInput, list, templatesBody;
+const DECISIONS = ["APPROVED", "REJECTED", "PAUSED", "DISABLED"];
 let timer = null;
 
 export function mount(p) {
@@ -17,6 +20,7 @@ export function mount(p) {
   fromInput = el("input", { id: "cloud-from", name: "from", type: "tel", required: true, placeholder: "16315551001" });
   textInput = el("input", { id: "cloud-text", name: "text", type: "text", required: true, class: "wide" });
   list = el("div", { class: "journal", "aria-live": "polite" });
+  templatesBody = el("tbody", {});
   const form = el("form", { class: "fire", onsubmit: write },
     el("h4", {}, "A customer writes"),
     el("div", { class: "field" }, el("label", { for: "cloud-number" }, "To the number (phone_number_id)"), numberSelect),
@@ -31,7 +35,12 @@ export function mount(p) {
           el("thead", {}, el("tr", {}, ...["phone_number_id", "display number", "WABA", "throughput (msg/s)"]
             .map((h) => el("th", { scope: "col" }, h)))),
           numbersBody),
-        el("h3", {}, "Webhook URL"), webhook, form),
+        el("h3", {}, "Webhook URL"), webhook, form,
+        el("h3", {}, "Templates"),
+        el("table", { class: "rules", id: "cloud-templates" },
+          el("thead", {}, el("tr", {}, ...["id", "name", "language", "category", "status", "WABA", "decide"]
+            .map((h) => el("th", { scope: "col" }, h)))),
+          templatesBody)),
       el("div", {}, el("h3", {}, "Cloud webhooks"), list))));
 }
 
@@ -48,11 +57,13 @@ export function onEvent(event) {
 export async function reload() {
   if (!panel || panel.hidden) return;
   try {
-    const [config, journal] = await Promise.all([
+    const [config, journal, templates] = await Promise.all([
       get("/v1/emulator/cloud"),
       get("/v1/emulator/callbacks?source=cloud&limit=50"),
+      get("/v1/emulator/templates"),
     ]);
     showConfig(config.cloud);
+    showTemplates(templates.templates || []);
     showCallbacks(list, journal.callbacks || []);
   } catch (err) {
     notify(err.message, true);
@@ -81,6 +92,34 @@ async function write(e) {
     await post("/v1/emulator/cloud/inbound", body);
     notify(`Sent to ${body.phone_number_id || "the first number"} as ${body.from}`);
     textInput.value = "";
+    reload();
+  } catch (err) {
+    notify(err.message, true);
+  }
+}
+
+function showTemplates(templates) {
+  if (!templates.length) {
+    templatesBody.replaceChildren(el("tr", {}, el("td", { colspan: "7" },
+      "None yet: POST /{version}/{waba-id}/message_templates or PUT /v1/emulator/templates")));
+    return;
+  }
+  templatesBody.replaceChildren(...templates.map((t) => el("tr", { dataset: { templateId: t.id, status: t.status } },
+    el("td", { class: "mono" }, t.id),
+    el("td", {}, t.name),
+    el("td", {}, t.language),
+    el("td", {}, t.category || "marketing"),
+    el("td", { class: "status" }, t.status || "APPROVED"),
+    el("td", { class: "mono" }, t.waba_id || "any"),
+    el("td", {}, ...DECISIONS.filter((d) => d !== t.status).map((d) => el("button", {
+      type: "button", class: `decide decide-${d.toLowerCase()}`, onclick: () => decide(t.id, d),
+    }, d.toLowerCase()))))));
+}
+
+async function decide(id, status) {
+  try {
+    await post(`/v1/emulator/cloud/templates/${encodeURIComponent(id)}/status`, { status });
+    notify(`Template ${id}: ${status}`);
     reload();
   } catch (err) {
     notify(err.message, true);

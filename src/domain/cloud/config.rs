@@ -22,16 +22,47 @@ pub struct CloudConfig {
 
 crate::json_singleton!(CloudConfig, "config", "cloud");
 
-/// An access token: a plain string, or `{"token", "expires_at"}` (unix seconds) to test expiry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged, deny_unknown_fields)]
+/// An access token: a plain string, or `{"token", "expires_at"?}` (`expires_at` in unix seconds,
+/// to test expiry; without it the token never expires).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
 pub enum AccessToken {
     Plain(String),
-    Expiring {
-        token: String,
-        #[serde(deserialize_with = "crate::wa::integer::integral")]
-        expires_at: u64,
-    },
+    Expiring { token: String, expires_at: u64 },
+}
+
+/// Reads either form with errors that say what is wanted (not serde's "did not match any variant").
+impl<'de> Deserialize<'de> for AccessToken {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        const WANT: &str =
+            "must be a token string or an object {\"token\": \"...\", \"expires_at\": unix seconds}";
+        match Value::deserialize(d)? {
+            Value::String(t) => Ok(AccessToken::Plain(t)),
+            Value::Object(mut o) => {
+                if let Some(k) = o.keys().find(|k| *k != "token" && *k != "expires_at") {
+                    return Err(D::Error::custom(format!(
+                        "unknown key '{k}': an access token object takes token and expires_at"
+                    )));
+                }
+                let token = match o.remove("token") {
+                    Some(Value::String(t)) => t,
+                    Some(_) => return Err(D::Error::custom("token must be a string")),
+                    None => return Err(D::Error::custom(format!("token is missing: {WANT}"))),
+                };
+                match o.remove("expires_at") {
+                    None | Some(Value::Null) => Ok(AccessToken::Plain(token)),
+                    Some(v) => match crate::wa::integer::as_u64(&v) {
+                        Some(expires_at) => Ok(AccessToken::Expiring { token, expires_at }),
+                        None => Err(D::Error::custom(
+                            "expires_at must be a whole number of unix seconds (0 or more)",
+                        )),
+                    },
+                }
+            }
+            _ => Err(D::Error::custom(WANT)),
+        }
+    }
 }
 
 impl AccessToken {
@@ -43,6 +74,15 @@ impl AccessToken {
     pub fn expired(&self, now_s: u64) -> bool {
         matches!(self, AccessToken::Expiring { expires_at, .. } if *expires_at <= now_s)
     }
+}
+
+/// Why an access token is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProblem {
+    /// Not one of the configured tokens.
+    Unknown,
+    /// Configured with `expires_at` (unix seconds) in the past.
+    Expired { at_s: u64 },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -258,7 +298,7 @@ impl CloudConfig {
     }
 
     /// Whether `token` is one of the access tokens and has not expired.
-    pub fn token_ok(&self, token: &str) -> Result<(), &'static str> {
+    pub fn token_ok(&self, token: &str) -> Result<(), TokenProblem> {
         use subtle::ConstantTimeEq;
         let now_s = now_ms() / 1000;
         match self
@@ -266,9 +306,9 @@ impl CloudConfig {
             .iter()
             .find(|t| bool::from(t.token().as_bytes().ct_eq(token.as_bytes())))
         {
-            None => Err("Invalid OAuth access token - Cannot parse access token"),
-            Some(t) if t.expired(now_s) => {
-                Err("Error validating access token: Session has expired")
+            None => Err(TokenProblem::Unknown),
+            Some(AccessToken::Expiring { expires_at, .. }) if *expires_at <= now_s => {
+                Err(TokenProblem::Expired { at_s: *expires_at })
             }
             Some(_) => Ok(()),
         }

@@ -5,7 +5,9 @@
 pub mod config;
 mod limits;
 mod send;
-mod sinks;
+pub(crate) mod sinks;
+pub mod subscriptions;
+pub mod templates;
 
 use crate::delivery::client::WebhookClient;
 use crate::delivery::RetryPolicy;
@@ -37,6 +39,8 @@ pub struct CloudRetry {
 pub(crate) struct Shared {
     config: RwLock<Arc<CloudConfig>>,
     retry: RetryPolicy,
+    /// `/{waba-id}/subscribed_apps` changes, by WABA.
+    subscriptions: subscriptions::Subscriptions,
 }
 
 impl Shared {
@@ -62,6 +66,8 @@ pub struct Cloud {
     windows: Mutex<Option<HashMap<(String, String), u64>>>,
     /// Serialises configuration changes (the handshake runs between read and write).
     change: tokio::sync::Mutex<()>,
+    /// Message templates on the WABAs, in the registry On-Prem shares.
+    pub(crate) templates: Arc<templates::Desk>,
 }
 
 impl Cloud {
@@ -94,9 +100,28 @@ impl Cloud {
                 delays_ms: cfg.cloud_webhook_retry_delays_ms.clone(),
                 horizon_ms: cfg.cloud_webhook_retry_horizon_ms,
             },
+            subscriptions: RwLock::new(
+                store
+                    .all::<subscriptions::Subscription>()?
+                    .into_iter()
+                    .map(|s| (s.waba_id.clone(), s))
+                    .collect(),
+            ),
         });
         messaging.schedule().set_cloud(shared.clone());
+        let desk = Arc::new(templates::Desk {
+            templates: messaging.templates.clone(),
+            shared: shared.clone(),
+            delivery: messaging.delivery_handle(),
+            review: templates::Review {
+                review_ms: cfg.cloud_template_review_ms,
+                manual: cfg.cloud_template_manual_review,
+            },
+            wake: tokio::sync::Notify::new(),
+        });
+        tokio::spawn(desk.clone().run());
         Ok(Cloud {
+            templates: desk,
             shared,
             store,
             client,
@@ -156,10 +181,12 @@ impl Cloud {
         }
     }
 
-    /// Forgets the rate-limit counters and the customer-service windows (the control API's reset).
-    pub fn reset(&self) {
+    /// Forgets the rate-limit counters, the customer-service windows and the subscribed-apps
+    /// changes (the control API's reset).
+    pub async fn reset(&self) -> Result<(), ApiError> {
         self.limits.reset();
         *self.windows.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.reset_subscriptions().await
     }
 
     /// The last inbound message time from `wa_id` to the number, read from the inbound records once.

@@ -19,6 +19,33 @@ use serde_json::{json, Value};
 
 const WINDOW_MS: u64 = 24 * 3600 * 1000;
 
+/// A paused (132015) or disabled (132016) template cannot be sent; other non-approved ones
+/// answer 132001 through the registry check.
+fn check_status(
+    registered: &[templates::Template],
+    name: &str,
+    language: &str,
+) -> Result<(), GraphError> {
+    let found: Vec<_> = registered
+        .iter()
+        .filter(|t| t.name == name && t.language == language)
+        .collect();
+    if found.iter().any(|t| t.approved()) {
+        return Ok(());
+    }
+    match found.first().and_then(|t| t.status.as_deref()) {
+        Some("PAUSED") => Err(GraphError::new(
+            132015,
+            format!("Template {name} ({language}) is paused because of low quality"),
+        )),
+        Some("DISABLED") => Err(GraphError::new(
+            132016,
+            format!("Template {name} ({language}) has been disabled because of low quality"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 impl Cloud {
     /// Unknown numbers answer 100, as the Graph API does for an unknown node.
     pub fn check_number(&self, phone_number_id: &str) -> Result<(), GraphError> {
@@ -68,18 +95,23 @@ impl Cloud {
             }
             Request::Send(s) => s,
         };
-        let registered = messaging.templates();
+        // The registry as this number's WABA sees it (its own templates and those registered
+        // through the control API); Cloud templates have no namespace.
+        let registered: Vec<_> = self
+            .templates
+            .templates
+            .all()
+            .iter()
+            .filter(|t| t.live() && t.visible_to(&number.waba_id))
+            .map(|t| {
+                let mut t = t.for_checks();
+                t.namespace = None;
+                t
+            })
+            .collect();
         if let Some(sent) = &send.template {
-            // Cloud templates have no namespace: registered ones match by name and language.
-            let list: Vec<_> = registered
-                .iter()
-                .cloned()
-                .map(|mut t| {
-                    t.namespace = None;
-                    t
-                })
-                .collect();
-            templates::check(&list, sent).map_err(|e| from_onprem(&e))?;
+            check_status(&registered, &sent.name, &sent.language.code)?;
+            templates::check(&registered, sent).map_err(|e| from_onprem(&e))?;
         }
         let individual = send.recipient_type == RecipientType::Individual;
         if let (true, Some(allowed)) = (individual, &number.allowed_recipients) {

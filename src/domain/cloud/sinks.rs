@@ -22,27 +22,58 @@ impl Shared {
         event: &str,
         order_key: Option<String>,
     ) -> Option<DirectCallback> {
-        let url = config.webhook.url.clone()?;
+        let url = self.webhook_url(config.webhook.url.as_ref(), &number.waba_id)?;
         let meta = Metadata {
             waba_id: &number.waba_id,
             display_phone_number: &number.display_phone_number,
             phone_number_id: &number.phone_number_id,
         };
         let body = webhook::envelope(meta, parts).to_string();
-        let signature = webhook::signature(&config.app_secret, body.as_bytes());
         Some(DirectCallback {
             source: "cloud".into(),
             event: event.into(),
             url,
-            headers: vec![
-                ("Content-Type".into(), "application/json".into()),
-                ("X-Hub-Signature-256".into(), signature),
-            ],
+            headers: signed_headers(config, &body),
             body,
             retry: self.retry.clone(),
             order_key,
         })
     }
+
+    /// A signed WABA-level change (`field` such as `message_template_status_update`); None
+    /// without a webhook URL.
+    pub(crate) fn waba_callback(
+        &self,
+        config: &CloudConfig,
+        waba_id: &str,
+        field: &str,
+        value: Value,
+        order_key: Option<String>,
+    ) -> Option<DirectCallback> {
+        let url = self.webhook_url(config.webhook.url.as_ref(), waba_id)?;
+        let body = webhook::waba_change(waba_id, field, value, crate::wa::time::now_ms() / 1000)
+            .to_string();
+        Some(DirectCallback {
+            source: "cloud".into(),
+            event: field.into(),
+            url,
+            headers: signed_headers(config, &body),
+            body,
+            retry: self.retry.clone(),
+            order_key,
+        })
+    }
+}
+
+/// `Content-Type` and `X-Hub-Signature-256` of the exact body.
+pub(crate) fn signed_headers(config: &CloudConfig, body: &str) -> Vec<(String, String)> {
+    vec![
+        ("Content-Type".into(), "application/json".into()),
+        (
+            "X-Hub-Signature-256".into(),
+            webhook::signature(&config.app_secret, body.as_bytes()),
+        ),
+    ]
 }
 
 impl CloudStatuses for Shared {
