@@ -293,7 +293,7 @@ pub async fn reset(
     let st = state(&req)?;
     let opts: ResetBody = super::body::json_body(&req, payload, Some(ResetBody::default())).await?;
     st.messaging.reset().await?;
-    st.cloud.reset();
+    st.cloud.reset().await?;
     st.delivery.reset().await?;
     st.messaging.media.reset().await?;
     st.gateways.reset().await?;

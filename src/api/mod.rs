@@ -117,8 +117,27 @@ fn graph_route_table() -> Vec<(&'static str, Method, Route)> {
     vec![
         ("/{phone_number_id}/messages", M::POST, web::post().to(graph::messages::send)),
         ("/{phone_number_id}/media", M::POST, web::post().to(graph::media::upload)),
-        ("/{media_id}", M::GET, get().to(graph::media::get)),
+        ("/{media_id}", M::GET, get().to(graph::phone_numbers::get_or_media)),
         ("/{media_id}", M::DELETE, web::delete().to(graph::media::delete)),
+        // Cloud phone numbers: registration, two-step PIN, business profile, blocks, QR codes, commerce.
+        ("/{media_id}", M::POST, web::post().to(graph::phone_numbers::update)),
+        ("/{waba_id}/phone_numbers", M::GET, get().to(graph::phone_numbers::list)),
+        ("/{phone_number_id}/register", M::POST, web::post().to(graph::phone_numbers::register)),
+        ("/{phone_number_id}/deregister", M::POST, web::post().to(graph::phone_numbers::deregister)),
+        ("/{phone_number_id}/request_code", M::POST, web::post().to(graph::phone_numbers::request_code)),
+        ("/{phone_number_id}/verify_code", M::POST, web::post().to(graph::phone_numbers::verify_code)),
+        ("/{phone_number_id}/whatsapp_business_profile", M::GET, get().to(graph::business::get_profile)),
+        ("/{phone_number_id}/whatsapp_business_profile", M::POST, web::post().to(graph::business::update_profile)),
+        ("/{phone_number_id}/whatsapp_commerce_settings", M::GET, get().to(graph::business::get_commerce)),
+        ("/{phone_number_id}/whatsapp_commerce_settings", M::POST, web::post().to(graph::business::update_commerce)),
+        ("/{phone_number_id}/block_users", M::GET, get().to(graph::blocks::list)),
+        ("/{phone_number_id}/block_users", M::POST, web::post().to(graph::blocks::block)),
+        ("/{phone_number_id}/block_users", M::DELETE, web::delete().to(graph::blocks::unblock)),
+        ("/{phone_number_id}/message_qrdls", M::GET, get().to(graph::qr::list)),
+        ("/{phone_number_id}/message_qrdls", M::POST, web::post().to(graph::qr::save)),
+        ("/{phone_number_id}/message_qrdls/{code}", M::GET, get().to(graph::qr::get)),
+        ("/{phone_number_id}/message_qrdls/{code}", M::POST, web::post().to(graph::qr::save)),
+        ("/{phone_number_id}/message_qrdls/{code}", M::DELETE, web::delete().to(graph::qr::delete)),
     ]
 }
 
@@ -132,7 +151,8 @@ fn configure_graph(cfg: &mut web::ServiceConfig) {
     let mut scope = web::scope(GRAPH_VERSION).default_service(web::to(graph::unknown));
     for (path, routes) in by_path {
         let allow = allow_header(&routes);
-        let mut resource = web::resource(path).default_service(web::to(move |req: HttpRequest| {
+        // Clients add a trailing slash (`POST /v16.0/{phone-number-id}/`): both spellings match.
+        let mut resource = web::resource([path.to_string(), format!("{path}/")]).default_service(web::to(move |req: HttpRequest| {
             graph::method_not_allowed(req, allow.clone())
         }));
         for (_, route) in routes {

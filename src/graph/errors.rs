@@ -45,7 +45,16 @@ pub fn code_info(code: u32) -> (&'static str, u16) {
         132012 => ("Template parameter format mismatch", 400),
         132015 => ("Template is paused", 400),
         132016 => ("Template is disabled", 400),
+        131021 => ("Recipient cannot be sender", 400),
+        133005 => ("Two step verification PIN Mismatch", 400),
+        133006 => ("Phone number re-verification needed", 400),
+        133008 => ("Too many two step verification PIN guesses for this phone number", 400),
         133010 => ("Phone number not registered", 400),
+        133016 => ("Account register deregister rate limit exceeded", 400),
+        139100 => ("Failed to block/unblock users", 400),
+        139101 => ("Blocklist limit reached", 400),
+        139102 => ("Blocklist concurrent update", 400),
+        139103 => ("Internal error", 500),
         _ => ("Something went wrong", 500),
     }
 }
@@ -57,6 +66,11 @@ pub struct GraphError {
     pub title: &'static str,
     pub details: String,
     pub status: u16,
+    /// Graph's `error_subcode` (e.g. 33 for an unknown object).
+    pub subcode: Option<u32>,
+    /// Meta's own wording for Graph-level errors (`GraphMethodException` and the like): the
+    /// `message` and `type` as Meta writes them, with no `error_data`.
+    pub graph_message: Option<(&'static str, String)>,
 }
 
 impl GraphError {
@@ -67,6 +81,32 @@ impl GraphError {
             title,
             details: details.into(),
             status,
+            subcode: None,
+            graph_message: None,
+        }
+    }
+
+    /// Graph's answer for an object id that does not exist or does not take the call: code 100,
+    /// subcode 33, `GraphMethodException`, HTTP 400, in Meta's words.
+    pub fn unknown_object(method: &str, id: &str) -> GraphError {
+        let id: String = id.chars().take(200).collect();
+        let message = format!(
+            "Unsupported {} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
+            method.to_ascii_lowercase()
+        );
+        GraphError {
+            subcode: Some(33),
+            graph_message: Some(("GraphMethodException", message.clone())),
+            ..GraphError::new(100, message)
+        }
+    }
+
+    /// A Graph-level parameter error worded as Meta words it (`(#100) ...`, `OAuthException`).
+    pub fn graph_param(message: impl Into<String>) -> GraphError {
+        let message = format!("(#100) {}", message.into());
+        GraphError {
+            graph_message: Some(("OAuthException", message.clone())),
+            ..GraphError::new(100, message)
         }
     }
 
@@ -87,6 +127,14 @@ impl GraphError {
 
     /// The answer body: the Graph `error` envelope.
     pub fn to_json(&self, fbtrace_id: &str) -> Value {
+        if let Some((kind, message)) = &self.graph_message {
+            let mut e = json!({ "message": message, "type": kind, "code": self.code });
+            if let Some(sub) = self.subcode {
+                e["error_subcode"] = json!(sub);
+            }
+            e["fbtrace_id"] = json!(fbtrace_id);
+            return json!({ "error": e });
+        }
         json!({ "error": {
             "message": format!("(#{}) {}", self.code, self.title),
             "type": "OAuthException",
@@ -162,6 +210,21 @@ mod tests {
         assert_eq!(v["error"]["fbtrace_id"], "AbC");
         assert_eq!(GraphError::bad_token("x").status, 401);
         assert_eq!(GraphError::new(132001, "").status, 404);
+    }
+
+    #[test]
+    fn an_unknown_object_answers_subcode_33_in_metas_words() {
+        let v = GraphError::unknown_object("GET", "123").to_json("AbC");
+        assert_eq!(v["error"]["code"], 100);
+        assert_eq!(v["error"]["error_subcode"], 33);
+        assert_eq!(v["error"]["type"], "GraphMethodException");
+        assert!(v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Unsupported get request. Object with ID '123' does not exist"));
+        assert!(v["error"].get("error_data").is_none());
+        let p = GraphError::graph_param("Param pin must be 6 characters long.").to_json("x");
+        assert_eq!(p["error"]["message"], "(#100) Param pin must be 6 characters long.");
     }
 
     #[test]

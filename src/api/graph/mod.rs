@@ -1,8 +1,13 @@
 //! The Cloud API's Graph routes (`/{version}/...`, version like `v19.0`). Every answer, failures
 //! included, is in the Graph shape: `{"error":{message, type, code, error_data, fbtrace_id}}`.
 
+pub mod blocks;
+pub mod business;
 pub mod media;
 pub mod messages;
+pub mod numbers_params;
+pub mod phone_numbers;
+pub mod qr;
 
 use super::auth::state;
 use crate::graph::{ids, GraphError, Version};

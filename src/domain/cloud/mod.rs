@@ -2,8 +2,11 @@
 //! messaging (store, recipient rules, templates, status lifecycle), and its signed webhooks as
 //! direct callbacks of the delivery engine.
 
+pub mod blocks;
 pub mod config;
 mod limits;
+pub mod numbers;
+pub mod qr;
 mod send;
 mod sinks;
 
@@ -62,6 +65,8 @@ pub struct Cloud {
     windows: Mutex<Option<HashMap<(String, String), u64>>>,
     /// Serialises configuration changes (the handshake runs between read and write).
     change: tokio::sync::Mutex<()>,
+    /// Serialises changes to the numbers' state, block lists and QR codes.
+    numbers_lock: tokio::sync::Mutex<()>,
 }
 
 impl Cloud {
@@ -106,6 +111,7 @@ impl Cloud {
             limits: limits::Limits::default(),
             windows: Mutex::new(None),
             change: tokio::sync::Mutex::new(()),
+            numbers_lock: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -156,10 +162,21 @@ impl Cloud {
         }
     }
 
-    /// Forgets the rate-limit counters and the customer-service windows (the control API's reset).
-    pub fn reset(&self) {
+    /// Forgets the rate-limit counters, the customer-service windows, the numbers' registration,
+    /// profiles and settings, the block lists and the QR codes (the control API's reset).
+    pub async fn reset(&self) -> Result<(), ApiError> {
+        let _one_writer = self.numbers_lock.lock().await;
+        self.store
+            .commit_with(|b| {
+                b.clear::<numbers::NumberState>()
+                    .clear::<blocks::BlockedUser>()
+                    .clear::<qr::QrCode>();
+                Ok(())
+            })
+            .await?;
         self.limits.reset();
         *self.windows.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(())
     }
 
     /// The last inbound message time from `wa_id` to the number, read from the inbound records once.
