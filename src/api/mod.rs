@@ -152,9 +152,9 @@ fn configure_graph(cfg: &mut web::ServiceConfig) {
     for (path, routes) in by_path {
         let allow = allow_header(&routes);
         // Clients add a trailing slash (`POST /v16.0/{phone-number-id}/`): both spellings match.
-        let mut resource = web::resource([path.to_string(), format!("{path}/")]).default_service(web::to(move |req: HttpRequest| {
-            graph::method_not_allowed(req, allow.clone())
-        }));
+        let mut resource = web::resource([path.to_string(), format!("{path}/")]).default_service(
+            web::to(move |req: HttpRequest| graph::method_not_allowed(req, allow.clone())),
+        );
         for (_, route) in routes {
             resource = resource.route(route);
         }

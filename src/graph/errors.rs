@@ -48,7 +48,10 @@ pub fn code_info(code: u32) -> (&'static str, u16) {
         131021 => ("Recipient cannot be sender", 400),
         133005 => ("Two step verification PIN Mismatch", 400),
         133006 => ("Phone number re-verification needed", 400),
-        133008 => ("Too many two step verification PIN guesses for this phone number", 400),
+        133008 => (
+            "Too many two step verification PIN guesses for this phone number",
+            400,
+        ),
         133010 => ("Phone number not registered", 400),
         133016 => ("Account register deregister rate limit exceeded", 400),
         139100 => ("Failed to block/unblock users", 400),
@@ -224,7 +227,10 @@ mod tests {
             .starts_with("Unsupported get request. Object with ID '123' does not exist"));
         assert!(v["error"].get("error_data").is_none());
         let p = GraphError::graph_param("Param pin must be 6 characters long.").to_json("x");
-        assert_eq!(p["error"]["message"], "(#100) Param pin must be 6 characters long.");
+        assert_eq!(
+            p["error"]["message"],
+            "(#100) Param pin must be 6 characters long."
+        );
     }
 
     #[test]

@@ -97,7 +97,11 @@ pub struct ProfilePatch {
     vertical: Option<Option<String>>,
 }
 
-fn text(params: &Map<String, Value>, name: &str, max: usize) -> Result<Option<Option<String>>, GraphError> {
+fn text(
+    params: &Map<String, Value>,
+    name: &str,
+    max: usize,
+) -> Result<Option<Option<String>>, GraphError> {
     match params.get(name) {
         None => Ok(None),
         Some(Value::Null) => Ok(Some(None)),
@@ -128,11 +132,10 @@ fn websites(v: &Value) -> Result<Vec<String>, GraphError> {
     let list = match v {
         Value::Null => return Ok(vec![]),
         Value::String(s) if s.is_empty() => return Ok(vec![]),
-        Value::String(s) if s.trim_start().starts_with('[') => {
-            serde_json::from_str::<Value>(s).map_err(|_| {
+        Value::String(s) if s.trim_start().starts_with('[') => serde_json::from_str::<Value>(s)
+            .map_err(|_| {
                 GraphError::invalid("websites: must be an array of URLs (or a JSON array string)")
-            })?
-        }
+            })?,
         Value::String(s) => Value::Array(vec![Value::String(s.clone())]),
         other => other.clone(),
     };
@@ -167,11 +170,7 @@ impl ProfilePatch {
     pub fn parse(params: &Map<String, Value>) -> Result<ProfilePatch, GraphError> {
         match params.get("messaging_product") {
             Some(Value::String(s)) if s == "whatsapp" => {}
-            Some(_) => {
-                return Err(GraphError::invalid(
-                    "messaging_product: must be whatsapp",
-                ))
-            }
+            Some(_) => return Err(GraphError::invalid("messaging_product: must be whatsapp")),
             None => {
                 return Err(GraphError::graph_param(
                     "The parameter messaging_product is required",
@@ -287,6 +286,9 @@ mod tests {
     #[test]
     fn the_answer_always_has_vertical() {
         let v = Profile::default().to_json(Some(&["about".to_string()]));
-        assert_eq!(v, json!({"messaging_product":"whatsapp","vertical":"UNDEFINED"}));
+        assert_eq!(
+            v,
+            json!({"messaging_product":"whatsapp","vertical":"UNDEFINED"})
+        );
     }
 }

@@ -33,9 +33,16 @@ fn graph_error(status: StatusCode, body: &Value, want_status: u16, want_code: u6
 pub fn unknown_object(status: StatusCode, body: &Value) {
     assert_eq!(status, 400, "{body}");
     let e = &body["error"];
-    assert_eq!((&e["code"], &e["error_subcode"]), (&json!(100), &json!(33)), "{body}");
+    assert_eq!(
+        (&e["code"], &e["error_subcode"]),
+        (&json!(100), &json!(33)),
+        "{body}"
+    );
     assert_eq!(e["type"], "GraphMethodException", "{body}");
-    assert!(e["message"].as_str().unwrap().contains("does not exist"), "{body}");
+    assert!(
+        e["message"].as_str().unwrap().contains("does not exist"),
+        "{body}"
+    );
     assert!(e["fbtrace_id"].is_string(), "{body}");
 }
 

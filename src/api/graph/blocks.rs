@@ -22,16 +22,25 @@ fn targets(p: &Params) -> Result<Vec<BlockTarget>, GraphFailure> {
         Some(v) => v.clone(),
     };
     let Value::Array(items) = list else {
-        return Err(GraphError::graph_param("Param block_users must be an array of {user} objects").into());
+        return Err(GraphError::graph_param(
+            "Param block_users must be an array of {user} objects",
+        )
+        .into());
     };
     if items.is_empty() {
-        return Err(GraphError::graph_param("Param block_users must hold at least one user").into());
+        return Err(
+            GraphError::graph_param("Param block_users must hold at least one user").into(),
+        );
     }
     items
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            let text = |k: &str| item.get(k).and_then(Value::as_str).filter(|s| !s.trim().is_empty());
+            let text = |k: &str| {
+                item.get(k)
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.trim().is_empty())
+            };
             match (text("user"), text("user_id")) {
                 (Some(u), None) => Ok(BlockTarget::User(u.to_string())),
                 (None, Some(u)) => Ok(BlockTarget::UserId(u.to_string())),
@@ -53,7 +62,8 @@ fn answer(out: BlockOutcome, done_key: &str, verb: &str) -> HttpResponse {
         .collect();
     let mut result = json!({ done_key: done });
     if out.failed.is_empty() {
-        return HttpResponse::Ok().json(json!({ "messaging_product": "whatsapp", "block_users": result }));
+        return HttpResponse::Ok()
+            .json(json!({ "messaging_product": "whatsapp", "block_users": result }));
     }
     let failed: Vec<Value> = out
         .failed

@@ -113,9 +113,6 @@ pub async fn update_commerce(req: HttpRequest, payload: web::Payload) -> GraphRe
         )
         .into());
     }
-    app(&req)?
-        .cloud
-        .update_commerce(&id, cart, catalog)
-        .await?;
+    app(&req)?.cloud.update_commerce(&id, cart, catalog).await?;
     Ok(HttpResponse::Ok().json(json!({ "success": true })))
 }

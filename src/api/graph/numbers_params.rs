@@ -48,7 +48,9 @@ pub async fn read(req: &HttpRequest, payload: web::Payload) -> Result<Params, Gr
             Ok(params)
         }
         Ok(_) => Err(GraphError::invalid("The request body must be a JSON object").into()),
-        Err(e) => Err(GraphError::invalid(format!("The request body is not valid JSON: {e}")).into()),
+        Err(e) => {
+            Err(GraphError::invalid(format!("The request body is not valid JSON: {e}")).into())
+        }
     }
 }
 
@@ -74,7 +76,9 @@ pub fn required(p: &Params, name: &str) -> Result<String, GraphFailure> {
 pub fn messaging_product(p: &Params) -> Result<(), GraphFailure> {
     match required(p, "messaging_product")?.as_str() {
         "whatsapp" => Ok(()),
-        _ => Err(GraphError::graph_param("Param messaging_product must be one of {WHATSAPP}").into()),
+        _ => {
+            Err(GraphError::graph_param("Param messaging_product must be one of {WHATSAPP}").into())
+        }
     }
 }
 

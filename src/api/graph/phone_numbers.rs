@@ -47,7 +47,11 @@ fn field(
         "verified_name" => json!(n.verified_name),
         "quality_rating" => json!("GREEN"),
         "quality_score" => json!({ "score": "GREEN" }),
-        "status" => json!(if registered { "CONNECTED" } else { "DISCONNECTED" }),
+        "status" => json!(if registered {
+            "CONNECTED"
+        } else {
+            "DISCONNECTED"
+        }),
         "code_verification_status" => json!("VERIFIED"),
         "name_status" => json!("APPROVED"),
         "new_name_status" => json!(if s.new_display_name.is_some() {
@@ -55,7 +59,11 @@ fn field(
         } else {
             "NONE"
         }),
-        "platform_type" => json!(if registered { "CLOUD_API" } else { "NOT_APPLICABLE" }),
+        "platform_type" => json!(if registered {
+            "CLOUD_API"
+        } else {
+            "NOT_APPLICABLE"
+        }),
         "throughput" => json!({ "level": if n.throughput_mps > 80 { "HIGH" } else { "STANDARD" } }),
         "messaging_limit_tier" | "whatsapp_business_manager_messaging_limit" => json!("TIER_1K"),
         "account_mode" => json!(if test_number { "SANDBOX" } else { "LIVE" }),
@@ -171,7 +179,11 @@ pub async fn list(req: HttpRequest) -> GraphResult {
     let waba_id = req.match_info().get("waba_id").unwrap_or("");
     let p = params::query(&req);
     let config = st.cloud.config();
-    let numbers: Vec<&CloudNumber> = config.numbers.iter().filter(|n| n.waba_id == waba_id).collect();
+    let numbers: Vec<&CloudNumber> = config
+        .numbers
+        .iter()
+        .filter(|n| n.waba_id == waba_id)
+        .collect();
     if numbers.is_empty() {
         return Err(GraphError::unknown_object("GET", waba_id).into());
     }
@@ -228,7 +240,10 @@ pub async fn get(req: HttpRequest) -> GraphResult {
 fn pin(p: &Params) -> Result<String, GraphFailure> {
     let pin = params::required(p, "pin")?;
     if pin.len() != 6 || !pin.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(GraphError::graph_param("Param pin must be 6 characters long and contain only digits").into());
+        return Err(GraphError::graph_param(
+            "Param pin must be 6 characters long and contain only digits",
+        )
+        .into());
     }
     Ok(pin)
 }
@@ -245,7 +260,10 @@ pub async fn update(req: HttpRequest, payload: web::Payload) -> GraphResult {
     let pin = p.contains_key("pin").then(|| pin(&p)).transpose()?;
     let name = match params::text(&p, "new_display_name")? {
         Some(n) if n.trim().is_empty() || n.chars().count() > 512 => {
-            return Err(GraphError::graph_param("Param new_display_name must be 1 to 512 characters").into())
+            return Err(GraphError::graph_param(
+                "Param new_display_name must be 1 to 512 characters",
+            )
+            .into())
         }
         other => other,
     };
@@ -268,7 +286,10 @@ pub async fn register(req: HttpRequest, payload: web::Payload) -> GraphResult {
     let st = app(&req)?;
     let (_, id) = number(&req, "POST")?;
     let p = params::read(&req, payload).await?;
-    params::only(&p, &["messaging_product", "pin", "data_localization_region"])?;
+    params::only(
+        &p,
+        &["messaging_product", "pin", "data_localization_region"],
+    )?;
     params::messaging_product(&p)?;
     let pin = pin(&p)?;
     let region = match params::text(&p, "data_localization_region")? {
@@ -316,7 +337,9 @@ pub async fn request_code(req: HttpRequest, payload: web::Payload) -> GraphResul
     params::only(&p, &["code_method", "language", "messaging_product"])?;
     let method = params::required(&p, "code_method")?.to_ascii_uppercase();
     if method != "SMS" && method != "VOICE" {
-        return Err(GraphError::graph_param("Param code_method must be one of {SMS, VOICE}").into());
+        return Err(
+            GraphError::graph_param("Param code_method must be one of {SMS, VOICE}").into(),
+        );
     }
     let language = params::required(&p, "language")?;
     let ok = |s: &str| {
@@ -327,7 +350,10 @@ pub async fn request_code(req: HttpRequest, payload: web::Payload) -> GraphResul
             && r.bytes().all(|b| b.is_ascii_alphanumeric())
     };
     if !ok(&language) {
-        return Err(GraphError::graph_param("Param language must be a language code such as en or en_US").into());
+        return Err(GraphError::graph_param(
+            "Param language must be a language code such as en or en_US",
+        )
+        .into());
     }
     st.cloud.request_code(&id, method, language).await?;
     Ok(HttpResponse::Ok().json(json!({ "success": true })))

@@ -171,7 +171,13 @@ impl Cloud {
                 match crate::wa::outbound::normalize_number(&input, &self.default_cc) {
                     Some(wa_id) => Ok((input, wa_id)),
                     None => {
-                        let e = GraphError::new(131009, format!("'{}' is not a phone number", input.chars().take(60).collect::<String>()));
+                        let e = GraphError::new(
+                            131009,
+                            format!(
+                                "'{}' is not a phone number",
+                                input.chars().take(60).collect::<String>()
+                            ),
+                        );
                         Err((input, e))
                     }
                 }

@@ -58,7 +58,12 @@ impl Cloud {
     }
 
     /// The code, or Graph's unknown-object answer.
-    pub fn qr_code(&self, phone_number_id: &str, code: &str, method: &str) -> Result<QrCode, GraphError> {
+    pub fn qr_code(
+        &self,
+        phone_number_id: &str,
+        code: &str,
+        method: &str,
+    ) -> Result<QrCode, GraphError> {
         self.store
             .get::<QrCode>(key(phone_number_id, code))
             .map_err(|e| from_onprem(&e.into()))?
@@ -102,7 +107,11 @@ impl Cloud {
         Ok(qr)
     }
 
-    pub async fn delete_qr_code(&self, phone_number_id: &str, code: &str) -> Result<(), GraphError> {
+    pub async fn delete_qr_code(
+        &self,
+        phone_number_id: &str,
+        code: &str,
+    ) -> Result<(), GraphError> {
         let _one_writer = self.numbers_lock.lock().await;
         self.qr_code(phone_number_id, code, "DELETE")?;
         let mut batch = Batch::default();
