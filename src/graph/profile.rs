@@ -115,16 +115,16 @@ fn text(
     }
 }
 
+/// `local@domain.tld`: no spaces, tabs or line breaks, one `@`, dot-separated non-empty labels.
 fn email_ok(e: &str) -> bool {
     let Some((local, domain)) = e.split_once('@') else {
         return false;
     };
     !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !e.contains(char::is_whitespace)
+        && !e.contains([' ', '\t', '\n', '\r'])
         && !domain.contains('@')
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(|l| !l.is_empty())
 }
 
 /// `websites` as a JSON array, or a JSON-array string as Meta's guide sends it.
@@ -132,11 +132,9 @@ fn websites(v: &Value) -> Result<Vec<String>, GraphError> {
     let list = match v {
         Value::Null => return Ok(vec![]),
         Value::String(s) if s.is_empty() => return Ok(vec![]),
-        Value::String(s) if s.trim_start().starts_with('[') => serde_json::from_str::<Value>(s)
-            .map_err(|_| {
-                GraphError::invalid("websites: must be an array of URLs (or a JSON array string)")
-            })?,
-        Value::String(s) => Value::Array(vec![Value::String(s.clone())]),
+        Value::String(s) => serde_json::from_str::<Value>(s).map_err(|_| {
+            GraphError::invalid("websites: must be an array of URLs (or a JSON array string)")
+        })?,
         other => other.clone(),
     };
     let Value::Array(items) = list else {
@@ -215,9 +213,7 @@ impl ProfilePatch {
             None => None,
             Some(Value::Null) => Some(None),
             Some(Value::String(s)) if s.is_empty() => Some(None),
-            Some(Value::String(s)) if VERTICALS.contains(&s.to_ascii_uppercase().as_str()) => {
-                Some(Some(s.to_ascii_uppercase()))
-            }
+            Some(Value::String(s)) if VERTICALS.contains(&s.as_str()) => Some(Some(s.clone())),
             Some(_) => {
                 return Err(GraphError::invalid(format!(
                     "vertical: must be one of {}",
@@ -263,7 +259,7 @@ mod tests {
 
     #[test]
     fn limits_are_metas() {
-        let ok = ProfilePatch::parse(&params(json!({"messaging_product":"whatsapp","about":"a".repeat(139),"websites":"[\"https://a.example\"]","vertical":"retail"}))).unwrap();
+        let ok = ProfilePatch::parse(&params(json!({"messaging_product":"whatsapp","about":"a".repeat(139),"websites":"[\"https://a.example\"]","vertical":"RETAIL"}))).unwrap();
         let mut p = Profile::default();
         ok.apply(&mut p);
         assert_eq!(p.websites, vec!["https://a.example"]);

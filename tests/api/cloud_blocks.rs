@@ -4,7 +4,6 @@
 
 use crate::cloud::*;
 use crate::cloud_numbers::{call, number_state, param_error};
-use crate::helpers::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;

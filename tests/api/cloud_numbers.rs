@@ -389,3 +389,227 @@ async fn the_verification_code_is_requested_read_from_the_control_api_and_verifi
         Value::Null
     );
 }
+
+/// Every route's answers, successes and failures, validate against openapi/openapi.yaml.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_number_answers_validate_against_the_spec() {
+    use crate::openapi::{check, spec};
+    let spec = spec();
+    let (app, _rx, _) = cloud_app().await;
+    inbound(&app, N1, "16315550101", "hi").await;
+    let pn = |rest: &str| format!("/v21.0/{N1}{rest}");
+    let steps: Vec<(Method, String, &str, Option<Value>)> = vec![
+        (
+            Method::GET,
+            format!("/v21.0/{WABA1}/phone_numbers?limit=1"),
+            "/{version}/{waba_id}/phone_numbers",
+            None,
+        ),
+        (
+            Method::GET,
+            "/v21.0/1/phone_numbers".into(),
+            "/{version}/{waba_id}/phone_numbers",
+            None,
+        ),
+        (
+            Method::GET,
+            pn("?fields=status,health_status,whatsapp_business_profile{about}"),
+            "/{version}/{media_id}",
+            None,
+        ),
+        (
+            Method::GET,
+            pn("?fields=nope"),
+            "/{version}/{media_id}",
+            None,
+        ),
+        (
+            Method::POST,
+            pn(""),
+            "/{version}/{media_id}",
+            Some(json!({"pin": "123456"})),
+        ),
+        (
+            Method::POST,
+            pn(""),
+            "/{version}/{media_id}",
+            Some(json!({"pin": "1"})),
+        ),
+        (
+            Method::POST,
+            pn("/register"),
+            "/{version}/{phone_number_id}/register",
+            Some(json!({"messaging_product": "whatsapp", "pin": "123456"})),
+        ),
+        (
+            Method::POST,
+            pn("/register"),
+            "/{version}/{phone_number_id}/register",
+            Some(json!({"messaging_product": "whatsapp", "pin": "654321"})),
+        ),
+        (
+            Method::POST,
+            pn("/deregister"),
+            "/{version}/{phone_number_id}/deregister",
+            None,
+        ),
+        (
+            Method::POST,
+            pn("/request_code?code_method=VOICE&language=en"),
+            "/{version}/{phone_number_id}/request_code",
+            None,
+        ),
+        (
+            Method::POST,
+            pn("/verify_code?code=1"),
+            "/{version}/{phone_number_id}/verify_code",
+            None,
+        ),
+        (
+            Method::GET,
+            pn("/whatsapp_business_profile"),
+            "/{version}/{phone_number_id}/whatsapp_business_profile",
+            None,
+        ),
+        (
+            Method::POST,
+            pn("/whatsapp_business_profile"),
+            "/{version}/{phone_number_id}/whatsapp_business_profile",
+            Some(
+                json!({"messaging_product": "whatsapp", "about": "Hi", "email": "a@b.co", "websites": ["https://a.example"], "vertical": "RETAIL"}),
+            ),
+        ),
+        (
+            Method::GET,
+            pn("/whatsapp_business_profile"),
+            "/{version}/{phone_number_id}/whatsapp_business_profile",
+            None,
+        ),
+        (
+            Method::POST,
+            pn("/whatsapp_business_profile"),
+            "/{version}/{phone_number_id}/whatsapp_business_profile",
+            Some(json!({"messaging_product": "whatsapp", "email": "nope"})),
+        ),
+        (
+            Method::GET,
+            pn("/whatsapp_commerce_settings"),
+            "/{version}/{phone_number_id}/whatsapp_commerce_settings",
+            None,
+        ),
+        (
+            Method::POST,
+            pn("/whatsapp_commerce_settings?is_catalog_visible=true"),
+            "/{version}/{phone_number_id}/whatsapp_commerce_settings",
+            None,
+        ),
+        (
+            Method::POST,
+            pn("/block_users"),
+            "/{version}/{phone_number_id}/block_users",
+            Some(
+                json!({"messaging_product": "whatsapp", "block_users": [{"user": "16315550101"}]}),
+            ),
+        ),
+        (
+            Method::POST,
+            pn("/block_users"),
+            "/{version}/{phone_number_id}/block_users",
+            Some(
+                json!({"messaging_product": "whatsapp", "block_users": [{"user": "16315550999"}]}),
+            ),
+        ),
+        (
+            Method::GET,
+            pn("/block_users?limit=1"),
+            "/{version}/{phone_number_id}/block_users",
+            None,
+        ),
+        (
+            Method::DELETE,
+            pn("/block_users"),
+            "/{version}/{phone_number_id}/block_users",
+            Some(
+                json!({"messaging_product": "whatsapp", "block_users": [{"user": "16315550101"}]}),
+            ),
+        ),
+        (
+            Method::DELETE,
+            pn("/block_users"),
+            "/{version}/{phone_number_id}/block_users",
+            Some(json!({"messaging_product": "whatsapp", "block_users": [{"user_id": "US.1"}]})),
+        ),
+        (
+            Method::POST,
+            pn("/message_qrdls"),
+            "/{version}/{phone_number_id}/message_qrdls",
+            Some(json!({"prefilled_message": "Order 66"})),
+        ),
+        (
+            Method::GET,
+            pn("/message_qrdls"),
+            "/{version}/{phone_number_id}/message_qrdls",
+            None,
+        ),
+        (
+            Method::GET,
+            pn("/message_qrdls/NOPE"),
+            "/{version}/{phone_number_id}/message_qrdls/{code}",
+            None,
+        ),
+    ];
+    let mut code = String::new();
+    for (method, path, spec_path, body) in steps {
+        let (status, answer) = call(&app, method.clone(), &path, body).await;
+        check(
+            &spec,
+            &method.as_str().to_lowercase(),
+            spec_path,
+            status.as_u16(),
+            &answer,
+        );
+        if spec_path.ends_with("message_qrdls") && method == Method::POST {
+            code = answer["code"].as_str().unwrap().to_string();
+        }
+    }
+    let qr = format!("/{{version}}/{{phone_number_id}}/message_qrdls/{{code}}");
+    let (status, answer) = call(
+        &app,
+        Method::POST,
+        &pn(&format!("/message_qrdls/{code}")),
+        Some(json!({"prefilled_message": "Order 67"})),
+    )
+    .await;
+    check(&spec, "post", &qr, status.as_u16(), &answer);
+    assert_eq!(answer["prefilled_message"], "Order 67");
+    let (status, answer) = call(
+        &app,
+        Method::GET,
+        &pn(&format!("/message_qrdls/{code}")),
+        None,
+    )
+    .await;
+    check(&spec, "get", &qr, status.as_u16(), &answer);
+    assert_eq!(
+        answer["data"][0]["deep_link_url"],
+        format!("https://wa.me/message/{code}")
+    );
+    let (status, answer) = call(
+        &app,
+        Method::DELETE,
+        &pn(&format!("/message_qrdls/{code}")),
+        None,
+    )
+    .await;
+    check(&spec, "delete", &qr, status.as_u16(), &answer);
+    let (status, answer) = call(
+        &app,
+        Method::DELETE,
+        &pn(&format!("/message_qrdls/{code}")),
+        None,
+    )
+    .await;
+    unknown_object(status, &answer);
+    let (s, b) = app.get("/v1/emulator/cloud").await;
+    check(&spec, "get", "/v1/emulator/cloud", s.as_u16(), &b);
+}

@@ -54,12 +54,11 @@ pub async fn read(req: &HttpRequest, payload: web::Payload) -> Result<Params, Gr
     }
 }
 
-/// A text parameter (numbers are taken as their decimal text); None when absent.
+/// A text parameter; None when absent.
 pub fn text(p: &Params, name: &str) -> Result<Option<String>, GraphFailure> {
     match p.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
         Some(_) => Err(GraphError::graph_param(format!("Param {name} must be a string")).into()),
     }
 }
@@ -82,13 +81,21 @@ pub fn messaging_product(p: &Params) -> Result<(), GraphFailure> {
     }
 }
 
+/// `messaging_product`, when given, must be `whatsapp`.
+pub fn optional_messaging_product(p: &Params) -> Result<(), GraphFailure> {
+    match p.get("messaging_product") {
+        None => Ok(()),
+        Some(_) => messaging_product(p),
+    }
+}
+
 /// A boolean given as JSON or as `true`/`false` text.
 pub fn boolean(p: &Params, name: &str) -> Result<Option<bool>, GraphFailure> {
     match p.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") || s == "1" => Ok(Some(true)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") || s == "0" => Ok(Some(false)),
+        Some(Value::String(s)) if s == "true" => Ok(Some(true)),
+        Some(Value::String(s)) if s == "false" => Ok(Some(false)),
         Some(_) => Err(GraphError::graph_param(format!("Param {name} must be a boolean")).into()),
     }
 }

@@ -257,6 +257,7 @@ pub async fn update(req: HttpRequest, payload: web::Payload) -> GraphResult {
     let (_, id) = number(&req, "POST")?;
     let p = params::read(&req, payload).await?;
     params::only(&p, &["pin", "new_display_name", "messaging_product"])?;
+    params::optional_messaging_product(&p)?;
     let pin = p.contains_key("pin").then(|| pin(&p)).transpose()?;
     let name = match params::text(&p, "new_display_name")? {
         Some(n) if n.trim().is_empty() || n.chars().count() > 512 => {
@@ -323,6 +324,7 @@ pub async fn deregister(req: HttpRequest, payload: web::Payload) -> GraphResult 
     let (_, id) = number(&req, "POST")?;
     let p = params::read(&req, payload).await?;
     params::only(&p, &["messaging_product"])?;
+    params::optional_messaging_product(&p)?;
     st.cloud.deregister(&id).await?;
     Ok(HttpResponse::Ok().json(json!({ "success": true })))
 }
@@ -335,7 +337,8 @@ pub async fn request_code(req: HttpRequest, payload: web::Payload) -> GraphResul
     let (_, id) = number(&req, "POST")?;
     let p = params::read(&req, payload).await?;
     params::only(&p, &["code_method", "language", "messaging_product"])?;
-    let method = params::required(&p, "code_method")?.to_ascii_uppercase();
+    params::optional_messaging_product(&p)?;
+    let method = params::required(&p, "code_method")?;
     if method != "SMS" && method != "VOICE" {
         return Err(
             GraphError::graph_param("Param code_method must be one of {SMS, VOICE}").into(),
@@ -367,6 +370,7 @@ pub async fn verify_code(req: HttpRequest, payload: web::Payload) -> GraphResult
     let (_, id) = number(&req, "POST")?;
     let p = params::read(&req, payload).await?;
     params::only(&p, &["code", "messaging_product"])?;
+    params::optional_messaging_product(&p)?;
     let code = params::required(&p, "code")?;
     if !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(GraphError::graph_param("Param code must be a number").into());
