@@ -144,23 +144,18 @@ fn graph_route_table() -> Vec<(&'static str, Method, Route)> {
 const GRAPH_VERSION: &str = "/{version:v[0-9]+\\.[0-9]+}";
 
 fn configure_graph(cfg: &mut web::ServiceConfig) {
-    let mut by_path: BTreeMap<&'static str, Vec<(Method, Route)>> = BTreeMap::new();
-    for (path, method, route) in graph_route_table() {
-        by_path.entry(path).or_default().push((method, route));
-    }
     let mut scope = web::scope(GRAPH_VERSION).default_service(web::to(graph::unknown));
-    for (path, routes) in by_path {
-        let allow = allow_header(&routes);
-        // Clients add a trailing slash (`POST /v16.0/{phone-number-id}/`): both spellings match.
-        let mut resource = web::resource([path.to_string(), format!("{path}/")]).default_service(
-            web::to(move |req: HttpRequest| graph::method_not_allowed(req, allow.clone())),
-        );
-        for (_, route) in routes {
-            resource = resource.route(route);
-        }
+    for resource in graph_resources(false) {
         scope = scope.service(resource);
     }
     cfg.service(scope);
+    // Graph also answers paths without a version (its default version): clients build them
+    // (whatsapp-api-js's block_users; @great-detail/whatsapp 9 resolves its paths against a base
+    // URL that drops the version). Their first segment is an object id, all digits, so no On-Prem
+    // or control path is taken.
+    for resource in graph_resources(true) {
+        cfg.service(resource);
+    }
     cfg.service(
         web::resource(graph::media::DOWNLOAD_PATH)
             .route(get().to(graph::media::download))
@@ -168,6 +163,33 @@ fn configure_graph(cfg: &mut web::ServiceConfig) {
                 graph::method_not_allowed(req, "GET, HEAD".to_string())
             })),
     );
+}
+
+/// The Graph routes as resources, each path with and without a trailing slash (`POST
+/// /v16.0/{phone-number-id}/`, as Meta's Node SDK sends it); `unversioned`: the first segment
+/// must be digits.
+fn graph_resources(unversioned: bool) -> Vec<actix_web::Resource> {
+    let mut by_path: BTreeMap<&'static str, Vec<(Method, Route)>> = BTreeMap::new();
+    for (path, method, route) in graph_route_table() {
+        by_path.entry(path).or_default().push((method, route));
+    }
+    by_path
+        .into_iter()
+        .map(|(path, routes)| {
+            let allow = allow_header(&routes);
+            let path = match (unversioned, path.split_once('}')) {
+                (true, Some((first, rest))) => format!("{first}:[0-9]+}}{rest}"),
+                _ => path.to_string(),
+            };
+            let mut resource = web::resource([path.clone(), format!("{path}/")]).default_service(
+                web::to(move |req: HttpRequest| graph::method_not_allowed(req, allow.clone())),
+            );
+            for (_, route) in routes {
+                resource = resource.route(route);
+            }
+            resource
+        })
+        .collect()
 }
 
 /// A GET route that answers HEAD too, as HTTP requires: the same handler, status and headers; the

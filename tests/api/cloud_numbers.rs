@@ -66,6 +66,11 @@ async fn numbers_answer_default_and_selected_fields_and_page() {
                "is_pin_enabled": false, "code_verification_status": "VERIFIED", "account_mode": "LIVE",
                "health_status": {"can_send_message": "AVAILABLE"}, "id": N1})
     );
+    // Without a version (as some clients build paths) and with a trailing slash: the same.
+    let (status, bare) = call(&app, Method::GET, &format!("/{N1}/"), None).await;
+    assert_eq!((status.as_u16(), &bare), (200, &one));
+    let (status, body) = app.get("/v1/nothing").await;
+    assert_error(status, &body, 404, 1006);
     // Unknown fields, WABAs and numbers answer Graph's errors.
     let (status, body) = call(
         &app,

@@ -7,6 +7,7 @@ mod cloud_blocks;
 mod cloud_client;
 mod cloud_errors;
 mod cloud_numbers;
+mod cloud_numbers_clients;
 mod cloud_webhooks;
 mod control;
 mod crash;

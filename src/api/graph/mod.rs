@@ -96,9 +96,18 @@ pub(crate) fn authorize(req: &HttpRequest) -> Result<(), GraphFailure> {
         .map_err(|why| GraphError::bad_token(why).into())
 }
 
-/// The `{version}` path segment (the route only matches `vNN.N`).
+/// What a path without a version is answered as (Meta uses the app's default version, which
+/// depends on the app: UNCONFIRMED which one a given client meets).
+pub const UNVERSIONED: Version = Version {
+    major: 23,
+    minor: 0,
+};
+
+/// The `{version}` path segment (the route only matches `vNN.N`); `UNVERSIONED` without one.
 pub(crate) fn version(req: &HttpRequest) -> Result<Version, GraphFailure> {
-    let v = req.match_info().get("version").unwrap_or("");
+    let Some(v) = req.match_info().get("version") else {
+        return Ok(UNVERSIONED);
+    };
     Version::parse(v)
         .ok_or_else(|| GraphError::invalid(format!("Unknown version: {}", super::echo(v))).into())
 }

@@ -209,6 +209,7 @@ fn number(req: &HttpRequest, method: &str) -> Result<(CloudNumber, String), Grap
         .match_info()
         .get("phone_number_id")
         .or_else(|| req.match_info().get("media_id"))
+        .or_else(|| req.match_info().get("id"))
         .unwrap_or("")
         .to_string();
     let config = app(req)?.cloud.config();
@@ -220,7 +221,11 @@ fn number(req: &HttpRequest, method: &str) -> Result<(CloudNumber, String), Grap
 
 /// Whether `GET|POST /{id}` names a configured phone number.
 pub fn is_number(req: &HttpRequest) -> bool {
-    let id = req.match_info().get("media_id").unwrap_or("");
+    let id = req
+        .match_info()
+        .get("media_id")
+        .or_else(|| req.match_info().get("id"))
+        .unwrap_or("");
     app(req).is_ok_and(|st| st.cloud.config().number(id).is_some())
 }
 
