@@ -8,6 +8,7 @@ mod cloud_client;
 mod cloud_errors;
 mod cloud_numbers;
 mod cloud_numbers_clients;
+mod cloud_profile;
 mod cloud_webhooks;
 mod control;
 mod crash;
