@@ -194,3 +194,48 @@ async fn bad_block_requests_answer_graph_errors_and_store_nothing_and_reset_forg
     let (_, list) = call(&app, Method::GET, &path, None).await;
     assert_eq!(list, json!({"data": []}));
 }
+
+/// The inspector's Cloud tab shows each number's registration, PIN, pending code and block list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cloud_tab_shows_registration_the_pin_the_code_and_blocks() {
+    use crate::browser::{self, Browser};
+    if !browser::available() {
+        return;
+    }
+    let (app, _rx, _) = cloud_app().await;
+    inbound(&app, N1, ALICE, "hello").await;
+    for (path, body) in [
+        (format!("/v21.0/{N1}/block_users"), Some(users(&[ALICE]))),
+        (format!("/v21.0/{N1}/deregister"), None),
+        (format!("/v21.0/{N1}"), Some(json!({"pin": "424242"}))),
+        (
+            format!("/v21.0/{N1}/request_code?code_method=VOICE&language=en"),
+            None,
+        ),
+    ] {
+        let (status, answer) = call(&app, Method::POST, &path, body).await;
+        assert_eq!(status, 200, "{path}: {answer}");
+    }
+    let code = number_state(&app, N1).await["verification_code"]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let br = Browser::start(&app.base).await;
+    br.sign_in("admin", "secret").await;
+    br.click("#tab-cloud").await;
+    let row = format!("#cloud-number-states tr[data-phone-number-id='{N1}']");
+    let text = |css: &'static str| {
+        let row = row.clone();
+        let br = &br;
+        async move { br.wait(&format!("{row} {css}")).await.text().await.unwrap() }
+    };
+    assert_eq!(text("td.blocked").await, ALICE);
+    assert!(text("td.registered").await.starts_with("no"));
+    assert_eq!(text("td.pin").await, "424242");
+    assert_eq!(text("td.code").await, format!("{code} (VOICE)"));
+    let other = format!("#cloud-number-states tr[data-phone-number-id='{N2}'] td.blocked");
+    assert_eq!(br.wait(&other).await.text().await.unwrap(), "none");
+    br.screenshot_to(&std::env::temp_dir().join("inspector-cloud-numbers.png"))
+        .await;
+    br.stop().await;
+}
