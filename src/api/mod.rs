@@ -143,17 +143,50 @@ fn graph_route_table() -> Vec<(&'static str, Method, Route)> {
 
 const GRAPH_VERSION: &str = "/{version:v[0-9]+\\.[0-9]+}";
 
+/// Graph resources for every path of the table, each also with a trailing slash (`POST
+/// /v16.0/{pnid}/`, as Meta's Node SDK sends); `pattern` rewrites a table path (the unversioned
+/// copies take only numeric ids as their first segment).
+fn graph_resources(pattern: impl Fn(&str) -> String) -> Vec<actix_web::Resource> {
+    let mut by_path: BTreeMap<String, Vec<(Method, Route)>> = BTreeMap::new();
+    for slash in ["", "/"] {
+        for (path, method, route) in graph_route_table() {
+            by_path
+                .entry(format!("{}{slash}", pattern(path)))
+                .or_default()
+                .push((method, route));
+        }
+    }
+    by_path
+        .into_iter()
+        .map(|(path, routes)| {
+            let allow = allow_header(&routes);
+            let mut resource =
+                web::resource(path.as_str()).default_service(web::to(move |req: HttpRequest| {
+                    graph::method_not_allowed(req, allow.clone())
+                }));
+            for (_, route) in routes {
+                resource = resource.route(route);
+            }
+            resource
+        })
+        .collect()
+}
+
+/// The Graph routes under `/{version}`, and again without a version (Graph then uses its default
+/// version; ky-based clients such as @great-detail/whatsapp 9 drop the version segment, and
+/// whatsapp-api-js calls `/{pnid}/block_users`): unversioned paths need a numeric first segment, so
+/// they never shadow the On-Prem and control routes.
 fn configure_graph(cfg: &mut web::ServiceConfig) {
     let mut scope = web::scope(GRAPH_VERSION).default_service(web::to(graph::unknown));
-    for resource in graph_resources(false) {
+    for resource in graph_resources(str::to_string) {
         scope = scope.service(resource);
     }
     cfg.service(scope);
-    // Graph also answers paths without a version (its default version): clients build them
-    // (whatsapp-api-js's block_users; @great-detail/whatsapp 9 resolves its paths against a base
-    // URL that drops the version). Their first segment is an object id, all digits, so no On-Prem
-    // or control path is taken.
-    for resource in graph_resources(true) {
+    let numeric_first = |path: &str| match path.split_once('}') {
+        Some((name, rest)) if name.starts_with("/{") => format!("{name}:[0-9]+}}{rest}"),
+        _ => path.to_string(),
+    };
+    for resource in graph_resources(numeric_first) {
         cfg.service(resource);
     }
     cfg.service(
@@ -163,33 +196,6 @@ fn configure_graph(cfg: &mut web::ServiceConfig) {
                 graph::method_not_allowed(req, "GET, HEAD".to_string())
             })),
     );
-}
-
-/// The Graph routes as resources, each path with and without a trailing slash (`POST
-/// /v16.0/{phone-number-id}/`, as Meta's Node SDK sends it); `unversioned`: the first segment
-/// must be digits.
-fn graph_resources(unversioned: bool) -> Vec<actix_web::Resource> {
-    let mut by_path: BTreeMap<&'static str, Vec<(Method, Route)>> = BTreeMap::new();
-    for (path, method, route) in graph_route_table() {
-        by_path.entry(path).or_default().push((method, route));
-    }
-    by_path
-        .into_iter()
-        .map(|(path, routes)| {
-            let allow = allow_header(&routes);
-            let path = match (unversioned, path.split_once('}')) {
-                (true, Some((first, rest))) => format!("{first}:[0-9]+}}{rest}"),
-                _ => path.to_string(),
-            };
-            let mut resource = web::resource([path.clone(), format!("{path}/")]).default_service(
-                web::to(move |req: HttpRequest| graph::method_not_allowed(req, allow.clone())),
-            );
-            for (_, route) in routes {
-                resource = resource.route(route);
-            }
-            resource
-        })
-        .collect()
 }
 
 /// A GET route that answers HEAD too, as HTTP requires: the same handler, status and headers; the

@@ -62,18 +62,22 @@ pub fn code_info(code: u32) -> (&'static str, u16) {
     }
 }
 
-/// A Cloud API error: code, title, details and HTTP status.
+/// A Cloud API error: code, title, details and HTTP status, plus the optional Graph fields
+/// (`error_subcode`, a `type` other than OAuthException, a `message` of its own, the
+/// `error_user_title`/`error_user_msg` pair).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GraphError {
     pub code: u32,
     pub title: &'static str,
     pub details: String,
     pub status: u16,
-    /// Graph's `error_subcode` (e.g. 33 for an unknown object).
     pub subcode: Option<u32>,
-    /// Meta's own wording for Graph-level errors (`GraphMethodException` and the like): the
-    /// `message` and `type` as Meta writes them, with no `error_data`.
-    pub graph_message: Option<(&'static str, String)>,
+    /// The envelope's `type`: `OAuthException` unless set.
+    pub kind: &'static str,
+    /// The envelope's `message` when it is not `(#code) title`.
+    pub message: Option<String>,
+    pub user_title: Option<String>,
+    pub user_msg: Option<String>,
 }
 
 impl GraphError {
@@ -85,37 +89,54 @@ impl GraphError {
             details: details.into(),
             status,
             subcode: None,
-            graph_message: None,
-        }
-    }
-
-    /// Graph's answer for an object id that does not exist or does not take the call: code 100,
-    /// subcode 33, `GraphMethodException`, HTTP 400, in Meta's words.
-    pub fn unknown_object(method: &str, id: &str) -> GraphError {
-        let id: String = id.chars().take(200).collect();
-        let message = format!(
-            "Unsupported {} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
-            method.to_ascii_lowercase()
-        );
-        GraphError {
-            subcode: Some(33),
-            graph_message: Some(("GraphMethodException", message.clone())),
-            ..GraphError::new(100, message)
-        }
-    }
-
-    /// A Graph-level parameter error worded as Meta words it (`(#100) ...`, `OAuthException`).
-    pub fn graph_param(message: impl Into<String>) -> GraphError {
-        let message = format!("(#100) {}", message.into());
-        GraphError {
-            graph_message: Some(("OAuthException", message.clone())),
-            ..GraphError::new(100, message)
+            kind: "OAuthException",
+            message: None,
+            user_title: None,
+            user_msg: None,
         }
     }
 
     /// 190 (401): a missing, unknown or expired access token.
     pub fn bad_token(details: impl Into<String>) -> GraphError {
         GraphError::new(190, details)
+    }
+
+    /// 100/33 (400, `GraphMethodException`): an object id that does not exist, or does not take
+    /// this method, in Meta's words.
+    pub fn unknown_object(method: &str, id: &str) -> GraphError {
+        let id: String = id.chars().take(200).collect();
+        let text = format!(
+            "Unsupported {} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
+            method.to_ascii_lowercase()
+        );
+        let mut e = GraphError::new(100, text.clone())
+            .with_message(text)
+            .with_subcode(33);
+        e.kind = "GraphMethodException";
+        e
+    }
+
+    /// A Graph-level parameter error in Meta's wording: `(#100) The parameter pin is required`.
+    pub fn graph_param(text: impl Into<String>) -> GraphError {
+        let text = format!("(#100) {}", text.into());
+        GraphError::new(100, text.clone()).with_message(text)
+    }
+
+    pub fn with_subcode(mut self, subcode: u32) -> GraphError {
+        self.subcode = Some(subcode);
+        self
+    }
+
+    pub fn with_message(mut self, message: impl Into<String>) -> GraphError {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// `error_user_title` and `error_user_msg`, as Graph fills them for errors a person fixes.
+    pub fn with_user(mut self, title: impl Into<String>, msg: impl Into<String>) -> GraphError {
+        self.user_title = Some(title.into());
+        self.user_msg = Some(msg.into());
+        self
     }
 
     /// 100: an invalid parameter.
@@ -130,21 +151,21 @@ impl GraphError {
 
     /// The answer body: the Graph `error` envelope.
     pub fn to_json(&self, fbtrace_id: &str) -> Value {
-        if let Some((kind, message)) = &self.graph_message {
-            let mut e = json!({ "message": message, "type": kind, "code": self.code });
-            if let Some(sub) = self.subcode {
-                e["error_subcode"] = json!(sub);
-            }
-            e["fbtrace_id"] = json!(fbtrace_id);
-            return json!({ "error": e });
-        }
-        json!({ "error": {
-            "message": format!("(#{}) {}", self.code, self.title),
-            "type": "OAuthException",
+        let mut e = json!({
+            "message": self.message.clone().unwrap_or_else(|| format!("(#{}) {}", self.code, self.title)),
+            "type": self.kind,
             "code": self.code,
             "error_data": { "messaging_product": "whatsapp", "details": self.details },
             "fbtrace_id": fbtrace_id,
-        }})
+        });
+        if let Some(s) = self.subcode {
+            e["error_subcode"] = json!(s);
+        }
+        if let (Some(t), Some(m)) = (&self.user_title, &self.user_msg) {
+            e["error_user_title"] = json!(t);
+            e["error_user_msg"] = json!(m);
+        }
+        json!({ "error": e })
     }
 
     /// The object of `statuses[].errors[]` and `value.errors[]` in webhooks.
@@ -225,7 +246,6 @@ mod tests {
             .as_str()
             .unwrap()
             .starts_with("Unsupported get request. Object with ID '123' does not exist"));
-        assert!(v["error"].get("error_data").is_none());
         let p = GraphError::graph_param("Param pin must be 6 characters long.").to_json("x");
         assert_eq!(
             p["error"]["message"],

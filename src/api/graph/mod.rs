@@ -96,17 +96,18 @@ pub(crate) fn authorize(req: &HttpRequest) -> Result<(), GraphFailure> {
         .map_err(|why| GraphError::bad_token(why).into())
 }
 
-/// What a path without a version is answered as (Meta uses the app's default version, which
-/// depends on the app: UNCONFIRMED which one a given client meets).
-pub const UNVERSIONED: Version = Version {
+/// What an unversioned Graph call gets (Graph uses a default version for those; which one is
+/// UNCONFIRMED, the emulator takes v23.0, the version of Meta's OpenAPI description).
+pub const DEFAULT_VERSION: Version = Version {
     major: 23,
     minor: 0,
 };
 
-/// The `{version}` path segment (the route only matches `vNN.N`); `UNVERSIONED` without one.
+/// The `{version}` path segment (the route only matches `vNN.N`); the default when the path has
+/// none.
 pub(crate) fn version(req: &HttpRequest) -> Result<Version, GraphFailure> {
     let Some(v) = req.match_info().get("version") else {
-        return Ok(UNVERSIONED);
+        return Ok(DEFAULT_VERSION);
     };
     Version::parse(v)
         .ok_or_else(|| GraphError::invalid(format!("Unknown version: {}", super::echo(v))).into())
