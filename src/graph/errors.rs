@@ -63,8 +63,7 @@ pub fn code_info(code: u32) -> (&'static str, u16) {
 }
 
 /// A Cloud API error: code, title, details and HTTP status, plus the optional Graph fields
-/// (`error_subcode`, a `type` other than OAuthException, a `message` of its own, the
-/// `error_user_title`/`error_user_msg` pair).
+/// (`error_subcode`, a `type` other than OAuthException, a `message` of its own).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GraphError {
     pub code: u32,
@@ -76,8 +75,6 @@ pub struct GraphError {
     pub kind: &'static str,
     /// The envelope's `message` when it is not `(#code) title`.
     pub message: Option<String>,
-    pub user_title: Option<String>,
-    pub user_msg: Option<String>,
 }
 
 impl GraphError {
@@ -91,8 +88,6 @@ impl GraphError {
             subcode: None,
             kind: "OAuthException",
             message: None,
-            user_title: None,
-            user_msg: None,
         }
     }
 
@@ -132,13 +127,6 @@ impl GraphError {
         self
     }
 
-    /// `error_user_title` and `error_user_msg`, as Graph fills them for errors a person fixes.
-    pub fn with_user(mut self, title: impl Into<String>, msg: impl Into<String>) -> GraphError {
-        self.user_title = Some(title.into());
-        self.user_msg = Some(msg.into());
-        self
-    }
-
     /// 100: an invalid parameter.
     pub fn invalid(details: impl Into<String>) -> GraphError {
         GraphError::new(100, details)
@@ -160,10 +148,6 @@ impl GraphError {
         });
         if let Some(s) = self.subcode {
             e["error_subcode"] = json!(s);
-        }
-        if let (Some(t), Some(m)) = (&self.user_title, &self.user_msg) {
-            e["error_user_title"] = json!(t);
-            e["error_user_msg"] = json!(m);
         }
         json!({ "error": e })
     }
