@@ -182,6 +182,15 @@ SEMANTIC = [
         "Content-Type: a rule across two multipart parts",
     ),
     (
+        "POST /{version}/{phone_number_id}/media", 400, 131053, r"is not a supported media type",
+        "the media type must be one the Cloud API takes for the uploaded kind (image/jpeg, audio/ogg, ...): "
+        "the type part is free text in multipart and is checked against the per-kind table",
+    ),
+    (
+        "POST /{version}/{phone_number_id}/messages", 400, 100, r"is not a message received by this number$",
+        "mark-as-read (and the typing indicator) names a message the number received earlier: a fact of the state",
+    ),
+    (
         "POST /{version}/{phone_number_id}/messages", 400, 131026, r"block list",
         "a recipient blocked by an earlier case (POST .../block_users) cannot be messaged",
     ),
