@@ -170,12 +170,7 @@ SEMANTIC = [
         "POST /{version}/{phone_number_id}/messages", 400, 133010, None,
         "a number deregistered by an earlier case (POST .../deregister) refuses sends until it registers again",
     ),
-    # Two found by this seed on routes that existed before (said in the cloud-numbers report).
-    (
-        "POST /{version}/{phone_number_id}/messages", 400, 100, r"is not a valid WhatsApp user number$",
-        "to must read as a phone number once +, -, (), spaces are dropped, or be a group id: number "
-        "normalisation with a default country code, not a pattern",
-    ),
+    # Found by the fuzzing phase on routes that existed before (said in the cloud-numbers report).
     (
         "POST /{version}/{phone_number_id}/media", 400, 131008, r"Content-Type header",
         "the media type comes from the type part or, when that is empty, from the file part's own "
@@ -187,12 +182,127 @@ SEMANTIC = [
         "the type part is free text in multipart and is checked against the per-kind table",
     ),
     (
-        "POST /{version}/{phone_number_id}/messages", 400, 100, r"is not a message received by this number$",
-        "mark-as-read (and the typing indicator) names a message the number received earlier: a fact of the state",
-    ),
-    (
         "POST /{version}/{phone_number_id}/messages", 400, 131026, r"block list",
         "a recipient blocked by an earlier case (POST .../block_users) cannot be messaged",
+    ),
+    # The On-Premises account surface (registration, two-step, profile, backup, certificates).
+    (
+        "POST /v1/account", 400, 1009, r"^phone_number: must be the number without country code",
+        "cc and phone_number together hold at most 15 digits (E.164): a sum of two fields' lengths",
+    ),
+    (
+        "POST /v1/account", 400, 1009, r"^cert: must be the base64",
+        "the certificate must decode as canonical base64 (unused trailing bits zero), which the pattern "
+        "does not state",
+    ),
+    (
+        "POST /v1/account", 400, 1008, r"^Missing required parameter: pin$",
+        "pin is required while two-step verification is on (POST /v1/settings/account/two-step): a fact of the state",
+    ),
+    (
+        "POST /v1/account", 400, 1009, r"^pin: does not match",
+        "the pin must be the two-step verification PIN set before: a fact of the state",
+    ),
+    (
+        "POST /v1/account/verify", 404, 1006, r"^No registration code is pending",
+        "verify needs a code requested with POST /v1/account first: a fact of the state",
+    ),
+    (
+        "POST /v1/account/verify", 400, 1009, r"^code: does not match the registration code sent$",
+        "the code is the one sent (shown by GET /v1/emulator/account), which a generator cannot know",
+    ),
+    (
+        "POST /v1/account/shards", 400, 1009, r"^phone_number: (.* is not the registered number|no number is registered|must be the number without)",
+        "cc + phone_number must be the registered number (a fact of the state), and hold at most 15 digits together",
+    ),
+    (
+        "POST /v1/account/shards", 400, 1009, r"^(pin: does not match|cert: must be the base64)",
+        "the pin must be the two-step PIN set before; the certificate must be canonical base64 (see above)",
+    ),
+    (
+        "POST /v1/account/shards", 400, 1008, r"^Missing required parameter: pin$",
+        "pin is required while two-step verification is on: a fact of the state",
+    ),
+    (
+        "POST /v1/settings/profile/photo", 400, 1009, r"^(photo: must be a JPEG or PNG image|body: not a multipart form)",
+        "the photo must be a JPEG or PNG by its content (its first bytes), which a schema for binary cannot state",
+    ),
+    (
+        "POST /v1/settings/profile/photo", 400, 1008, r"^Missing required parameter: (photo|File)",
+        "an empty image, or a form without a file part: a schema for binary bodies cannot require bytes",
+    ),
+    (
+        "POST /v1/settings/business/profile", 400, 1009, r"^websites\[\d\]: must be an http\(s\) URL$",
+        "a website must parse as an http(s) URL with a host by the WHATWG URL rules, which are not a regular expression",
+    ),
+    (
+        "POST /v1/settings/restore", 400, 1009, r"^(data|password): ",
+        "data must be a backup made by POST /v1/settings/backup and password the one it was made with: "
+        "a generated value never opens (that is the point of the encryption)",
+    ),
+    (
+        "POST /v1/settings/application/media/providers", 400, 1009, r"is listed twice$",
+        "provider names must be unique in the list: uniqueItems compares whole items, not one field",
+    ),
+    (
+        "PATCH /v1/settings/application", 400, 1009, r"^media\.providers\[\d+\]\.name: .* is listed twice$",
+        "provider names must be unique in the list: uniqueItems compares whole items, not one field",
+    ),
+    (
+        "POST /v1/certificates/external", 400, 1009, r"^certificate: ",
+        "the text must hold a PEM chain that parses as X.509 and a private key matching its leaf; a schema "
+        "can only ask for text",
+    ),
+    (
+        "POST /{version}/{phone_number_id}/messages", 400, 100, r"^to: '.*' is not a valid WhatsApp user number$",
+        "to is a phone number when recipient_type is individual (or absent) and any group id when it is group: "
+        "a rule across two fields, which CloudSend's one schema per message type does not split",
+    ),
+    (
+        "POST /{version}/{phone_number_id}/messages", 400, 100, r"^message_id: .* is not a message received by this number$",
+        "marking read takes the id of a message this number received: a fact of the state (the Graph API answers "
+        "an unknown id with 400 and code 100)",
+    ),
+    # Groups (/v1/groups and the control routes that play their customers).
+    (
+        "DELETE /v1/groups/{id}/participants", 400, 1009, r"^wa_ids\[\d+\]: (\d+ is not a participant of group|is the business itself)",
+        "who is in a group is a fact of the state: a generated wa_id is rarely a participant, and the business leaves with /leave",
+    ),
+    (
+        "PATCH /v1/groups/{id}/admins", 400, 1009, r"^wa_ids\[\d+\]: \d+ is not a participant of group",
+        "only participants can become admins: a fact of the state",
+    ),
+    (
+        "DELETE /v1/groups/{id}/admins", 400, 1009, r"^wa_ids\[\d+\]: \d+ (is not a participant of group|is not an admin of the group|created the group and stays its admin)",
+        "only admins other than the creator can be demoted: facts of the state",
+    ),
+    (
+        "POST /v1/groups/{id}/icon", 400, 1009, r"^body: the bytes are not a image/(jpeg|png) image$",
+        "the bytes must be a JPEG (PNG) image, checked by its magic bytes: a schema can only say binary",
+    ),
+    (
+        "POST /v1/groups/{id}/icon", 400, 1008, r"^Missing required parameter: body",
+        "an icon needs bytes; a schema for a binary body has no minimum length",
+    ),
+    (
+        "POST /v1/emulator/groups/{id}/participants", 400, 1009, r"(is already a participant of the group|participants; the limit is)",
+        "who is in a group already, and how many, are facts of the state",
+    ),
+    (
+        "DELETE /v1/emulator/groups/{id}/participants", 400, 1009, r"^wa_ids\[\d+\]: (\d+ is not a participant of group|is the business)",
+        "only participants can leave, the business with POST /v1/groups/{id}/leave: facts of the state",
+    ),
+    (
+        "POST /v1/emulator/groups/{id}/messages", 400, 1009, r"^from: .* is not a participant of group",
+        "only a participant writes in a group: a fact of the state",
+    ),
+    (
+        "POST /v1/emulator/groups/{id}/messages", 400, 1010, r"^group_id: the group is the one in the path",
+        "the body is POST /v1/emulator/inbound's, whose group_id this route takes from the path",
+    ),
+    (
+        "POST /v1/emulator/inbound", 400, 1009, r"^(group_id: (Group .* does not exist|No such group)|from: .* is not a participant of group)",
+        "group_id must name a group created with POST /v1/groups that the sender joined: facts of the state",
     ),
 ]
 

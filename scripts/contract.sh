@@ -33,9 +33,12 @@ BIN=${WAEMU_BIN:-${CARGO_TARGET_DIR:-target}/debug/wa-onprem-emulator}
 #   login: a new_password changes the password the next login sends.
 #   setFaults: {"store": true} makes every write answer 1023 (500).
 #   putCloud: replaces the Cloud numbers and access tokens the Graph operations use.
+#   requestCode, registerAccount, setShards, enableTwoStep, disableTwoStep: a code request for
+#     another number unregisters the business number (sends answer 1011), two-step makes a PIN required.
 SEPARATE_RUNS=(
   "putRules putTemplates updateApplicationSettings resetApplicationSettings reset deleteUser"
   "putCloud"
+  "requestCode registerAccount setShards enableTwoStep disableTwoStep"
   "logout"
   "updateUser"
   "login"

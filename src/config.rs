@@ -88,6 +88,15 @@ pub struct Config {
     #[arg(long, env = "WAEMU_WA_ID", default_value = "16315551000")]
     pub wa_id: String,
 
+    /// Start with the business number unregistered (first start of a data dir only): `/v1/health`
+    /// answers `unregistered` and sends are refused until `POST /v1/account` + `/v1/account/verify`.
+    #[arg(long, env = "WAEMU_UNREGISTERED", default_value_t = false)]
+    pub unregistered: bool,
+
+    /// The verified name answered as `vname` when a registration code is requested.
+    #[arg(long, env = "WAEMU_VERIFIED_NAME", default_value = "Emulated Business")]
+    pub verified_name: String,
+
     /// Largest accepted JSON request body, in bytes.
     #[arg(long, env = "WAEMU_MAX_JSON_BYTES", default_value_t = 1024 * 1024)]
     pub max_json_bytes: usize,

@@ -137,8 +137,13 @@ impl Application {
         )?;
         let cloud =
             crate::domain::cloud::Cloud::open(store.clone(), &messaging, cloud_client, &config)?;
-        let (chain, key, external_ca_pem) = tls::server_identity(&config)?;
-        let tls_config = tls::rustls_server_config(&chain, &key)?;
+        let (chain, key, ca) = tls::server_identity(&config)?;
+        let external_cert =
+            crate::domain::external_cert::ExternalCert::open(store.clone(), chain, key, ca)?;
+        let tls_config = tls::live_server_config(external_cert.live())?;
+        let registration = crate::domain::registration::Registration::open(store.clone(), &config)
+            .map_err(StartError::Accounts)?;
+        let profile = crate::domain::profile::Profile::new(store.clone());
 
         let https = TcpListener::bind(config.https_addr)
             .map_err(|e| StartError::Bind(config.https_addr.to_string(), e))?;
@@ -174,8 +179,9 @@ impl Application {
             cloud,
             events,
             metrics,
-
-            external_ca_pem,
+            external_cert,
+            registration,
+            profile,
         });
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {

@@ -22,6 +22,10 @@ pub struct AppState {
     pub cloud: crate::domain::cloud::Cloud,
     pub events: Arc<Events>,
     pub metrics: Arc<crate::metrics::Metrics>,
-    /// The CA of the HTTPS listener, offered at `/v1/certificates/external/ca`.
-    pub external_ca_pem: String,
+    /// The HTTPS listener's certificate (swappable) and the CA offered at `/v1/certificates/external/ca`.
+    pub external_cert: crate::domain::external_cert::ExternalCert,
+    /// Registration of the business number and two-step verification.
+    pub registration: crate::domain::registration::Registration,
+    /// About, photo and business profile.
+    pub profile: crate::domain::profile::Profile,
 }

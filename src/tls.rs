@@ -4,9 +4,11 @@ use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
     KeyUsagePurpose,
 };
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -168,17 +170,105 @@ pub fn rustls_server_config(
     chain_pem: &str,
     key_pem: &str,
 ) -> Result<rustls::ServerConfig, TlsError> {
-    let certs = rustls_pemfile::certs(&mut BufReader::new(chain_pem.as_bytes()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| TlsError::Invalid(format!("certificate chain: {e}")))?;
-    let key = rustls_pemfile::private_key(&mut BufReader::new(key_pem.as_bytes()))
-        .map_err(|e| TlsError::Invalid(format!("private key: {e}")))?
-        .ok_or_else(|| TlsError::Invalid("no private key in the key file".into()))?;
+    let live = Arc::new(LiveCert::new(certified_key(chain_pem, key_pem)?, None));
+    live_server_config(live)
+}
+
+/// A server config whose certificate is asked of `live` at every handshake, so a swap applies to
+/// every new connection without a restart.
+pub fn live_server_config(live: Arc<LiveCert>) -> Result<rustls::ServerConfig, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     Ok(rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
-        .with_single_cert(certs, key)?)
+        .with_cert_resolver(live))
+}
+
+/// A certificate chain (leaf first) and its private key, checked: every CERTIFICATE block is a
+/// well-formed X.509 certificate, there is exactly one private key, and it matches the leaf.
+pub fn certified_key(chain_pem: &str, key_pem: &str) -> Result<CertifiedKey, TlsError> {
+    count_pem_certificates(chain_pem)
+        .map_err(|e| TlsError::Invalid(format!("certificate chain: {e}")))?;
+    let certs = rustls_pemfile::certs(&mut BufReader::new(chain_pem.as_bytes()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| TlsError::Invalid(format!("certificate chain: {e}")))?;
+    if certs.is_empty() {
+        return Err(TlsError::Invalid("no PEM CERTIFICATE block found".into()));
+    }
+    let mut keys = Vec::new();
+    for item in rustls_pemfile::read_all(&mut BufReader::new(key_pem.as_bytes())) {
+        let item = item.map_err(|e| TlsError::Invalid(format!("private key: {e}")))?;
+        match item {
+            rustls_pemfile::Item::Pkcs1Key(k) => keys.push(k.into()),
+            rustls_pemfile::Item::Pkcs8Key(k) => keys.push(k.into()),
+            rustls_pemfile::Item::Sec1Key(k) => keys.push(k.into()),
+            _ => {}
+        }
+    }
+    let key = match keys.len() {
+        1 => keys.remove(0),
+        0 => return Err(TlsError::Invalid("no PEM PRIVATE KEY block found".into())),
+        n => {
+            return Err(TlsError::Invalid(format!(
+                "{n} private keys found; give one"
+            )))
+        }
+    };
+    let provider = rustls::crypto::ring::default_provider();
+    let certified = CertifiedKey::from_der(certs, key, &provider).map_err(|e| match e {
+        rustls::Error::InconsistentKeys(_) => {
+            TlsError::Invalid("the private key does not match the first (leaf) certificate".into())
+        }
+        other => TlsError::Invalid(format!("private key: {other}")),
+    })?;
+    Ok(certified)
+}
+
+/// The HTTPS listener's certificate and the CA offered at `/v1/certificates/external/ca`,
+/// swappable while serving (`POST /v1/certificates/external`).
+#[derive(Debug)]
+pub struct LiveCert {
+    current: RwLock<(Arc<CertifiedKey>, Option<String>)>,
+}
+
+impl LiveCert {
+    pub fn new(key: CertifiedKey, ca_pem: Option<String>) -> LiveCert {
+        LiveCert {
+            current: RwLock::new((Arc::new(key), ca_pem)),
+        }
+    }
+
+    /// Serves `key` to every new handshake from now on.
+    pub fn swap(&self, key: CertifiedKey, ca_pem: Option<String>) {
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = (Arc::new(key), ca_pem);
+    }
+
+    pub fn ca_pem(&self) -> Option<String> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .clone()
+    }
+}
+
+impl ResolvesServerCert for LiveCert {
+    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        Some(
+            self.current
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .0
+                .clone(),
+        )
+    }
+}
+
+/// The issuer to offer for a chain (leaf first): its last certificate, when there are several.
+pub fn chain_ca(chain_pem: &str) -> Option<String> {
+    (chain_pem.matches("-----BEGIN CERTIFICATE-----").count() > 1)
+        .then(|| last_pem_certificate(chain_pem))
+        .flatten()
 }
 
 /// How many PEM certificates a text holds. Each CERTIFICATE block must be a well-formed X.509
@@ -205,9 +295,13 @@ pub fn count_pem_certificates(text: &str) -> Result<usize, String> {
     Ok(count)
 }
 
+/// The last CERTIFICATE block of a PEM text, and nothing after it (an uploaded text also holds
+/// the private key, which must never be offered).
 fn last_pem_certificate(chain: &str) -> Option<String> {
+    const END: &str = "-----END CERTIFICATE-----";
     let start = chain.rfind("-----BEGIN CERTIFICATE-----")?;
-    Some(chain[start..].to_string())
+    let end = start + chain[start..].find(END)? + END.len();
+    Some(format!("{}\n", &chain[start..end]))
 }
 
 fn read(path: &Path) -> Result<String, TlsError> {
@@ -248,6 +342,22 @@ mod tests {
             assert!(e.starts_with("CERTIFICATE block 2 of 2 is not"), "{e}");
         }
         assert_eq!(count_pem_certificates("no pem here").unwrap(), 0);
+    }
+
+    #[test]
+    fn uploaded_chains_are_checked_and_the_key_never_offered() {
+        let a = DevPki::generate("a", &["localhost".into()]).unwrap();
+        let b = DevPki::generate("b", &["localhost".into()]).unwrap();
+        let text = format!("{}{}", a.cert_pem, a.key_pem);
+        assert!(certified_key(&text, &text).is_ok());
+        let ca = chain_ca(&text).unwrap();
+        assert!(!ca.contains("PRIVATE KEY"));
+        assert_eq!(ca.trim(), a.ca_pem.trim());
+        let mismatch = format!("{}{}", a.cert_pem, b.key_pem);
+        let e = certified_key(&mismatch, &mismatch).unwrap_err().to_string();
+        assert!(e.contains("does not match"), "{e}");
+        assert!(certified_key(&a.cert_pem, &a.cert_pem).is_err());
+        assert!(certified_key(&a.key_pem, &a.key_pem).is_err());
     }
 
     #[test]

@@ -46,9 +46,37 @@ pub async fn delete_webhook_ca(req: HttpRequest, _admin: Admin) -> Result<HttpRe
     }
 }
 
-/// The CA that signed the HTTPS listener's certificate, so clients can pin it.
+/// The CA that signed the HTTPS listener's certificate, so clients can pin it (after an upload:
+/// the last certificate of the uploaded chain; 404 when it held only the leaf).
 pub async fn get_external_ca(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok()
-        .content_type("text/plain")
-        .body(state(&req)?.external_ca_pem.clone()))
+    match state(&req)?.external_cert.ca_pem() {
+        Some(pem) => Ok(HttpResponse::Ok().content_type("text/plain").body(pem)),
+        None => Err(ApiError::not_found(
+            "The uploaded certificate chain holds no CA certificate (only the leaf)",
+        )),
+    }
+}
+
+/// `POST /v1/certificates/external`: the listener's own chain and key (PEM, text/plain), served
+/// to every new TLS handshake at once; a bad upload is refused and the old certificate stays.
+pub async fn upload_external(
+    req: HttpRequest,
+    _admin: Admin,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ct = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("text/plain");
+    if ct.to_ascii_lowercase().contains("json") {
+        return Err(ApiError::new(
+            1025,
+            "Send the PEM chain and key as the raw body with 'Content-Type: text/plain'",
+        ));
+    }
+    let st = state(&req)?;
+    let body = read_body(&req, payload, st.config.max_json_bytes).await?;
+    st.external_cert.upload(&body).await?;
+    Ok(ok_empty())
 }

@@ -280,11 +280,15 @@ pub struct ResetBody {
     users: bool,
     #[serde(default)]
     certificates: bool,
+    #[serde(default)]
+    account: bool,
 }
 
 /// `POST /v1/emulator/reset`: wipes messages, media, callbacks, conversations, rule changes and
 /// the SMS gateways' configurations and outbound messages;
-/// with `{"settings":true}`, `{"users":true}`, `{"certificates":true}` those too.
+/// with `{"settings":true}` (also profile and business profile), `{"users":true}`,
+/// `{"certificates":true}` (also an uploaded listener certificate), `{"account":true}`
+/// (registration back to the startup state, two-step off) those too.
 pub async fn reset(
     req: HttpRequest,
     _a: Admin,
@@ -299,12 +303,17 @@ pub async fn reset(
     st.gateways.reset().await?;
     if opts.settings {
         st.settings.reset().await?;
+        st.profile.reset().await?;
+    }
+    if opts.account {
+        st.registration.reset().await?;
     }
     if opts.users {
         st.accounts.reset().await?;
     }
     if opts.certificates {
         st.webhook_ca.delete().await?;
+        st.external_cert.reset().await?;
     }
     Ok(ok_empty())
 }

@@ -1,11 +1,18 @@
 //! `GET /v1/health` in the single-instance shape.
 
+use super::auth::state;
 use super::ok;
 use crate::wa::ApiError;
-use actix_web::HttpResponse;
+use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
-/// No auth needed, so container health checks can call it; the gateway is always connected.
-pub async fn get() -> Result<HttpResponse, ApiError> {
-    Ok(ok(json!({ "health": { "gateway_status": "connected" } })))
+/// No auth needed, so container health checks can call it. The gateway is `connected` once the
+/// business number is registered, `unregistered` before (`--unregistered`, or a code pending).
+pub async fn get(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let status = if state(&req)?.registration.state().is_registered() {
+        "connected"
+    } else {
+        "unregistered"
+    };
+    Ok(ok(json!({ "health": { "gateway_status": status } })))
 }

@@ -64,6 +64,16 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("inspector/cloud.js"),
     ),
     (
+        "account.js",
+        "text/javascript; charset=utf-8",
+        include_str!("inspector/account.js"),
+    ),
+    (
+        "groups.js",
+        "text/javascript; charset=utf-8",
+        include_str!("inspector/groups.js"),
+    ),
+    (
         "icon.svg",
         "image/svg+xml",
         include_str!("inspector/icon.svg"),

@@ -14,6 +14,7 @@ pub async fn send(
     Json(body): Json<Box<RawValue>>,
 ) -> Result<HttpResponse, ApiError> {
     let parsed = super::parse_json(body.get().as_bytes())?;
+    state(&req)?.registration.check_can_send()?;
     let id = state(&req)?.messaging.send(body, parsed).await?;
     Ok(created(json!({ "messages": [{ "id": id }] })))
 }

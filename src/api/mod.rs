@@ -4,7 +4,9 @@
 //! routes for the OpenAPI consistency test. Unknown paths answer 1006/404, known paths with a
 //! wrong method 1025/405, both in the On-Prem envelope.
 
+mod account;
 mod auth;
+mod backup;
 mod body;
 mod certificates;
 mod cloud;
@@ -13,13 +15,17 @@ mod emulator;
 mod error;
 mod gateways;
 pub mod graph;
+mod groups;
 mod health;
 mod inspector;
 mod media;
 mod messages;
+mod profile;
+mod providers;
 mod session;
 mod settings;
 mod stats;
+mod support;
 mod users;
 
 pub use auth::{Admin, Bearer, Monitor};
@@ -105,6 +111,49 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/gateways/raspisms", M::DELETE, web::delete().to(gateways::delete::<gateways::Raspisms>)),
         ("/v1/emulator/gateways/raspisms/events", M::POST, web::post().to(gateways::event::<gateways::Raspisms>)),
         ("/v1/emulator/gateways/raspisms/messages", M::POST, web::post().to(gateways::send::<gateways::Raspisms>)),
+        // On-Premises: registration, two-step, profile, business profile, backup/restore, media
+        // providers, support, /v1/metrics, the listener's certificate (issue 19, not groups).
+        ("/v1/account", M::POST, web::post().to(account::request_code)),
+        ("/v1/account/verify", M::POST, web::post().to(account::verify)),
+        ("/v1/account/shards", M::POST, web::post().to(account::shards)),
+        ("/v1/settings/account/two-step", M::POST, web::post().to(account::enable_two_step)),
+        ("/v1/settings/account/two-step", M::DELETE, web::delete().to(account::disable_two_step)),
+        ("/v1/settings/profile/about", M::GET, get().to(profile::get_about)),
+        ("/v1/settings/profile/about", M::PATCH, web::patch().to(profile::patch_about)),
+        ("/v1/settings/profile/photo", M::GET, get().to(profile::get_photo)),
+        ("/v1/settings/profile/photo", M::POST, web::post().to(profile::post_photo)),
+        ("/v1/settings/profile/photo", M::DELETE, web::delete().to(profile::delete_photo)),
+        ("/v1/settings/business/profile", M::GET, get().to(profile::get_business)),
+        ("/v1/settings/business/profile", M::POST, web::post().to(profile::post_business)),
+        ("/v1/settings/backup", M::POST, web::post().to(backup::backup)),
+        ("/v1/settings/restore", M::POST, web::post().to(backup::restore)),
+        ("/v1/settings/application/media/providers", M::GET, get().to(providers::list)),
+        ("/v1/settings/application/media/providers", M::POST, web::post().to(providers::add)),
+        ("/v1/settings/application/media/providers/{name}", M::DELETE, web::delete().to(providers::delete)),
+        ("/v1/support", M::GET, get().to(support::get)),
+        ("/v1/metrics", M::GET, get().to(stats::metrics)),
+        ("/v1/certificates/external", M::POST, web::post().to(certificates::upload_external)),
+        ("/v1/emulator/account", M::GET, get().to(account::control)),
+        (profile::PHOTO_LINK_PATH, M::GET, get().to(profile::public_photo)),
+        // Groups (On-Prem, deprecated by Meta), then the control routes that play their customers.
+        ("/v1/groups", M::POST, web::post().to(groups::create)),
+        ("/v1/groups", M::GET, get().to(groups::list)),
+        ("/v1/groups/{id}", M::GET, get().to(groups::info)),
+        ("/v1/groups/{id}", M::PUT, web::put().to(groups::update)),
+        ("/v1/groups/{id}/invite", M::GET, get().to(groups::invite)),
+        ("/v1/groups/{id}/invite", M::DELETE, web::delete().to(groups::revoke_invite)),
+        ("/v1/groups/{id}/participants", M::DELETE, web::delete().to(groups::remove_participants)),
+        ("/v1/groups/{id}/admins", M::PATCH, web::patch().to(groups::promote)),
+        ("/v1/groups/{id}/admins", M::DELETE, web::delete().to(groups::demote)),
+        ("/v1/groups/{id}/icon", M::POST, web::post().to(groups::set_icon)),
+        ("/v1/groups/{id}/icon", M::GET, get().to(groups::get_icon)),
+        ("/v1/groups/{id}/icon", M::DELETE, web::delete().to(groups::delete_icon)),
+        ("/v1/groups/{id}/leave", M::POST, web::post().to(groups::leave)),
+        ("/v1/emulator/groups", M::GET, get().to(groups::control_list)),
+        ("/v1/emulator/groups/join", M::POST, web::post().to(groups::control_join_link)),
+        ("/v1/emulator/groups/{id}/participants", M::POST, web::post().to(groups::control_join)),
+        ("/v1/emulator/groups/{id}/participants", M::DELETE, web::delete().to(groups::control_leave)),
+        ("/v1/emulator/groups/{id}/messages", M::POST, web::post().to(groups::control_message)),
     ]
 }
 

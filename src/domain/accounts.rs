@@ -425,7 +425,11 @@ fn not_found(username: &str) -> ApiError {
 static HASHES: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
 
 /// PBKDF2-HMAC-SHA256 on a blocking thread (100k iterations take tens of ms: never on a worker).
-async fn hash_password(password: &str, salt: &[u8], iterations: u32) -> Result<[u8; 32], ApiError> {
+pub async fn hash_password(
+    password: &str,
+    salt: &[u8],
+    iterations: u32,
+) -> Result<[u8; 32], ApiError> {
     #[cfg(test)]
     HASHES
         .lock()

@@ -103,6 +103,12 @@ impl Messaging {
             }
             extra.insert(k, v);
         }
+        if let (None, Some(group)) = (sink, extra.get("group_id")) {
+            let group = group
+                .as_str()
+                .ok_or_else(|| ApiError::invalid("group_id", "must be a string"))?;
+            self.groups.check_sender(group, &from)?;
+        }
         if let Some(ctx) = extra.get_mut("context").and_then(Value::as_object_mut) {
             if ctx.contains_key("id") && !ctx.contains_key("from") {
                 ctx.insert("from".into(), json!(business_wa_id));

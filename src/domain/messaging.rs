@@ -80,6 +80,8 @@ pub struct Messaging {
     delivery: Arc<Delivery>,
     schedule: Arc<Schedule>,
     pub media: Arc<Media>,
+    /// The groups the business created (`/v1/groups`).
+    pub groups: super::groups::Groups,
     rules: RwLock<Vec<Rule>>,
     templates: RwLock<Vec<Template>>,
     initial_rules: Vec<Rule>,
@@ -132,8 +134,15 @@ impl Messaging {
             delivery.clone(),
             events.clone(),
         )?;
+        let groups = super::groups::Groups::new(
+            store.clone(),
+            delivery.clone(),
+            events.clone(),
+            settings.current().wa_id.clone(),
+        );
         Ok(Messaging {
             conversations: Mutex::new(HashMap::new()),
+            groups,
             events,
             metrics,
             store,
@@ -205,6 +214,9 @@ impl Messaging {
     /// this answers; its statuses happen later, when due (see `simulator::schedule`).
     pub async fn send(&self, request: Box<RawValue>, body: Value) -> Result<String, ApiError> {
         let out = outbound::validate(&body, &self.default_cc, &|id| self.media.mime_type(id))?;
+        if out.recipient_type == outbound::RecipientType::Group {
+            self.groups.check_send(&out.to)?;
+        }
         if let Some(sent) = &out.template {
             templates::check(
                 &self.templates.read().unwrap_or_else(|p| p.into_inner()),
@@ -422,6 +434,7 @@ impl Messaging {
                     .clear::<OpenConversation>()
                     .remove::<StoredRules>("recipient_rules")
                     .remove::<StoredTemplates>("templates");
+                super::groups::Groups::clear(b);
                 Ok(())
             })
             .await?;

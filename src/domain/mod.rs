@@ -2,11 +2,17 @@
 //! Handlers call these; these call the store and enqueue callbacks.
 
 pub mod accounts;
+pub mod backup;
 pub mod cloud;
+pub mod external_cert;
 pub mod gateways;
+pub mod groups;
 pub mod inbound;
 pub mod media;
 pub mod messaging;
+pub mod profile;
+pub mod providers;
+pub mod registration;
 pub mod settings;
 
 use crate::simulator::schedule::StatusFilters;
@@ -70,11 +76,32 @@ impl Settings {
             .await
     }
 
+    /// Replaces the whole settings (a restore, the media providers), keeping this `wa_id` and
+    /// checking the webhook URL as a PATCH would; `also` is committed in the same write.
+    pub async fn replace_with(
+        &self,
+        mut next: ApplicationSettings,
+        also: Batch,
+    ) -> Result<Arc<ApplicationSettings>, ApiError> {
+        next.wa_id = self.wa_id.clone();
+        if let Some(url) = &next.webhooks.url {
+            settings::webhook_url(url, self.allow_http)?;
+        }
+        self.commit(next, also).await
+    }
+
     async fn replace(
         &self,
         next: ApplicationSettings,
     ) -> Result<Arc<ApplicationSettings>, ApiError> {
-        let mut batch = Batch::default();
+        self.commit(next, Batch::default()).await
+    }
+
+    async fn commit(
+        &self,
+        next: ApplicationSettings,
+        mut batch: Batch,
+    ) -> Result<Arc<ApplicationSettings>, ApiError> {
         batch.put(&next)?;
         self.store.commit(batch).await?;
         let next = Arc::new(next);

@@ -28,6 +28,9 @@ pub struct GarbageCollector {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Media {
     pub auto_download: Vec<String>,
+    /// Credentials for media sent by link (`/v1/settings/application/media/providers`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub providers: Vec<super::providers::MediaProvider>,
 }
 
 /// Every field of the real application settings, with the real defaults.
@@ -96,6 +99,7 @@ impl ApplicationSettings {
             max_callback_backoff_delay_ms: 900_000,
             media: Media {
                 auto_download: vec![],
+                providers: vec![],
             },
             notify_user_change_number: true,
             on_call_pager: None,
@@ -192,6 +196,9 @@ impl ApplicationSettings {
                         let name = format!("{key}.{k}");
                         match k.as_str() {
                             "auto_download" => s.media.auto_download = media_types(&name, v)?,
+                            "providers" => {
+                                s.media.providers = super::providers::parse_list(&name, v)?
+                            }
                             _ => return Err(ApiError::unknown_field(&name)),
                         }
                     }

@@ -1,6 +1,7 @@
 //! The WhatsApp On-Premises wire model: envelope, error codes, id formats. Pure, no I/O.
 
 pub mod errors;
+pub mod groups;
 pub mod ids;
 pub mod inbound;
 pub mod integer;

@@ -5,7 +5,7 @@ use crate::helpers::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-const OPEN: [(&str, &str); 6] = [
+const OPEN: [(&str, &str); 7] = [
     ("POST", "/v1/users/login"),
     ("GET", "/v1/health"),
     ("GET", "/v1/certificates/external/ca"),
@@ -13,12 +13,16 @@ const OPEN: [(&str, &str); 6] = [
     ("GET", "/"),
     ("GET", "/inspector/{asset}"),
     ("POST", "/v1/emulator/session"),
+    // The public link of `GET /v1/settings/profile/photo?format=link`.
+    ("GET", "/profile/photo"),
 ];
 
 fn admin_only(method: &str, path: &str) -> bool {
     path.starts_with("/v1/settings")
         || path.starts_with("/v1/certificates/webhooks")
         || path.starts_with("/v1/emulator")
+        || path.starts_with("/v1/account")
+        || path == "/v1/certificates/external"
         || path == "/v1/users"
         || (path == "/v1/users/{username}" && method == "DELETE")
 }

@@ -100,6 +100,8 @@ async fn every_message_type_is_accepted_and_notified() {
         .await;
     let audio_id = app.upload_media("audio/ogg", b"OggS".to_vec()).await;
     let to = "16315551003";
+    // A group send needs a group the business created (see groups_webhooks.rs).
+    let group = crate::groups::create_group(&app, "All").await;
     let bodies = vec![
         json!({"to": to, "type": "text", "text": {"body": "hi"}, "preview_url": true}),
         json!({"to": to, "type": "image", "image": {"id": media_id, "caption": "a picture"}}),
@@ -120,7 +122,7 @@ async fn every_message_type_is_accepted_and_notified() {
             {"type": "button", "sub_type": "quick_reply", "index": 0, "parameters": [{"type": "payload", "payload": "ok"}]},
             {"type": "button", "sub_type": "url", "index": "1", "parameters": [{"type": "text", "text": "abc"}]}]}}),
         json!({"to": to, "type": "hsm", "hsm": {"namespace": "ns", "element_name": "hello", "language": {"policy": "deterministic", "code": "en"}, "localizable_params": [{"default": "Ann"}]}}),
-        json!({"to": "group-123", "recipient_type": "group", "type": "text", "text": {"body": "all"}}),
+        json!({"to": group, "recipient_type": "group", "type": "text", "text": {"body": "all"}}),
     ];
     let mut ids = Vec::new();
     for b in bodies {

@@ -1,8 +1,10 @@
 // The inspector's shell: sign-in, the tabs, and the one event stream every tab listens to.
 import { get, post, del, el, notify } from "./api.js";
+import * as account from "./account.js";
 import * as chat from "./chat.js";
 import * as cloud from "./cloud.js";
 import * as gateways from "./gateways.js";
+import * as groups from "./groups.js";
 import * as journal from "./journal.js";
 import * as settings from "./settings.js";
 
@@ -14,7 +16,9 @@ const TABS = [
   { id: "journal", label: "Webhook journal", module: journal },
   { id: "gateways", label: "SMS gateways", module: gateways },
   { id: "cloud", label: "Cloud API", module: cloud },
+  { id: "groups", label: "Groups", module: groups },
   { id: "settings", label: "Settings", module: settings },
+  { id: "account", label: "Account", module: account },
 ];
 
 const $ = (id) => document.getElementById(id);
