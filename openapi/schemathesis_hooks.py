@@ -144,6 +144,95 @@ SEMANTIC = [
         "POST /v1/emulator/cloud/inbound", 400, 1009, r"^phone_number_id: .* is not a configured Cloud number$",
         "the number must be one configured with PUT /v1/emulator/cloud: a fact of the state, not of the schema",
     ),
+    # Cloud phone numbers (cloud-numbers): facts of the state a schema cannot state.
+    *[
+        (op, 400, 100, r"^Unsupported (get|post|delete) request\. Object with ID '[^']*' does not exist",
+         "the phone number (WABA, QR code) id must be one configured with PUT /v1/emulator/cloud or created "
+         "before: a fact of the state; Graph answers 100, subcode 33")
+        for op in [
+            "GET /{version}/{waba_id}/phone_numbers", "POST /{version}/{media_id}",
+            "POST /{version}/{phone_number_id}/register", "POST /{version}/{phone_number_id}/deregister",
+            "POST /{version}/{phone_number_id}/request_code", "POST /{version}/{phone_number_id}/verify_code",
+            "GET /{version}/{phone_number_id}/whatsapp_business_profile",
+            "POST /{version}/{phone_number_id}/whatsapp_business_profile",
+            "GET /{version}/{phone_number_id}/whatsapp_commerce_settings",
+            "POST /{version}/{phone_number_id}/whatsapp_commerce_settings",
+            "GET /{version}/{phone_number_id}/block_users", "POST /{version}/{phone_number_id}/block_users",
+            "DELETE /{version}/{phone_number_id}/block_users",
+            "GET /{version}/{phone_number_id}/message_qrdls", "POST /{version}/{phone_number_id}/message_qrdls",
+            "GET /{version}/{phone_number_id}/message_qrdls/{code}",
+            "POST /{version}/{phone_number_id}/message_qrdls/{code}",
+            "DELETE /{version}/{phone_number_id}/message_qrdls/{code}",
+        ]
+    ],
+    *[
+        (op, 400, 100, r"Tried accessing nonexisting field|Syntax error in fields|renders no QR images",
+         "fields is Graph's field-expansion grammar (a, b{c}, d.format(SVG)) over the node's field names: "
+         "a string schema cannot state which names a node has")
+        for op in [
+            "GET /{version}/{media_id}", "GET /{version}/{waba_id}/phone_numbers",
+            "GET /{version}/{phone_number_id}/whatsapp_business_profile",
+            "GET /{version}/{phone_number_id}/whatsapp_commerce_settings",
+            "GET /{version}/{phone_number_id}/message_qrdls", "GET /{version}/{phone_number_id}/message_qrdls/{code}",
+        ]
+    ],
+    *[
+        (op, 400, 100, r"not a cursor this edge returned",
+         "after/before are opaque cursors this edge returned earlier: a fact of the state")
+        for op in ["GET /{version}/{waba_id}/phone_numbers", "GET /{version}/{phone_number_id}/block_users"]
+    ],
+    (
+        "POST /{version}/{phone_number_id}/register", 400, 133005, None,
+        "with a two-step PIN set (by an earlier case), the PIN must match it: a fact of the state",
+    ),
+    (
+        "POST /{version}/{phone_number_id}/register", 400, 133008, None,
+        "five wrong PINs in a row lock registration for an hour: a fact of the state",
+    ),
+    (
+        "POST /{version}/{phone_number_id}/register", 400, 133016, None,
+        "at most 10 register/deregister calls per number in 72 hours (Meta's limit): a count over earlier cases",
+    ),
+    (
+        "POST /{version}/{phone_number_id}/deregister", 400, 133016, None,
+        "at most 10 register/deregister calls per number in 72 hours (Meta's limit): a count over earlier cases",
+    ),
+    (
+        "POST /{version}/{phone_number_id}/verify_code", 400, 100, r"verification code|request_code first",
+        "the code must be the one the last request_code produced, within 10 minutes: a fact of the state",
+    ),
+    (
+        "POST /{version}/{phone_number_id}/whatsapp_commerce_settings", 400, 100, r"is_cart_enabled or is_catalog_visible is required",
+        "at least one of two optional query parameters: OpenAPI parameters cannot state one-of-these-required",
+    ),
+    (
+        "POST /{version}/{phone_number_id}/block_users", 400, 139100, None,
+        "only users who wrote to the number in the last 24 hours can be blocked, never the number itself, and "
+        "a user must read as a phone number: facts of the state and of number parsing, answered per user",
+    ),
+    (
+        "DELETE /{version}/{phone_number_id}/block_users", 400, 139100, None,
+        "a user must read as a phone number (user_id is unknown to the emulator): answered per user",
+    ),
+    (
+        "POST /{version}/{phone_number_id}/messages", 400, 133010, None,
+        "a number deregistered by an earlier case (POST .../deregister) refuses sends until it registers again",
+    ),
+    # Found by the fuzzing phase on routes that existed before (said in the cloud-numbers report).
+    (
+        "POST /{version}/{phone_number_id}/media", 400, 131008, r"Content-Type header",
+        "the media type comes from the type part or, when that is empty, from the file part's own "
+        "Content-Type: a rule across two multipart parts",
+    ),
+    (
+        "POST /{version}/{phone_number_id}/media", 400, 131053, r"is not a supported media type",
+        "the media type must be one the Cloud API takes for the uploaded kind (image/jpeg, audio/ogg, ...): "
+        "the type part is free text in multipart and is checked against the per-kind table",
+    ),
+    (
+        "POST /{version}/{phone_number_id}/messages", 400, 131026, r"block list",
+        "a recipient blocked by an earlier case (POST .../block_users) cannot be messaged",
+    ),
     # The On-Premises account surface (registration, two-step, profile, backup, certificates).
     (
         "POST /v1/account", 400, 1009, r"^phone_number: must be the number without country code",
@@ -272,7 +361,9 @@ def _error(response):
         body = json.loads(response.content or b"{}")
         if "error" in body:
             graph = body["error"]
-            return graph.get("code"), (graph.get("error_data") or {}).get("details") or ""
+            # Graph-level errors (unknown objects, parameters) carry Meta's text in `message` only.
+            details = (graph.get("error_data") or {}).get("details") or graph.get("message") or ""
+            return graph.get("code"), details
         first = body["errors"][0]
         return first.get("code"), first.get("details") or ""
     except (ValueError, KeyError, IndexError, TypeError, AttributeError):

@@ -10,9 +10,40 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
 pub async fn get(req: HttpRequest, _a: Admin) -> Result<HttpResponse, ApiError> {
-    Ok(ok(
-        json!({ "cloud": state(&req)?.cloud.config().to_json() }),
-    ))
+    let cloud = &state(&req)?.cloud;
+    Ok(ok(json!({
+        "cloud": cloud.config().to_json(),
+        "phone_numbers": phone_numbers(cloud)?,
+    })))
+}
+
+/// What each number's Graph calls changed: registration, two-step PIN, the last requested
+/// verification code (as the SMS or call would bring it), the display name under review, blocks.
+fn phone_numbers(cloud: &crate::domain::cloud::Cloud) -> Result<Vec<serde_json::Value>, ApiError> {
+    let internal = |e: crate::graph::GraphError| ApiError::internal(e);
+    let mut out = vec![];
+    for n in &cloud.config().numbers {
+        let id = &n.phone_number_id;
+        let s = cloud.number_state(id).map_err(internal)?;
+        let blocked: Vec<_> = cloud
+            .blocked_users(id)
+            .map_err(internal)?
+            .into_iter()
+            .map(|b| b.wa_id)
+            .collect();
+        out.push(json!({
+            "phone_number_id": id,
+            "registered": s.registered(),
+            "two_step_pin": s.pin,
+            "verification_code": s.verification.map(|v| json!({
+                "code": v.code, "code_method": v.code_method, "language": v.language,
+                "requested_at": v.requested_ms / 1000,
+            })),
+            "new_display_name": s.new_display_name,
+            "blocked_users": blocked,
+        }));
+    }
+    Ok(out)
 }
 
 pub async fn put(
@@ -30,7 +61,12 @@ pub async fn inbound(
     Json(body): Json<InboundRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let st = state(&req)?;
-    let (id, callback) = st.cloud.inbound(&st.messaging, body).await?;
+    let Some((id, callback)) = st.cloud.inbound(&st.messaging, body).await? else {
+        // The number blocked the sender: Meta drops the message.
+        return Ok(ok(
+            json!({ "messages": [], "callbacks": [], "dropped": "blocked" }),
+        ));
+    };
     let callbacks: Vec<_> = callback.into_iter().map(|id| json!({ "id": id })).collect();
     Ok(ok(
         json!({ "messages": [{ "id": id }], "callbacks": callbacks }),

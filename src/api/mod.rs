@@ -231,6 +231,24 @@ fn graph_route_table() -> Vec<(&'static str, Method, Route)> {
         ("/{waba_id}/subscribed_apps", M::GET, get().to(graph::subscribed_apps::list)),
         ("/{waba_id}/subscribed_apps", M::POST, web::post().to(graph::subscribed_apps::subscribe)),
         ("/{waba_id}/subscribed_apps", M::DELETE, web::delete().to(graph::subscribed_apps::unsubscribe)),
+        // Cloud phone numbers: registration, two-step PIN, business profile, blocks, QR codes, commerce.
+        ("/{waba_id}/phone_numbers", M::GET, get().to(graph::phone_numbers::list)),
+        ("/{phone_number_id}/register", M::POST, web::post().to(graph::phone_numbers::register)),
+        ("/{phone_number_id}/deregister", M::POST, web::post().to(graph::phone_numbers::deregister)),
+        ("/{phone_number_id}/request_code", M::POST, web::post().to(graph::phone_numbers::request_code)),
+        ("/{phone_number_id}/verify_code", M::POST, web::post().to(graph::phone_numbers::verify_code)),
+        ("/{phone_number_id}/whatsapp_business_profile", M::GET, get().to(graph::business::get_profile)),
+        ("/{phone_number_id}/whatsapp_business_profile", M::POST, web::post().to(graph::business::update_profile)),
+        ("/{phone_number_id}/whatsapp_commerce_settings", M::GET, get().to(graph::business::get_commerce)),
+        ("/{phone_number_id}/whatsapp_commerce_settings", M::POST, web::post().to(graph::business::update_commerce)),
+        ("/{phone_number_id}/block_users", M::GET, get().to(graph::blocks::list)),
+        ("/{phone_number_id}/block_users", M::POST, web::post().to(graph::blocks::block)),
+        ("/{phone_number_id}/block_users", M::DELETE, web::delete().to(graph::blocks::unblock)),
+        ("/{phone_number_id}/message_qrdls", M::GET, get().to(graph::qr::list)),
+        ("/{phone_number_id}/message_qrdls", M::POST, web::post().to(graph::qr::save)),
+        ("/{phone_number_id}/message_qrdls/{code}", M::GET, get().to(graph::qr::get)),
+        ("/{phone_number_id}/message_qrdls/{code}", M::POST, web::post().to(graph::qr::save)),
+        ("/{phone_number_id}/message_qrdls/{code}", M::DELETE, web::delete().to(graph::qr::delete)),
     ]
 }
 

@@ -45,7 +45,19 @@ pub fn code_info(code: u32) -> (&'static str, u16) {
         132012 => ("Template parameter format mismatch", 400),
         132015 => ("Template is paused", 400),
         132016 => ("Template is disabled", 400),
+        131021 => ("Recipient cannot be sender", 400),
+        133005 => ("Two step verification PIN Mismatch", 400),
+        133006 => ("Phone number re-verification needed", 400),
+        133008 => (
+            "Too many two step verification PIN guesses for this phone number",
+            400,
+        ),
         133010 => ("Phone number not registered", 400),
+        133016 => ("Account register deregister rate limit exceeded", 400),
+        139100 => ("Failed to block/unblock users", 400),
+        139101 => ("Blocklist limit reached", 400),
+        139102 => ("Blocklist concurrent update", 400),
+        139103 => ("Internal error", 500),
         _ => ("Something went wrong", 500),
     }
 }
@@ -107,6 +119,7 @@ impl GraphError {
     /// 100/33 (400, `GraphMethodException`): an object id that does not exist, or does not take
     /// this method, in Meta's words.
     pub fn unknown_object(method: &str, id: &str) -> GraphError {
+        let id: String = id.chars().take(200).collect();
         let text = format!(
             "Unsupported {} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
             method.to_ascii_lowercase()
@@ -116,6 +129,12 @@ impl GraphError {
             .with_subcode(33);
         e.kind = "GraphMethodException";
         e
+    }
+
+    /// A Graph-level parameter error in Meta's wording: `(#100) The parameter pin is required`.
+    pub fn graph_param(text: impl Into<String>) -> GraphError {
+        let text = format!("(#100) {}", text.into());
+        GraphError::new(100, text.clone()).with_message(text)
     }
 
     pub fn with_subcode(mut self, subcode: u32) -> GraphError {
@@ -229,6 +248,23 @@ mod tests {
         assert_eq!(v["error"]["fbtrace_id"], "AbC");
         assert_eq!(GraphError::bad_token("x").status, 401);
         assert_eq!(GraphError::new(132001, "").status, 404);
+    }
+
+    #[test]
+    fn an_unknown_object_answers_subcode_33_in_metas_words() {
+        let v = GraphError::unknown_object("GET", "123").to_json("AbC");
+        assert_eq!(v["error"]["code"], 100);
+        assert_eq!(v["error"]["error_subcode"], 33);
+        assert_eq!(v["error"]["type"], "GraphMethodException");
+        assert!(v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Unsupported get request. Object with ID '123' does not exist"));
+        let p = GraphError::graph_param("Param pin must be 6 characters long.").to_json("x");
+        assert_eq!(
+            p["error"]["message"],
+            "(#100) Param pin must be 6 characters long."
+        );
     }
 
     #[test]

@@ -3,10 +3,13 @@
 //! the Cloud validation of outbound messages. Pure, no I/O.
 
 pub mod errors;
+pub mod fields;
 pub mod ids;
 pub mod multipart;
 pub mod outbound;
 pub mod templates;
+pub mod paging;
+pub mod profile;
 pub mod version;
 pub mod webhook;
 

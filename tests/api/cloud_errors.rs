@@ -37,6 +37,23 @@ fn graph_error(status: StatusCode, body: &Value, want_status: u16, want_code: u6
     );
 }
 
+/// Graph's answer for an id that names nothing: code 100, subcode 33, `GraphMethodException`.
+pub fn unknown_object(status: StatusCode, body: &Value) {
+    assert_eq!(status, 400, "{body}");
+    let e = &body["error"];
+    assert_eq!(
+        (&e["code"], &e["error_subcode"]),
+        (&json!(100), &json!(33)),
+        "{body}"
+    );
+    assert_eq!(e["type"], "GraphMethodException", "{body}");
+    assert!(
+        e["message"].as_str().unwrap().contains("does not exist"),
+        "{body}"
+    );
+    assert!(e["fbtrace_id"].is_string(), "{body}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_are_checked_and_bad_input_answers_graph_errors() {
     let (app, _rx, _) = cloud_app().await;
@@ -116,7 +133,7 @@ async fn tokens_are_checked_and_bad_input_answers_graph_errors() {
         Some(text.clone()),
     )
     .await;
-    graph_error(status, &body, 400, 100);
+    unknown_object(status, &body);
     let (status, body) = graph(
         &app,
         Some("tok-1"),
@@ -304,7 +321,7 @@ async fn media_upload_metadata_download_and_delete() {
         None,
     )
     .await;
-    graph_error(status, &body, 400, 100);
+    unknown_object(status, &body);
     // Per-type limits: a sticker over 500 KB is refused (131053).
     let (status, body) = upload_raw(&app, "image/webp", &vec![0u8; 600 * 1024]).await;
     graph_error(status, &body, 400, 131053);

@@ -152,10 +152,7 @@ pub async fn download(req: HttpRequest) -> GraphResult {
 
 /// Graph's answer for an object id that does not exist (400, code 100), naming the method as Meta does.
 fn unknown_media(method: &str, id: &str) -> GraphFailure {
-    GraphFailure(GraphError::invalid(format!(
-        "Unsupported {method} request. Object with ID '{}' does not exist, cannot be loaded due to missing permissions, or does not support this operation",
-        crate::api::echo(id)
-    )))
+    GraphFailure(GraphError::unknown_object(method, &crate::api::echo(id)))
 }
 
 /// `?phone_number_id=` must name a configured number.

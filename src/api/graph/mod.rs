@@ -1,12 +1,17 @@
 //! The Cloud API's Graph routes (`/{version}/...`, version like `v19.0`). Every answer, failures
 //! included, is in the Graph shape: `{"error":{message, type, code, error_data, fbtrace_id}}`.
 
+pub mod blocks;
+pub mod business;
 pub mod media;
 pub mod messages;
 pub mod objects;
 pub mod params;
 pub mod subscribed_apps;
 pub mod templates;
+pub mod numbers_params;
+pub mod phone_numbers;
+pub mod qr;
 
 use super::auth::state;
 use crate::graph::{ids, GraphError, Version};

@@ -1,15 +1,16 @@
 //! `GET|POST|DELETE /{version}/{id}`: one path for every Graph object kind. The id decides the
-//! kind; each kind has one branch here (media, message templates; phone numbers to come), and an
+//! kind; each kind has one branch here (phone numbers, message templates, media), and an
 //! id of no kind answers Meta's unknown-object error (100, subcode 33, `GraphMethodException`,
 //! HTTP 400). Paths with a trailing slash (`/{id}/`) land here too.
 
 use super::params::Params;
-use super::{app, authorize, media, templates, version, GraphResult};
+use super::{app, authorize, media, phone_numbers, templates, version, GraphResult};
 use crate::graph::GraphError;
 use actix_web::{web, HttpRequest};
 
 /// What an id names.
 enum Object {
+    PhoneNumber,
     Template(Box<crate::domain::templates::TemplateRecord>),
     Media,
     Unknown,
@@ -17,6 +18,9 @@ enum Object {
 
 fn lookup(req: &HttpRequest, id: &str) -> Result<Object, super::GraphFailure> {
     let st = app(req)?;
+    if st.cloud.config().number(id).is_some() {
+        return Ok(Object::PhoneNumber);
+    }
     if let Some(t) = st.cloud.templates.get(id) {
         return Ok(Object::Template(Box::new(t)));
     }
@@ -39,6 +43,7 @@ pub async fn get(req: HttpRequest) -> GraphResult {
     version(&req)?;
     let id = id(&req);
     match lookup(&req, &id)? {
+        Object::PhoneNumber => phone_numbers::get(req).await,
         Object::Template(t) => templates::get(&req, &t),
         Object::Media => media::get(req).await,
         Object::Unknown => Err(unknown("get", &id)),
@@ -50,6 +55,7 @@ pub async fn post(req: HttpRequest, payload: web::Payload) -> GraphResult {
     version(&req)?;
     let id = id(&req);
     match lookup(&req, &id)? {
+        Object::PhoneNumber => phone_numbers::update(req, payload).await,
         Object::Template(_) => {
             let p = Params::read(&req, payload).await?;
             templates::edit(&req, &id, p).await
@@ -65,6 +71,8 @@ pub async fn delete(req: HttpRequest) -> GraphResult {
     match lookup(&req, &id)? {
         Object::Media => media::delete(req).await,
         // Templates are deleted through their WABA (`DELETE /{waba-id}/message_templates`).
-        Object::Template(_) | Object::Unknown => Err(unknown("delete", &id)),
+        Object::PhoneNumber | Object::Template(_) | Object::Unknown => {
+            Err(unknown("delete", &id))
+        }
     }
 }

@@ -1,4 +1,5 @@
-// The Cloud API tab: the numbers and webhook URL of GET /v1/emulator/cloud, a form to play a
+// The Cloud API tab: the numbers (with their registration, two-step PIN, pending verification code
+// and block list) and webhook URL of GET /v1/emulator/cloud, a form to play a
 // customer writing to one of the numbers (POST /v1/emulator/cloud/inbound), and the Cloud
 // webhooks, newest first, and the message templates of the one registry (GET /v1/emulator/templates)
 // with buttons to decide their review as Meta would (POST /v1/emulator/cloud/templates/{id}/status).
@@ -8,13 +9,14 @@ import { showCallbacks } from "./gateways.js";
 
 const LIVE = new Set(["callback_attempt", "inbound", "message_sent", "status"]);
 
-let panel, numbersBody, webhook, numberSelect, fromInput, textInput, list, templatesBody;
+let panel, numbersBody, statesBody, webhook, numberSelect, fromInput, textInput, list, templatesBody;
 const DECISIONS = ["APPROVED", "REJECTED", "PAUSED", "DISABLED"];
 let timer = null;
 
 export function mount(p) {
   panel = p;
   numbersBody = el("tbody", {});
+  statesBody = el("tbody", {});
   webhook = el("p", { id: "cloud-webhook", class: "mono" });
   numberSelect = el("select", { id: "cloud-number", name: "phone_number_id" });
   fromInput = el("input", { id: "cloud-from", name: "from", type: "tel", required: true, placeholder: "16315551001" });
@@ -35,6 +37,11 @@ export function mount(p) {
           el("thead", {}, el("tr", {}, ...["phone_number_id", "display number", "WABA", "throughput (msg/s)"]
             .map((h) => el("th", { scope: "col" }, h)))),
           numbersBody),
+        el("h3", {}, "Registration and blocks"),
+        el("table", { class: "rules", id: "cloud-number-states" },
+          el("thead", {}, el("tr", {}, ...["phone_number_id", "registered", "two-step PIN", "verification code", "blocked users"]
+            .map((h) => el("th", { scope: "col" }, h)))),
+          statesBody),
         el("h3", {}, "Webhook URL"), webhook, form,
         el("h3", {}, "Templates"),
         el("table", { class: "rules", id: "cloud-templates" },
@@ -62,7 +69,7 @@ export async function reload() {
       get("/v1/emulator/callbacks?source=cloud&limit=50"),
       get("/v1/emulator/templates"),
     ]);
-    showConfig(config.cloud);
+    showConfig(config.cloud, config.phone_numbers || []);
     showTemplates(templates.templates || []);
     showCallbacks(list, journal.callbacks || []);
   } catch (err) {
@@ -70,13 +77,25 @@ export async function reload() {
   }
 }
 
-function showConfig(cloud) {
+// `states`: what Graph calls changed per number (registration, PIN, pending code, block list).
+function showConfig(cloud, states) {
   const numbers = cloud.numbers || [];
+  const stateOf = (id) => states.find((s) => s.phone_number_id === id) || {};
   numbersBody.replaceChildren(...numbers.map((n) => el("tr", { dataset: { phoneNumberId: n.phone_number_id } },
     el("td", { class: "mono" }, n.phone_number_id),
     el("td", {}, n.display_phone_number),
     el("td", { class: "mono" }, n.waba_id),
     el("td", {}, String(n.throughput_mps)))));
+  statesBody.replaceChildren(...numbers.map((n) => {
+    const s = stateOf(n.phone_number_id);
+    const code = s.verification_code ? `${s.verification_code.code} (${s.verification_code.code_method})` : "none";
+    return el("tr", { dataset: { phoneNumberId: n.phone_number_id } },
+      el("td", { class: "mono" }, n.phone_number_id),
+      el("td", { class: "registered" }, s.registered === false ? "no (sends answer 133010)" : "yes"),
+      el("td", { class: "mono pin" }, s.two_step_pin || "not set"),
+      el("td", { class: "mono code" }, code),
+      el("td", { class: "mono blocked" }, (s.blocked_users || []).join(", ") || "none"));
+  }));
   webhook.textContent = (cloud.webhook && cloud.webhook.url) || "not set";
   const chosen = numberSelect.value;
   numberSelect.replaceChildren(...numbers.map((n) => el("option", { value: n.phone_number_id },
@@ -89,8 +108,12 @@ async function write(e) {
   const body = { from: fromInput.value.trim(), type: "text", text: { body: textInput.value } };
   if (numberSelect.value) body.phone_number_id = numberSelect.value;
   try {
-    await post("/v1/emulator/cloud/inbound", body);
-    notify(`Sent to ${body.phone_number_id || "the first number"} as ${body.from}`);
+    const answer = await post("/v1/emulator/cloud/inbound", body);
+    if (answer && answer.dropped) {
+      notify(`Dropped: ${body.from} is blocked by ${body.phone_number_id || "the first number"}`, true);
+    } else {
+      notify(`Sent to ${body.phone_number_id || "the first number"} as ${body.from}`);
+    }
     textInput.value = "";
     reload();
   } catch (err) {

@@ -101,6 +101,13 @@ pub struct CloudNumber {
     /// Set for a test number: only these recipients can be messaged (others get 131030).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_recipients: Option<Vec<String>>,
+    /// The business name Graph answers as `verified_name` (Meta's test numbers: "Test Number").
+    #[serde(default = "default_verified_name")]
+    pub verified_name: String,
+}
+
+fn default_verified_name() -> String {
+    "Test Number".to_string()
 }
 
 fn default_throughput() -> u32 {
@@ -161,6 +168,7 @@ impl CloudConfig {
                 waba_id: random_digits(15),
                 throughput_mps: default_throughput(),
                 allowed_recipients: None,
+                verified_name: default_verified_name(),
             }],
             webhook: Webhook::default(),
         }
@@ -256,6 +264,12 @@ impl CloudConfig {
                         "must be 1 to 20 digits",
                     ));
                 }
+            }
+            if !(1..=512).contains(&n.verified_name.trim().chars().count()) {
+                return Err(ApiError::invalid(
+                    &format!("numbers[{i}].verified_name"),
+                    "must be 1 to 512 characters",
+                ));
             }
             if !(1..=100_000).contains(&n.throughput_mps) {
                 return Err(ApiError::invalid(

@@ -2,8 +2,11 @@
 //! messaging (store, recipient rules, templates, status lifecycle), and its signed webhooks as
 //! direct callbacks of the delivery engine.
 
+pub mod blocks;
 pub mod config;
 mod limits;
+pub mod numbers;
+pub mod qr;
 mod send;
 pub(crate) mod sinks;
 pub mod subscriptions;
@@ -68,6 +71,8 @@ pub struct Cloud {
     change: tokio::sync::Mutex<()>,
     /// Message templates on the WABAs, in the registry On-Prem shares.
     pub(crate) templates: Arc<templates::Desk>,
+    /// Serialises changes to the numbers' state, block lists and QR codes.
+    numbers_lock: tokio::sync::Mutex<()>,
 }
 
 impl Cloud {
@@ -131,6 +136,7 @@ impl Cloud {
             limits: limits::Limits::default(),
             windows: Mutex::new(None),
             change: tokio::sync::Mutex::new(()),
+            numbers_lock: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -181,9 +187,19 @@ impl Cloud {
         }
     }
 
-    /// Forgets the rate-limit counters, the customer-service windows and the subscribed-apps
-    /// changes (the control API's reset).
+    /// Forgets the rate-limit counters, the customer-service windows, the numbers' registration,
+    /// profiles and settings, the block lists, the QR codes and the subscribed-apps changes (the
+    /// control API's reset).
     pub async fn reset(&self) -> Result<(), ApiError> {
+        let _one_writer = self.numbers_lock.lock().await;
+        self.store
+            .commit_with(|b| {
+                b.clear::<numbers::NumberState>()
+                    .clear::<blocks::BlockedUser>()
+                    .clear::<qr::QrCode>();
+                Ok(())
+            })
+            .await?;
         self.limits.reset();
         *self.windows.lock().unwrap_or_else(|p| p.into_inner()) = None;
         self.reset_subscriptions().await

@@ -51,9 +51,7 @@ impl Cloud {
     pub fn check_number(&self, phone_number_id: &str) -> Result<(), GraphError> {
         match self.config().number(phone_number_id) {
             Some(_) => Ok(()),
-            None => Err(GraphError::invalid(format!(
-                "Unsupported post request. Object with ID '{phone_number_id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation"
-            ))),
+            None => Err(GraphError::unknown_object("POST", phone_number_id)),
         }
     }
 
@@ -67,6 +65,7 @@ impl Cloud {
         body: Value,
     ) -> Result<Value, GraphError> {
         self.check_number(phone_number_id)?;
+        self.check_registered(phone_number_id)?;
         let config = self.config();
         let number = config
             .number(phone_number_id)
@@ -114,6 +113,12 @@ impl Cloud {
             templates::check(&registered, sent).map_err(|e| from_onprem(&e))?;
         }
         let individual = send.recipient_type == RecipientType::Individual;
+        if individual && self.is_blocked(phone_number_id, &send.to)? {
+            return Err(GraphError::new(
+                131026,
+                format!("{} is on the block list of number {phone_number_id}: unblock them first (DELETE /{{version}}/{phone_number_id}/block_users)", send.to),
+            ));
+        }
         if let (true, Some(allowed)) = (individual, &number.allowed_recipients) {
             if !allowed.iter().any(|a| a == &send.to) {
                 return Err(GraphError::new(
@@ -196,11 +201,12 @@ impl Cloud {
     }
 
     /// A customer message to a Cloud number (`phone_number_id` in the body; default the first).
+    /// None when the number blocked the sender: the message is dropped, nothing is stored or sent.
     pub async fn inbound(
         &self,
         messaging: &Messaging,
         mut req: InboundRequest,
-    ) -> Result<(String, Option<u64>), ApiError> {
+    ) -> Result<Option<(String, Option<u64>)>, ApiError> {
         let config = self.config();
         let phone_number_id = match req.rest.remove("phone_number_id") {
             None => config
@@ -242,6 +248,14 @@ impl Cloud {
             }
         }
         let from = crate::wa::outbound::normalize_number(&req.from, &self.default_cc);
+        if let Some(f) = &from {
+            if self
+                .is_blocked(&phone_number_id, f)
+                .map_err(ApiError::internal)?
+            {
+                return Ok(None);
+            }
+        }
         let sink = Inbound {
             shared: &self.shared,
             phone_number_id: &phone_number_id,
@@ -252,6 +266,6 @@ impl Cloud {
         if let Some(from) = from {
             self.note_inbound(&phone_number_id, &from, now_ms());
         }
-        Ok(result)
+        Ok(Some(result))
     }
 }

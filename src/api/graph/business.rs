@@ -1,0 +1,118 @@
+//! `GET|POST /{phone-number-id}/whatsapp_business_profile` (a flat `data[0]` with `vertical`
+//! always present) and `GET|POST /{phone-number-id}/whatsapp_commerce_settings`.
+
+use super::numbers_params as params;
+use super::{app, authorize, version, GraphFailure, GraphResult};
+use crate::graph::profile::{self, ProfilePatch};
+use crate::graph::GraphError;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
+
+/// The configured number of the path, or Graph's unknown-object answer.
+pub(super) fn number_id(req: &HttpRequest, method: &str) -> Result<String, GraphFailure> {
+    let id = req.match_info().get("phone_number_id").unwrap_or("");
+    match app(req)?.cloud.config().number(id) {
+        Some(_) => Ok(id.to_string()),
+        None => Err(GraphError::unknown_object(method, id).into()),
+    }
+}
+
+pub async fn get_profile(req: HttpRequest) -> GraphResult {
+    authorize(&req)?;
+    version(&req)?;
+    let id = number_id(&req, "GET")?;
+    let p = params::query(&req);
+    let fields = match params::field_list(&p)? {
+        None => None,
+        Some(list) => {
+            let mut names = vec![];
+            for f in list {
+                if !profile::FIELDS.contains(&f.name.as_str()) {
+                    return Err(GraphError::graph_param(format!(
+                        "Tried accessing nonexisting field ({}) on node type (WhatsAppBusinessProfile)",
+                        f.name.chars().take(60).collect::<String>()
+                    ))
+                    .into());
+                }
+                names.push(f.name);
+            }
+            Some(names)
+        }
+    };
+    let state = app(&req)?.cloud.number_state(&id)?;
+    Ok(HttpResponse::Ok().json(json!({ "data": [state.profile.to_json(fields.as_deref())] })))
+}
+
+pub async fn update_profile(req: HttpRequest, payload: web::Payload) -> GraphResult {
+    authorize(&req)?;
+    version(&req)?;
+    let id = number_id(&req, "POST")?;
+    let p = params::read(&req, payload).await?;
+    let patch = ProfilePatch::parse(&p)?;
+    app(&req)?.cloud.update_profile(&id, patch).await?;
+    Ok(HttpResponse::Ok().json(json!({ "success": true })))
+}
+
+/// The commerce settings object's id: stable per number (Meta gives it its own id).
+fn settings_id(phone_number_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(format!("commerce:{phone_number_id}"));
+    let n = u64::from_be_bytes(h[..8].try_into().unwrap_or_default());
+    (n % 900_000_000_000_000 + 100_000_000_000_000).to_string()
+}
+
+pub async fn get_commerce(req: HttpRequest) -> GraphResult {
+    authorize(&req)?;
+    version(&req)?;
+    let id = number_id(&req, "GET")?;
+    let p = params::query(&req);
+    let all = ["is_cart_enabled", "is_catalog_visible", "id"];
+    let wanted: Vec<String> = match params::field_list(&p)? {
+        None => all.iter().map(|s| s.to_string()).collect(),
+        Some(list) => {
+            let mut names = vec![];
+            for f in list {
+                if !all.contains(&f.name.as_str()) {
+                    return Err(GraphError::graph_param(format!(
+                        "Tried accessing nonexisting field ({}) on node type (WhatsAppCommerceSettings)",
+                        f.name.chars().take(60).collect::<String>()
+                    ))
+                    .into());
+                }
+                names.push(f.name);
+            }
+            names
+        }
+    };
+    let c = app(&req)?.cloud.number_state(&id)?.commerce;
+    let mut item = serde_json::Map::new();
+    for name in wanted {
+        let v = match name.as_str() {
+            "is_cart_enabled" => json!(c.is_cart_enabled),
+            "is_catalog_visible" => json!(c.is_catalog_visible),
+            _ => continue,
+        };
+        item.insert(name, v);
+    }
+    item.insert("id".into(), json!(settings_id(&id)));
+    Ok(HttpResponse::Ok().json(json!({ "data": [item] })))
+}
+
+/// `POST ...?is_cart_enabled=true&is_catalog_visible=false` (query or body).
+pub async fn update_commerce(req: HttpRequest, payload: web::Payload) -> GraphResult {
+    authorize(&req)?;
+    version(&req)?;
+    let id = number_id(&req, "POST")?;
+    let p = params::read(&req, payload).await?;
+    params::only(&p, &["is_cart_enabled", "is_catalog_visible"])?;
+    let cart = params::boolean(&p, "is_cart_enabled")?;
+    let catalog = params::boolean(&p, "is_catalog_visible")?;
+    if cart.is_none() && catalog.is_none() {
+        return Err(GraphError::graph_param(
+            "The parameter is_cart_enabled or is_catalog_visible is required",
+        )
+        .into());
+    }
+    app(&req)?.cloud.update_commerce(&id, cart, catalog).await?;
+    Ok(HttpResponse::Ok().json(json!({ "success": true })))
+}
