@@ -5,8 +5,10 @@
 pub mod config;
 pub mod events;
 pub mod outbound;
+pub mod raspisms_api;
 mod raspisms_events;
 mod records;
+pub mod smsgateway24_api;
 
 use crate::delivery::{Delivery, DirectCallback, Request, RetryPolicy};
 use crate::domain::Settings;
@@ -147,8 +149,9 @@ impl Gateways {
     }
 
     /// Fires one event now; answers the callbacks it made.
-    pub async fn event(&self, g: Gateway, req: EventRequest) -> Result<Vec<Created>, ApiError> {
+    pub async fn event(&self, g: Gateway, mut req: EventRequest) -> Result<Vec<Created>, ApiError> {
         let c = self.get(g)?;
+        let received = self.prefill_received(&c, &mut req)?;
         let mut next = || self.next_id();
         let mut ctx = Context {
             now_s: now_ms() / 1000,
@@ -156,6 +159,9 @@ impl Gateways {
             next_id: &mut next,
         };
         let callbacks = events::build(&c, req, &mut ctx)?;
+        if let Some(r) = received {
+            self.keep_received(&c, r).await?;
+        }
         self.enqueue(callbacks).await
     }
 
@@ -212,6 +218,7 @@ impl Gateways {
             to: req.to,
             text: req.text,
             created_ms: now,
+            originating_scheduled: None,
         };
         // Kept while statuses are to come (a restart resumes them), forgotten after the last.
         if m.next_step().is_some() {
@@ -219,6 +226,37 @@ impl Gateways {
             self.clone().play(m.id);
         }
         Ok(m)
+    }
+
+    /// An outbound SMS of a gateway's own API (`id` chosen by the caller), planned from `from_ms`
+    /// by the recipient rules: the caller commits it with its own rows, then calls `play_all`.
+    fn planned(
+        &self,
+        c: &GatewayConfig,
+        id: u64,
+        to: &str,
+        text: &str,
+        from_ms: u64,
+        rules: &[Rule],
+        originating_scheduled: Option<u64>,
+    ) -> OutboundMessage {
+        let digits = to.strip_prefix('+').unwrap_or(to);
+        OutboundMessage {
+            id,
+            gateway: c.gateway(),
+            steps: outbound::plan(c, rules::find(rules, digits), self.timing, from_ms),
+            to: to.into(),
+            text: text.into(),
+            created_ms: now_ms(),
+            originating_scheduled,
+        }
+    }
+
+    /// Starts the timers of committed outbound messages.
+    fn play_all(self: &Arc<Self>, messages: &[OutboundMessage]) {
+        for m in messages.iter().filter(|m| m.next_step().is_some()) {
+            self.clone().play(m.id);
+        }
     }
 
     /// Plays the rest of a message's plan: each step when due, then marked notified.
@@ -318,7 +356,7 @@ impl Gateways {
                     origin: r.id_phone.unwrap_or(1),
                     mms: false,
                     medias: vec![],
-                    originating_scheduled: None,
+                    originating_scheduled: m.originating_scheduled,
                 });
                 events::raspisms_callbacks(r, &e, None, at_s, &ctx)
             }

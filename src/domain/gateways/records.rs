@@ -18,6 +18,11 @@ impl Records {
         Records { store }
     }
 
+    /// The store, for the gateways' own APIs (their records commit with the outbound messages).
+    pub(super) fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// A fresh id (ids, rids, sms ids): unique across restarts, never 0.
     pub fn next_id(&self) -> Result<u64, StoreError> {
         Ok(self.store.generate_id()? + 1)
@@ -69,6 +74,8 @@ impl Records {
     pub async fn clear(&self) -> Result<(), StoreError> {
         let mut b = Batch::default();
         b.clear::<GatewayConfig>().clear::<OutboundMessage>();
+        super::smsgateway24_api::clear(&mut b);
+        super::raspisms_api::clear(&mut b);
         self.store.commit(b).await
     }
 }
