@@ -230,7 +230,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         if let Some(rest) = path.strip_prefix(CONTROL_PREFIX) {
             control = control.service(resource(rest, routes));
         } else if let Some(rest) = path.strip_prefix(SMSGATEWAY24_PREFIX) {
-            smsgateway24 = smsgateway24.service(own_resource(rest, routes, smsgateway24::unknown));
+            smsgateway24 =
+                smsgateway24.service(own_resource(rest, routes, smsgateway24::wrong_method));
         } else if let Some(rest) = path.strip_prefix(RASPISMS_PREFIX) {
             raspisms = raspisms.service(own_resource(rest, routes, raspisms::wrong_method));
         } else {

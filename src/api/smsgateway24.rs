@@ -479,3 +479,11 @@ pub async fn unknown(req: HttpRequest) -> HttpResponse {
         .collect();
     respond(404, wire::error(&format!("Method {name} not found")))
 }
+
+/// Another HTTP method on a method's path (405 and wording UNCONFIRMED).
+pub async fn wrong_method(_req: HttpRequest) -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header(("Allow", "GET, HEAD, POST"))
+        .content_type("application/json")
+        .body(wire::error("Method not allowed"))
+}

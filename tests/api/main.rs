@@ -29,6 +29,7 @@ mod php;
 mod refused_writes;
 mod session;
 mod settings;
+mod smsgateway24_api;
 mod stats;
 mod users;
 mod validation;
