@@ -26,6 +26,7 @@ mod messages;
 mod openapi;
 mod persistence;
 mod php;
+mod raspisms_api;
 mod refused_writes;
 mod session;
 mod settings;
