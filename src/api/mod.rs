@@ -107,6 +107,9 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/gateways/raspisms", M::DELETE, web::delete().to(gateways::delete::<gateways::Raspisms>)),
         ("/v1/emulator/gateways/raspisms/events", M::POST, web::post().to(gateways::event::<gateways::Raspisms>)),
         ("/v1/emulator/gateways/raspisms/messages", M::POST, web::post().to(gateways::send::<gateways::Raspisms>)),
+        // What went through the SMSGateway24 and RaspiSMS own APIs (control API).
+        ("/v1/emulator/gateways/smsgateway24/messages", M::GET, get().to(gateways::messages::<gateways::Smsgateway24>)),
+        ("/v1/emulator/gateways/raspisms/messages", M::GET, get().to(gateways::messages::<gateways::Raspisms>)),
         // SMSGateway24's own API (GET or POST each), answered in its envelope.
         ("/smsgateway24/getdata/gettoken", M::GET, get().to(smsgateway24::gettoken)),
         ("/smsgateway24/getdata/gettoken", M::POST, web::post().to(smsgateway24::gettoken)),

@@ -3,7 +3,7 @@
 //! over HTTPS and plain HTTP: the scheduled id of a POST comes back as `originating_scheduled` in
 //! the `send_sms` webhooks, one sended row per recipient; refusals store nothing.
 
-use crate::gateways::put;
+use crate::gateways::{fire, put};
 use crate::helpers::*;
 use crate::openapi::{check, spec};
 use crate::php::PhpReceiver;
@@ -31,7 +31,8 @@ async fn configure(app: &TestApp, php: &PhpReceiver) {
         "raspisms",
         json!({"api_key": KEY, "id_phone": 3, "webhooks": [
             {"url": php.url("/raspisms"), "type": "send_sms"},
-            {"url": php.url("/raspisms"), "type": "send_sms_status_change"}]}),
+            {"url": php.url("/raspisms"), "type": "send_sms_status_change"},
+            {"url": php.url("/raspisms"), "type": "receive_sms"}]}),
     )
     .await;
     php.expect(json!({ "raspisms_key": KEY }));
@@ -167,6 +168,20 @@ async fn a_php_backend_schedules_cancels_and_reads_back_through_raspisms() {
         assert_eq!(c["status"], want, "{c}");
     }
 
+    // A received SMS (fired as the phone would) is listed with the id its webhook carries.
+    fire(
+        &app,
+        "raspisms",
+        json!({"event": "receive_sms", "data": {"text": "Stop & go", "origin": "+33699999999"}}),
+    )
+    .await;
+    let got = php.wait_for(7).await;
+    let received_id = got
+        .iter()
+        .find(|r| r["type"] == "receive_sms")
+        .map(|r| r["body"]["id"].clone())
+        .expect("a receive_sms webhook");
+
     // Read back over the plain-HTTP listener: absolute links use it.
     let http = format!(
         "http://127.0.0.1:{}/raspisms",
@@ -213,6 +228,11 @@ async fn a_php_backend_schedules_cancels_and_reads_back_through_raspisms() {
         json!([]),
         "processed and deleted ones are gone"
     );
+    let received = &read["received"][0]["json"]["response"][0];
+    assert_eq!(received["id"], received_id);
+    assert_eq!(received["origin"], "+33699999999");
+    assert_eq!(received["text"], "Stop &amp; go");
+    assert_eq!(received["status"], "unread");
     assert_eq!(read["phone"][0]["json"]["response"][0]["id"], 3);
     assert_eq!(read["contact"][0]["json"]["response"], json!([]));
     assert_eq!(read["page1"]["json"]["response"], json!([]));
@@ -228,6 +248,27 @@ async fn a_php_backend_schedules_cancels_and_reads_back_through_raspisms() {
         200,
         &read["usage"]["json"],
     );
+    // The control API lists the same, newest first, with the statuses reached.
+    let (st, list) = app.get("/v1/emulator/gateways/raspisms/messages").await;
+    assert_eq!(st, 200, "{list}");
+    check(
+        &spec,
+        "get",
+        "/v1/emulator/gateways/raspisms/messages",
+        200,
+        &list,
+    );
+    let list = list["messages"].as_array().expect("messages").clone();
+    assert_eq!(list.iter().filter(|m| m["direction"] == "sent").count(), 3);
+    assert!(list
+        .iter()
+        .any(|m| m["direction"] == "received" && m["id"] == received_id));
+    assert!(list.iter().any(|m| m["id"] == failed_id
+        && m["status"] == "failed"
+        && m["originating_scheduled"] == now));
+    assert!(list
+        .windows(2)
+        .all(|w| w[0]["id"].as_u64() > w[1]["id"].as_u64()));
     let stats = read["stats"]["json"]["response"]
         .as_array()
         .expect("counts")

@@ -2,7 +2,7 @@
 //! official examples call it (curl arrays, form posts, GET queries), over HTTPS and plain HTTP;
 //! the `sms_id` of `addsms` is the one the status webhooks then carry; refusals store nothing.
 
-use crate::gateways::put;
+use crate::gateways::{fire, put};
 use crate::helpers::*;
 use crate::openapi::{check, spec};
 use crate::php::PhpReceiver;
@@ -325,6 +325,53 @@ async fn smsgateway24_failures_follow_the_recipient_rules() {
     assert_eq!(rows.len(), 1, "{body}");
     assert_eq!(rows[&sms_id.to_string()]["statustitle"], "No service");
     assert_eq!(rows[&sms_id.to_string()]["senttime"], Value::Null);
+
+    // A received SMS is a status 5 row with the sms_id its webhook carries; the control API
+    // lists both directions.
+    put(
+        &app,
+        "smsgateway24",
+        json!({"device_id": 77, "email": "a@b.c", "pass": "p", "token": token,
+               "webhooks": {"statuses": php.url("/smsgateway24/statuses"), "incoming": php.url("/smsgateway24/incoming")}}),
+    )
+    .await;
+    let made = fire(
+        &app,
+        "smsgateway24",
+        json!({"event": "incoming", "data": {"address": "+4915700000009", "body": "Hi back"}}),
+    )
+    .await;
+    let body: Value =
+        serde_json::from_str(made[0]["request"]["body"].as_str().expect("body")).expect("json");
+    let incoming_id = body["sms_id"].as_u64().expect("sms_id");
+    let res = app
+        .client
+        .get(format!("{}/smsgateway24/getdata/getallsms", app.base))
+        .query(&[("token", token), ("status", "5")])
+        .send()
+        .await
+        .expect("get");
+    let body: Value = res.json().await.expect("json");
+    let row = &body["smss"][incoming_id.to_string()];
+    assert_eq!(row["sendto"], "+4915700000009", "{body}");
+    assert_eq!(row["body"], "Hi back");
+    assert_eq!(row["statustitle"], "Incoming");
+    let (s, list) = app.get("/v1/emulator/gateways/smsgateway24/messages").await;
+    assert_eq!(s, 200, "{list}");
+    crate::openapi::check(
+        &spec(),
+        "get",
+        "/v1/emulator/gateways/smsgateway24/messages",
+        200,
+        &list,
+    );
+    let list = list["messages"].as_array().expect("messages");
+    assert_eq!(list[0]["id"], incoming_id);
+    assert_eq!(list[0]["direction"], "received");
+    assert!(list.iter().any(|m| m["id"] == sms_id
+        && m["direction"] == "sent"
+        && m["status_id"] == 10
+        && m["status"] == "No service"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

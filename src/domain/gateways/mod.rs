@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod events;
+pub mod listing;
 pub mod outbound;
 pub mod raspisms_api;
 mod raspisms_events;

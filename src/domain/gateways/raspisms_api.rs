@@ -203,6 +203,7 @@ impl Gateways {
         })?;
         self.records.store().commit(b).await?;
         self.play_all(&messages);
+        self.published(Gateway::Raspisms, &[id]);
         Ok(id)
     }
 
@@ -223,6 +224,7 @@ impl Gateways {
             b.remove::<super::outbound::OutboundMessage>(encode_u64(*x));
         }
         store.commit(b).await?;
+        self.published(Gateway::Raspisms, &[id]);
         Ok(true)
     }
 
@@ -253,7 +255,10 @@ impl Gateways {
         for r in &rows {
             b.put(r)?;
         }
-        Ok(self.records.store().commit(b).await?)
+        self.records.store().commit(b).await?;
+        let ids: Vec<u64> = rows.iter().map(|r| r.id).collect();
+        self.published(Gateway::Raspisms, &ids);
+        Ok(())
     }
 }
 

@@ -166,6 +166,7 @@ impl Gateways {
         }
         self.records.store().commit(b).await?;
         self.play_all(&messages);
+        self.published(super::config::Gateway::Smsgateway24, &ids);
         Ok(ids)
     }
 
@@ -193,7 +194,9 @@ impl Gateways {
             statuses: vec![(5, now)],
             paket: None,
         })?;
-        Ok(self.records.store().commit(b).await?)
+        self.records.store().commit(b).await?;
+        self.published(super::config::Gateway::Smsgateway24, &[sms_id]);
+        Ok(())
     }
 
     pub fn smsgateway24_sms(&self, id: u64) -> Result<Option<Sms>, ApiError> {
