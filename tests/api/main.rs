@@ -14,6 +14,7 @@ mod diskfull;
 mod durability;
 mod errors;
 mod faults;
+mod gateway_inspector;
 mod gateway_lifecycle;
 mod gateways;
 mod helpers;
