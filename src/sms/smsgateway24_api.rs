@@ -59,9 +59,10 @@ pub struct PhpDate {
 }
 
 impl PhpDate {
+    /// Whole seconds, as a date read from the database (`.000000`).
     pub fn from_ms(ms: u64) -> PhpDate {
         PhpDate {
-            date: format!("{}.{:06}", php_datetime(ms / 1000), (ms % 1000) * 1000),
+            date: format!("{}.000000", php_datetime(ms / 1000)),
             timezone_type: 1,
             timezone: "+00:00",
         }
@@ -246,7 +247,7 @@ mod tests {
     fn dates_are_php_datetime_objects() {
         assert_eq!(
             php_json_encode(&PhpDate::from_ms(1_628_085_886_250)),
-            r#"{"date":"2021-08-04 14:04:46.250000","timezone_type":1,"timezone":"+00:00"}"#
+            r#"{"date":"2021-08-04 14:04:46.000000","timezone_type":1,"timezone":"+00:00"}"#
         );
         let d = Device {
             device_id: 260,
