@@ -95,11 +95,7 @@ async fn forms(req: &HttpRequest, payload: web::Payload) -> Result<(Form, Form),
 }
 
 /// The user of the key, or the 401 answer.
-fn user(
-    req: &HttpRequest,
-    get: &Form,
-    post: &Form,
-) -> Result<(RaspismsConfig, String), HttpResponse> {
+fn user(req: &HttpRequest, get: &Form, post: &Form) -> Result<(RaspismsConfig, String), Refused> {
     let header = req.headers().get("X-Api-Key").and_then(|v| v.to_str().ok());
     let key = get
         .get("api_key")
@@ -114,41 +110,48 @@ fn user(
         )
     };
     if key.is_empty() {
-        return Err(unauthorized());
+        return Err(Box::new(unauthorized()));
     }
-    let st = state(req).map_err(failed)?;
-    match st.gateways.raspisms().map_err(failed)? {
+    let st = state(req).map_err(boxed)?;
+    match st.gateways.raspisms().map_err(boxed)? {
         Some(c) if c.api_key.as_deref() == Some(key.as_str()) => Ok((c, key)),
-        _ => Err(unauthorized()),
+        _ => Err(Box::new(unauthorized())),
     }
 }
+
+/// A refusal already answered (boxed: an `HttpResponse` is large).
+type Refused = Box<HttpResponse>;
 
 macro_rules! take {
     ($e:expr) => {
         match $e {
             Ok(v) => v,
-            Err(answer) => return answer,
+            Err(answer) => return *answer,
         }
     };
 }
 
+fn boxed(e: ApiError) -> Refused {
+    Box::new(failed(e))
+}
+
 /// The phone a call names: only the configured one exists.
-fn phone(req: &HttpRequest, f: &Form, c: &RaspismsConfig) -> Result<Option<u64>, HttpResponse> {
+fn phone(req: &HttpRequest, f: &Form, c: &RaspismsConfig) -> Result<Option<u64>, Refused> {
     let Some(field) = f.get("id_phone").filter(|v| v.truthy()) else {
         return Ok(None);
     };
     match field.as_text().and_then(integer) {
         Some(id) if u64::try_from(id).ok() == c.id_phone => Ok(c.id_phone),
-        _ => Err(invalid(
+        _ => Err(Box::new(invalid(
             req,
             "id_phone : You must specify an id_phone number among thoses of user phones.",
-        )),
+        ))),
     }
 }
 
 /// `POST /api/scheduled/`.
 pub async fn post_scheduled(req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let (get, post) = take!(forms(&req, payload).await.map_err(failed));
+    let (get, post) = take!(forms(&req, payload).await.map_err(boxed));
     let (c, _) = take!(user(&req, &get, &post));
     let text = post.get("text").filter(|t| t.truthy());
     let at = post
@@ -228,7 +231,7 @@ pub async fn post_scheduled(req: HttpRequest, payload: web::Payload) -> HttpResp
 }
 
 async fn schedule(req: &HttpRequest, new: NewScheduled, status: u16) -> HttpResponse {
-    let st = take!(state(req).map_err(failed));
+    let st = take!(state(req).map_err(boxed));
     match st
         .gateways
         .raspisms_schedule(new, &st.messaging.rules())
@@ -241,7 +244,7 @@ async fn schedule(req: &HttpRequest, new: NewScheduled, status: u16) -> HttpResp
 
 /// `GET /api/send-sms/?to=&text=[&id_phone=]`: one number, now; failures answer 404.
 pub async fn send_sms(req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let (get, post) = take!(forms(&req, payload).await.map_err(failed));
+    let (get, post) = take!(forms(&req, payload).await.map_err(boxed));
     let (c, _) = take!(user(&req, &get, &post));
     let to = get.text("to").and_then(wire::parse_phone);
     let text = get
@@ -279,7 +282,7 @@ pub async fn send_sms(req: HttpRequest, payload: web::Payload) -> HttpResponse {
 
 /// `DELETE /api/scheduled/{id}/`: 204 (its `"response":true` body dropped), or 400 with 32.
 pub async fn delete_scheduled(req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let (get, post) = take!(forms(&req, payload).await.map_err(failed));
+    let (get, post) = take!(forms(&req, payload).await.map_err(boxed));
     take!(user(&req, &get, &post));
     let Some(id) = req
         .match_info()
@@ -289,7 +292,7 @@ pub async fn delete_scheduled(req: HttpRequest, payload: web::Payload) -> HttpRe
     else {
         return not_found(req).await;
     };
-    let st = take!(state(&req).map_err(failed));
+    let st = take!(state(&req).map_err(boxed));
     match st.gateways.raspisms_delete_scheduled(id).await {
         Ok(true) => json(204, wire::ok("true")),
         Ok(false) => refuse(&req, wire::CANNOT_DELETE, wire::CANNOT_DELETE_MESSAGE),
@@ -451,7 +454,7 @@ fn rows(
 
 /// `GET /api/list/{entry_type}/...`: 25 rows by id, `next`/`prev` as absolute URLs.
 async fn entries(req: HttpRequest, payload: web::Payload, slice: Option<Slice>) -> HttpResponse {
-    let (get, post) = take!(forms(&req, payload).await.map_err(failed));
+    let (get, post) = take!(forms(&req, payload).await.map_err(boxed));
     let (c, key) = take!(user(&req, &get, &post));
     let Some(slice) = slice else {
         return not_found(req).await;
@@ -466,7 +469,7 @@ async fn entries(req: HttpRequest, payload: web::Payload, slice: Option<Slice>) 
             ),
         );
     }
-    let all = take!(rows(&req, &c, &entry_type).map_err(failed));
+    let all = take!(rows(&req, &c, &entry_type).map_err(boxed));
     let n = wire::PAGE_SIZE;
     let (page, first_page): (Vec<&(u64, String)>, bool) = match slice {
         Slice::Page(p) => (
@@ -507,22 +510,20 @@ async fn entries(req: HttpRequest, payload: web::Payload, slice: Option<Slice>) 
 }
 
 /// An optional `Y-m-d H:i:s` filter as unix ms.
-fn date(req: &HttpRequest, f: &Form, name: &str) -> Result<Option<u64>, HttpResponse> {
-    match f.filled(name) {
-        None => Ok(None),
-        Some(t) if crate::sms::is_php_datetime(t) => crate::sms::parse_php_datetime(t)
-            .map(|s| Some(s * 1000))
-            .ok_or_else(|| {
-                invalid(
-                    req,
-                    &format!("{name} must be a date of format \"Y-m-d H:i:s\"."),
-                )
-            }),
-        Some(_) => Err(invalid(
-            req,
-            &format!("{name} must be a date of format \"Y-m-d H:i:s\"."),
-        )),
-    }
+fn date(req: &HttpRequest, f: &Form, name: &str) -> Result<Option<u64>, Refused> {
+    let Some(t) = f.filled(name) else {
+        return Ok(None);
+    };
+    crate::sms::is_php_datetime(t)
+        .then(|| crate::sms::parse_php_datetime(t))
+        .flatten()
+        .map(|s| Some(s * 1000))
+        .ok_or_else(|| {
+            Box::new(invalid(
+                req,
+                &format!("{name} must be a date of format \"Y-m-d H:i:s\"."),
+            ))
+        })
 }
 
 /// SQL `LIKE` with `%` and `_` wildcards.
@@ -543,11 +544,11 @@ fn like(pattern: &str, text: &str) -> bool {
 }
 
 /// The sended rows between `start` and `end` (inclusive), optionally of one phone or tag.
-fn sended_between(req: &HttpRequest, get: &Form) -> Result<Vec<Sended>, HttpResponse> {
+fn sended_between(req: &HttpRequest, get: &Form) -> Result<Vec<Sended>, Refused> {
     let start = date(req, get, "start")?;
     let end = date(req, get, "end")?;
-    let st = state(req).map_err(failed)?;
-    let mut list = st.gateways.raspisms_sended(now_ms()).map_err(failed)?;
+    let st = state(req).map_err(boxed)?;
+    let mut list = st.gateways.raspisms_sended(now_ms()).map_err(boxed)?;
     list.retain(|s| start.is_none_or(|a| s.at_ms >= a) && end.is_none_or(|e| s.at_ms < e + 1000));
     if let Some(tag) = get.filled("tag") {
         list.retain(|s| s.tag.as_deref().is_some_and(|t| like(tag, t)));
@@ -557,7 +558,7 @@ fn sended_between(req: &HttpRequest, get: &Form) -> Result<Vec<Sended>, HttpResp
 
 /// `GET /api/usage/?start=&end=&tag=`: `{"total","phones_volumes":{id_phone: n}}`.
 pub async fn usage(req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let (get, post) = take!(forms(&req, payload).await.map_err(failed));
+    let (get, post) = take!(forms(&req, payload).await.map_err(boxed));
     take!(user(&req, &get, &post));
     let list = take!(sended_between(&req, &get));
     let mut volumes: std::collections::BTreeMap<u64, usize> = Default::default();
@@ -583,7 +584,7 @@ pub async fn usage(req: HttpRequest, payload: web::Payload) -> HttpResponse {
 
 /// `GET /api/stats/sms-status/?start=&end=&id_phone=`: counts by day, phone and status.
 pub async fn sms_status_stats(req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let (get, post) = take!(forms(&req, payload).await.map_err(failed));
+    let (get, post) = take!(forms(&req, payload).await.map_err(boxed));
     let (c, _) = take!(user(&req, &get, &post));
     let id_phone = take!(phone(&req, &get, &c));
     let mut list = take!(sended_between(&req, &get));

@@ -124,7 +124,7 @@ async fn a_php_backend_sends_polls_and_lists_through_smsgateway24() {
     assert_eq!(row["created"]["timezone"], "+00:00");
     assert!(row["created"]["date"]
         .as_str()
-        .is_some_and(|d| d.len() == 26 && d.ends_with("000")));
+        .is_some_and(|d| d.len() == 26 && d.ends_with(".000000")));
     assert_eq!(row["paketid"], Value::Null);
     let raw_all = raw(&out, "getallsms");
     assert!(raw_all.starts_with(&format!(r#"{{"error":0,"smss":{{"{sms_id}":{{"id":{sms_id},"sendto":"+4915752982212","body":"Test message from API & more\/\u00e9","customerid":19921,"status":1,"statustitle":"New","deviceid":260,"urgent":true,"created":{{"date":""#)), "{raw_all}");

@@ -89,7 +89,7 @@ impl Gateways {
             }
             Gateway::Zender => {}
         }
-        list.sort_by(|a, b| b.id.cmp(&a.id));
+        list.sort_by_key(|m| std::cmp::Reverse(m.id));
         Ok(list)
     }
 

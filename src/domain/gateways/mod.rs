@@ -69,6 +69,16 @@ pub struct Created {
     pub request: Request,
 }
 
+/// An SMS a gateway's own API sends: its id (chosen by the caller), recipient and text, when its
+/// plan starts, and the RaspiSMS scheduled row it comes from.
+struct Draft<'a> {
+    id: u64,
+    to: &'a str,
+    text: &'a str,
+    from_ms: u64,
+    originating_scheduled: Option<u64>,
+}
+
 pub struct Gateways {
     records: Records,
     delivery: Arc<Delivery>,
@@ -229,27 +239,18 @@ impl Gateways {
         Ok(m)
     }
 
-    /// An outbound SMS of a gateway's own API (`id` chosen by the caller), planned from `from_ms`
-    /// by the recipient rules: the caller commits it with its own rows, then calls `play_all`.
-    fn planned(
-        &self,
-        c: &GatewayConfig,
-        id: u64,
-        to: &str,
-        text: &str,
-        from_ms: u64,
-        rules: &[Rule],
-        originating_scheduled: Option<u64>,
-    ) -> OutboundMessage {
-        let digits = to.strip_prefix('+').unwrap_or(to);
+    /// An outbound SMS of a gateway's own API, planned by the recipient rules: the caller commits
+    /// it with its own rows, then calls `play_all`.
+    fn planned(&self, c: &GatewayConfig, d: Draft, rules: &[Rule]) -> OutboundMessage {
+        let digits = d.to.strip_prefix('+').unwrap_or(d.to);
         OutboundMessage {
-            id,
+            id: d.id,
             gateway: c.gateway(),
-            steps: outbound::plan(c, rules::find(rules, digits), self.timing, from_ms),
-            to: to.into(),
-            text: text.into(),
+            steps: outbound::plan(c, rules::find(rules, digits), self.timing, d.from_ms),
+            to: d.to.into(),
+            text: d.text.into(),
             created_ms: now_ms(),
-            originating_scheduled,
+            originating_scheduled: d.originating_scheduled,
         }
     }
 

@@ -61,8 +61,8 @@ impl Sended {
         let s = self
             .statuses
             .iter()
-            .filter(|(_, at)| *at <= now)
-            .last()
+            .rev()
+            .find(|(_, at)| *at <= now)
             .map_or("unknown", |(s, _)| s.as_str());
         if s == "success" {
             "delivered"
@@ -157,7 +157,14 @@ impl Gateways {
                 continue;
             }
             let x = self.next_id()?;
-            let m = self.planned(&cfg, x, &number, &new.text, from, rules, Some(id));
+            let draft = super::Draft {
+                id: x,
+                to: &number,
+                text: &new.text,
+                from_ms: from,
+                originating_scheduled: Some(id),
+            };
+            let m = self.planned(&cfg, draft, rules);
             let statuses = m
                 .steps
                 .iter()

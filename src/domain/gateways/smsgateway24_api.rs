@@ -43,8 +43,8 @@ impl Sms {
     pub fn status(&self, now: u64) -> u32 {
         self.statuses
             .iter()
-            .filter(|(_, at)| *at <= now)
-            .last()
+            .rev()
+            .find(|(_, at)| *at <= now)
             .map_or(1, |(s, _)| *s)
     }
 
@@ -139,7 +139,14 @@ impl Gateways {
         for s in list {
             let id = self.next_id()?;
             let from = s.timetosend_ms.unwrap_or(now).max(now);
-            let m = self.planned(&cfg, id, &s.sendto, &s.body, from, rules, None);
+            let draft = super::Draft {
+                id,
+                to: &s.sendto,
+                text: &s.body,
+                from_ms: from,
+                originating_scheduled: None,
+            };
+            let m = self.planned(&cfg, draft, rules);
             let mut plan = statuses(&m);
             // The row is New from its creation; a later send time delays the rest.
             if let Some(first) = plan.first_mut() {
