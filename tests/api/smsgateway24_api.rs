@@ -335,6 +335,23 @@ async fn smsgateway24_failures_follow_the_recipient_rules() {
                "webhooks": {"statuses": php.url("/smsgateway24/statuses"), "incoming": php.url("/smsgateway24/incoming")}}),
     )
     .await;
+    // Event integers take integral floats; a null fault or image URL is refused.
+    let made = fire(&app, "smsgateway24", json!({"event": "status", "data": {"status_id": 7.0, "sms_id": 5.0, "sendto": "+1", "channel_id": 2.0}})).await;
+    assert!(
+        made[0]["request"]["body"].as_str().is_some_and(|b| b
+            .contains(r#""sms_id":5,"status_id":7,"#)
+            && b.contains(r#""channel_id":2,"#)),
+        "{made:?}"
+    );
+    for bad in [
+        json!({"event": "incoming", "fault": null}),
+        json!({"event": "incoming", "data": {"img_url": null}}),
+    ] {
+        let (s, b) = app
+            .post("/v1/emulator/gateways/smsgateway24/events", bad)
+            .await;
+        assert_eq!(s, 400, "{b}");
+    }
     let made = fire(
         &app,
         "smsgateway24",

@@ -295,8 +295,10 @@ impl Gateways {
             (GatewayConfig::Raspisms(_), "receive_sms") => ("id", "text", "origin"),
             _ => return Ok(None),
         };
-        let id = match d.get(key).and_then(crate::wa::integer::as_u64) {
-            Some(id) if id > 0 => id,
+        let id = match d.get(key).map(crate::wa::integer::as_u64) {
+            Some(Some(id)) if id > 0 => id,
+            // Not an id: the event's own parsing refuses it (nothing is kept then).
+            Some(None) => return Ok(None),
             _ => {
                 let id = self.next_id()?;
                 let chunks = crate::sms::raspisms::split_text(&text(d, body)).len();
