@@ -205,6 +205,12 @@ pub fn routes() -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether a route of `routes()` is one of the SMS gateways' own APIs (their own credentials and
+/// envelopes: `/smsgateway24/...`, `/raspisms/...`).
+pub fn is_gateway_api_route(path: &str) -> bool {
+    path.starts_with(SMSGATEWAY24_PREFIX) || path.starts_with(RASPISMS_PREFIX)
+}
+
 /// Whether a route of `routes()` is one of the Cloud API's Graph routes (Graph auth and envelope).
 pub fn is_graph_route(path: &str) -> bool {
     path.starts_with("/{version}/") || path == graph::media::DOWNLOAD_PATH

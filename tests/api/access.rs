@@ -33,6 +33,8 @@ fn routes() -> Vec<(String, String)> {
         .filter(|(m, p)| !OPEN.contains(&(m.as_str(), p.as_str())))
         // The Cloud API's Graph routes take Cloud access tokens (tests/api/cloud_errors.rs).
         .filter(|(_, p)| !wa_onprem_emulator::api::is_graph_route(p))
+        // The SMS gateways' own APIs take their own credentials (smsgateway24_api.rs, raspisms_api.rs).
+        .filter(|(_, p)| !wa_onprem_emulator::api::is_gateway_api_route(p))
         .collect()
 }
 

@@ -424,3 +424,70 @@ async fn raspisms_refusals_use_its_codes_and_store_nothing() {
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     assert!(php.received().is_empty(), "{:?}", php.received());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_bodies_get_each_gateways_envelope_never_a_5xx() {
+    let app = spawn_emulator().await;
+    let php = PhpReceiver::start().await;
+    configure(&app, &php).await;
+    let sgw = put(&app, "smsgateway24", json!({"webhooks": {}})).await;
+    let token = sgw["token"].as_str().expect("token").to_string();
+    let bodies: [(&[u8], &str); 5] = [
+        (b"\xff\xfe\x00garbage", "multipart/form-data; boundary=x"),
+        (
+            b"--x\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nno end",
+            "multipart/form-data; boundary=x",
+        ),
+        (
+            b"a[=1&b[][]=2&%zz&text[]=x&numbers[0][number][]=1",
+            "application/x-www-form-urlencoded",
+        ),
+        (b"{\"text\":", "application/json"),
+        (b"\x00\x01\x02", "text/plain"),
+    ];
+    let routes: Vec<(String, String)> = wa_onprem_emulator::api::routes()
+        .into_iter()
+        .filter(|(_, p)| wa_onprem_emulator::api::is_gateway_api_route(p))
+        .collect();
+    assert!(routes.len() > 25);
+    for (method, path) in &routes {
+        let url = format!(
+            "{}{}",
+            app.base,
+            path.replace("{id}", "123")
+                .replace("{entry_type}", "sended")
+                .replace("{page}", "0")
+        );
+        for (body, ct) in &bodies {
+            let res = app
+                .client
+                .request(
+                    Method::from_bytes(method.as_bytes()).expect("method"),
+                    format!("{url}?token={token}"),
+                )
+                .header("X-Api-Key", KEY)
+                .header("content-type", *ct)
+                .body(body.to_vec())
+                .send()
+                .await
+                .expect("answer");
+            let status = res.status().as_u16();
+            let text = res.text().await.expect("body");
+            assert!(status < 500, "{method} {path} {ct}: {status} {text}");
+            if status == 204 {
+                continue;
+            }
+            let v: Value = serde_json::from_str(&text)
+                .unwrap_or_else(|_| panic!("{method} {path} {ct}: not JSON: {text}"));
+            assert!(
+                v["error"].is_u64() && v["message"].is_string() || v["error"] == 0,
+                "{method} {path}: {v}"
+            );
+        }
+    }
+    // Nothing came of it: no SMS stored, no webhook.
+    let (_, list) = app.get("/v1/emulator/gateways/raspisms/messages").await;
+    assert_eq!(list["messages"], json!([]));
+    let (_, list) = app.get("/v1/emulator/gateways/smsgateway24/messages").await;
+    assert_eq!(list["messages"], json!([]));
+}
