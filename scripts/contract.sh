@@ -119,6 +119,11 @@ start_emulator
 export WAEMU_CONTRACT_USER=admin WAEMU_CONTRACT_PASSWORD=secret
 WAEMU_CONTRACT_TOKEN=$(login admin secret); export WAEMU_CONTRACT_TOKEN
 api PATCH /v1/settings/application '{"webhooks":{"url":"http://127.0.0.1:9/webhook"}}'
+# The SMS gateways' own APIs: RaspiSMS with a known key (the raspismsApiKey scheme), SMSGateway24
+# configured (its token is a plain parameter: generated cases carry unknown tokens).
+export WAEMU_CONTRACT_RASPISMS_KEY=contract-raspisms-key
+api PUT /v1/emulator/gateways/raspisms "{\"api_key\":\"$WAEMU_CONTRACT_RASPISMS_KEY\",\"webhooks\":[]}"
+api PUT /v1/emulator/gateways/smsgateway24 '{"webhooks":{}}'
 # The Graph routes take a Cloud access token (generated on first start, answered by GET).
 WAEMU_CONTRACT_CLOUD_TOKEN=$(curl -fsS --cacert "$CA" "$BASE/v1/emulator/cloud" -H "Authorization: Bearer $WAEMU_CONTRACT_TOKEN" |
   python3 -c 'import json,sys; t=json.load(sys.stdin)["cloud"]["access_tokens"][0]; print(t if isinstance(t, str) else t["token"])')

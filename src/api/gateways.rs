@@ -79,3 +79,10 @@ pub async fn send<G: Named>(
         .await?;
     Ok(ok(json!({ "messages": [m] })))
 }
+
+/// `GET .../messages`: what went through the gateway's own API (sent, received, scheduled),
+/// newest first.
+pub async fn messages<G: Named>(req: HttpRequest, _a: Admin) -> Result<HttpResponse, ApiError> {
+    let list = state(&req)?.gateways.listed(G::GATEWAY)?;
+    Ok(ok(json!({ "messages": list })))
+}

@@ -23,8 +23,10 @@ mod media;
 mod messages;
 mod profile;
 mod providers;
+mod raspisms;
 mod session;
 mod settings;
+mod smsgateway24;
 mod stats;
 mod support;
 mod users;
@@ -207,6 +209,40 @@ fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/v1/emulator/cloud/templates/{id}/status", M::POST, web::post().to(cloud_templates::status)),
         ("/v1/emulator/cloud/templates/{id}/quality", M::POST, web::post().to(cloud_templates::quality)),
         ("/v1/emulator/cloud/templates/{id}/category", M::POST, web::post().to(cloud_templates::category)),
+        // What went through the SMSGateway24 and RaspiSMS own APIs (control API).
+        ("/v1/emulator/gateways/smsgateway24/messages", M::GET, get().to(gateways::messages::<gateways::Smsgateway24>)),
+        ("/v1/emulator/gateways/raspisms/messages", M::GET, get().to(gateways::messages::<gateways::Raspisms>)),
+        // SMSGateway24's own API (GET or POST each), answered in its envelope.
+        ("/smsgateway24/getdata/gettoken", M::GET, get().to(smsgateway24::gettoken)),
+        ("/smsgateway24/getdata/gettoken", M::POST, web::post().to(smsgateway24::gettoken)),
+        ("/smsgateway24/getdata/addsms", M::GET, get().to(smsgateway24::addsms)),
+        ("/smsgateway24/getdata/addsms", M::POST, web::post().to(smsgateway24::addsms)),
+        ("/smsgateway24/getdata/addalotofsms", M::GET, get().to(smsgateway24::addalotofsms)),
+        ("/smsgateway24/getdata/addalotofsms", M::POST, web::post().to(smsgateway24::addalotofsms)),
+        ("/smsgateway24/getdata/getsmsstatus", M::GET, get().to(smsgateway24::getsmsstatus)),
+        ("/smsgateway24/getdata/getsmsstatus", M::POST, web::post().to(smsgateway24::getsmsstatus)),
+        ("/smsgateway24/getdata/getallsms", M::GET, get().to(smsgateway24::getallsms)),
+        ("/smsgateway24/getdata/getallsms", M::POST, web::post().to(smsgateway24::getallsms)),
+        ("/smsgateway24/getdata/getdevicestatus", M::GET, get().to(smsgateway24::getdevicestatus)),
+        ("/smsgateway24/getdata/getdevicestatus", M::POST, web::post().to(smsgateway24::getdevicestatus)),
+        ("/smsgateway24/getdata/getalldevices", M::GET, get().to(smsgateway24::getalldevices)),
+        ("/smsgateway24/getdata/getalldevices", M::POST, web::post().to(smsgateway24::getalldevices)),
+        ("/smsgateway24/getdata/savetag", M::GET, get().to(smsgateway24::savetag)),
+        ("/smsgateway24/getdata/savetag", M::POST, web::post().to(smsgateway24::savetag)),
+        ("/smsgateway24/getdata/savecontact", M::GET, get().to(smsgateway24::savecontact)),
+        ("/smsgateway24/getdata/savecontact", M::POST, web::post().to(smsgateway24::savecontact)),
+        ("/smsgateway24/getdata/savepaket", M::GET, get().to(smsgateway24::savepaket)),
+        ("/smsgateway24/getdata/savepaket", M::POST, web::post().to(smsgateway24::savepaket)),
+        // RaspiSMS's own API (trailing slash optional), answered in its envelope.
+        ("/raspisms/api/scheduled/", M::POST, web::post().to(raspisms::post_scheduled)),
+        ("/raspisms/api/scheduled/{id}/", M::DELETE, web::delete().to(raspisms::delete_scheduled)),
+        ("/raspisms/api/send-sms/", M::GET, get().to(raspisms::send_sms)),
+        ("/raspisms/api/list/{entry_type}/", M::GET, get().to(raspisms::list)),
+        ("/raspisms/api/list/{entry_type}/{page}/", M::GET, get().to(raspisms::list_page)),
+        ("/raspisms/api/list/{entry_type}/after/{id}/", M::GET, get().to(raspisms::list_after)),
+        ("/raspisms/api/list/{entry_type}/before/{id}/", M::GET, get().to(raspisms::list_before)),
+        ("/raspisms/api/usage/", M::GET, get().to(raspisms::usage)),
+        ("/raspisms/api/stats/sms-status/", M::GET, get().to(raspisms::sms_status_stats)),
     ]
 }
 
@@ -328,6 +364,12 @@ pub fn routes() -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether a route of `routes()` is one of the SMS gateways' own APIs (their own credentials and
+/// envelopes: `/smsgateway24/...`, `/raspisms/...`).
+pub fn is_gateway_api_route(path: &str) -> bool {
+    path.starts_with(SMSGATEWAY24_PREFIX) || path.starts_with(RASPISMS_PREFIX)
+}
+
 /// Whether a route of `routes()` is one of the Cloud API's Graph routes (Graph auth and envelope).
 pub fn is_graph_route(path: &str) -> bool {
     path.starts_with("/{version}/") || path == graph::media::DOWNLOAD_PATH
@@ -344,19 +386,50 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // The control API sits in its own scope, so Meta's routes are matched without trying its
     // dynamic patterns first (the router tries resources in order).
     let mut control = web::scope(CONTROL_PREFIX).default_service(web::to(not_found));
+    // The gateways' own APIs: their scopes answer unknown paths and wrong methods as they do.
+    let mut smsgateway24 =
+        web::scope(SMSGATEWAY24_PREFIX).default_service(web::to(smsgateway24::unknown));
+    let mut raspisms = web::scope(RASPISMS_PREFIX)
+        .wrap(actix_web::middleware::NormalizePath::new(
+            actix_web::middleware::TrailingSlash::Always,
+        ))
+        .default_service(web::to(raspisms::not_found));
     for (path, routes) in by_path {
-        match path.strip_prefix(CONTROL_PREFIX) {
-            Some(rest) => control = control.service(resource(rest, routes)),
-            None => {
-                cfg.service(resource(path, routes));
-            }
+        if let Some(rest) = path.strip_prefix(CONTROL_PREFIX) {
+            control = control.service(resource(rest, routes));
+        } else if let Some(rest) = path.strip_prefix(SMSGATEWAY24_PREFIX) {
+            smsgateway24 =
+                smsgateway24.service(own_resource(rest, routes, smsgateway24::wrong_method));
+        } else if let Some(rest) = path.strip_prefix(RASPISMS_PREFIX) {
+            raspisms = raspisms.service(own_resource(rest, routes, raspisms::wrong_method));
+        } else {
+            cfg.service(resource(path, routes));
         }
     }
-    cfg.service(control);
+    cfg.service(control).service(smsgateway24).service(raspisms);
     configure_graph(cfg);
 }
 
 const CONTROL_PREFIX: &str = "/v1/emulator";
+const SMSGATEWAY24_PREFIX: &str = "/smsgateway24";
+const RASPISMS_PREFIX: &str = "/raspisms";
+
+/// A path of a gateway's own API: any other method answers `wrong_method`.
+fn own_resource<F, Fut>(
+    path: &str,
+    routes: Vec<(Method, Route)>,
+    wrong_method: F,
+) -> actix_web::Resource
+where
+    F: Fn(HttpRequest) -> Fut + Clone + 'static,
+    Fut: std::future::Future<Output = HttpResponse> + 'static,
+{
+    let mut resource = web::resource(path);
+    for (_, route) in routes {
+        resource = resource.route(route);
+    }
+    resource.default_service(web::to(wrong_method))
+}
 
 /// The `Allow` header of a path: its methods, HEAD with GET.
 fn allow_header(routes: &[(Method, Route)]) -> String {

@@ -3,8 +3,11 @@
 //! ids, times and nonces in), plus the PHP behaviours two of them depend on: `http_build_query`
 //! (Guzzle's `form_params`) and `json_encode` with PHP's default flags.
 
+pub mod form;
 pub mod raspisms;
+pub mod raspisms_api;
 pub mod smsgateway24;
+pub mod smsgateway24_api;
 pub mod zender;
 pub mod zender_api;
 
@@ -151,6 +154,61 @@ impl serde_json::ser::Formatter for PhpFormatter {
     }
 }
 
+/// A JSON object in the given key order (PHP keeps insertion order; serde_json's maps sort):
+/// each value is JSON already encoded, e.g. by `php_json_encode`.
+pub fn php_object(pairs: &[(&str, String)]) -> String {
+    let body: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}:{v}", php_json_encode(k)))
+        .collect();
+    format!("{{{}}}", body.join(","))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of `civil_from_days`).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// A `Y-m-d H:i:s` (or `Y-m-d`, `Y-m-d H:i`) date-time as unix seconds, read as UTC; None when
+/// it is not one or names a day the month does not have.
+pub fn parse_php_datetime(text: &str) -> Option<u64> {
+    let (date, time) = text.trim().split_once(' ').unwrap_or((text.trim(), ""));
+    let d: Vec<&str> = date.split('-').collect();
+    let t: Vec<&str> = if time.is_empty() {
+        vec![]
+    } else {
+        time.split(':').collect()
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if d.len() != 3 || !digits(d[0], 4) || !digits(d[1], 2) || !digits(d[2], 2) {
+        return None;
+    }
+    if !(t.is_empty() || ((2..=3).contains(&t.len()) && t.iter().all(|p| digits(p, 2)))) {
+        return None;
+    }
+    let n = |s: &str| s.parse::<u32>().ok();
+    let (y, m, day) = (i64::from(n(d[0])?), n(d[1])?, n(d[2])?);
+    let (h, min, s) = (
+        t.first().and_then(|p| n(p)).unwrap_or(0),
+        t.get(1).and_then(|p| n(p)).unwrap_or(0),
+        t.get(2).and_then(|p| n(p)).unwrap_or(0),
+    );
+    if !(1..=12).contains(&m) || day == 0 || h > 23 || min > 59 || s > 59 {
+        return None;
+    }
+    let days = days_from_civil(y, m, day);
+    if civil_from_days(days) != (y, m, day) || days < 0 {
+        return None;
+    }
+    Some(days as u64 * 86_400 + u64::from(h * 3600 + min * 60 + s))
+}
+
 /// PHP's `date('Y-m-d H:i:s', $unix)` in UTC.
 pub fn php_datetime(unix_s: u64) -> String {
     let days = (unix_s / 86_400) as i64;
@@ -239,5 +297,24 @@ mod tests {
         assert_eq!(php_datetime(951_782_400), "2000-02-29 00:00:00");
         assert!(is_php_datetime("2024-05-01 14:03:22"));
         assert!(!is_php_datetime("2024-05-01T14:03:22"));
+        assert_eq!(
+            parse_php_datetime("2024-05-01 14:03:22"),
+            Some(1_714_572_202)
+        );
+        assert_eq!(parse_php_datetime("2000-02-29"), Some(951_782_400));
+        assert_eq!(parse_php_datetime("2021-08-01 12:00"), Some(1_627_819_200));
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-05-01 24:00:00",
+            "x",
+            "2024-5-1",
+        ] {
+            assert_eq!(parse_php_datetime(bad), None, "{bad}");
+        }
+        assert_eq!(
+            php_object(&[("b", "1".into()), ("a", "\"x/\"".into())]),
+            r#"{"b":1,"a":"x/"}"#
+        );
     }
 }

@@ -26,7 +26,9 @@ pub const TYPES: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Media {
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub id: u64,
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub id_user: u64,
     pub path: String,
 }
@@ -34,10 +36,12 @@ pub struct Media {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiveSms {
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub id: u64,
     pub at: String,
     pub text: String,
     /// The id of the phone that received it.
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub destination: u64,
     /// The sender's number.
     pub origin: String,
@@ -49,6 +53,7 @@ pub struct ReceiveSms {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SendSms {
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub id: u64,
     pub at: String,
     /// `unknown` (handed to the phone), or `failed` (refused).
@@ -56,15 +61,18 @@ pub struct SendSms {
     pub text: String,
     pub destination: String,
     /// The id of the phone that sent it.
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub origin: u64,
     pub mms: bool,
     pub medias: Vec<Media>,
+    #[serde(default, deserialize_with = "crate::wa::integer::opt_integral")]
     pub originating_scheduled: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SendSmsStatusChange {
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub id: u64,
     pub status: String,
 }
@@ -72,8 +80,11 @@ pub struct SendSmsStatusChange {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InboundCall {
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub id: u64,
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub id_user: u64,
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub id_phone: u64,
     pub uid: String,
     pub direction: String,
@@ -87,9 +98,13 @@ pub struct InboundCall {
 #[serde(deny_unknown_fields)]
 pub struct PhoneReliability {
     pub reliability_type: String,
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub id_phone: u64,
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub period: u64,
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub total: u64,
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub unreliable: u64,
     pub rate: f64,
 }

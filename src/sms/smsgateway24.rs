@@ -52,29 +52,46 @@ pub struct Incoming {
     pub date: String,
     pub date_sent: String,
     pub body: String,
+    #[serde(default, deserialize_with = "crate::wa::integer::opt_integral")]
     pub internal_id: Option<u64>,
     #[serde(alias = "sim")]
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub channel_id: u8,
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub sms_id: u64,
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub device_id: u64,
     pub device_name: String,
     /// An image (the WhatsApp variant): sent as `type: "img"` with `img_url`, `sim`, a null
     /// `internal_id` and no device fields, whatever the schema.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "given"
+    )]
     pub img_url: Option<String>,
+}
+
+/// An optional text that, when given, is a string (not null).
+fn given<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(d).map(Some)
 }
 
 /// A delivery status of a sent SMS (`statuses` webhook).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Status {
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub sms_id: u64,
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub status_id: u32,
     pub status_message: String,
     pub sendto: String,
     pub senttime: String,
     #[serde(alias = "sim")]
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub channel_id: u8,
+    #[serde(deserialize_with = "crate::wa::integer::integral")]
     pub device_id: u64,
 }
 

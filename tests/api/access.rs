@@ -40,6 +40,8 @@ fn routes() -> Vec<(String, String)> {
         // Zender's own API takes its `secret` field, and its upload URLs are public, as the
         // product's (tests/api/zender_api.rs).
         .filter(|(_, p)| !p.starts_with("/zender/"))
+        // The SMS gateways' own APIs take their own credentials (smsgateway24_api.rs, raspisms_api.rs).
+        .filter(|(_, p)| !wa_onprem_emulator::api::is_gateway_api_route(p))
         .collect()
 }
 

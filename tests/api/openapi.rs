@@ -323,7 +323,10 @@ fn every_ref_resolves_and_operations_list_the_errors_they_answer() {
         for (method, op) in item.as_object().expect("path item") {
             let responses = op["responses"].as_object().expect("responses");
             let lists = |code: &str| responses.contains_key(code);
-            assert!(lists("405"), "{method} {path}: 405");
+            // RaspiSMS answers another method on a known path with descartes' HTML 500, not 405.
+            if !path.starts_with("/raspisms/") {
+                assert!(lists("405"), "{method} {path}: 405");
+            }
             // Every route that reads a body answers these when the body is bad, too big, stalled
             // or compressed otherwise than with gzip (but Zender's API, which answers HTTP 200
             // whatever happens, as PHP reading an unusable body as no form at all).

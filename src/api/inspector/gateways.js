@@ -6,11 +6,11 @@ import { get, post, el, clock, notify } from "./api.js";
 
 const GATEWAYS = [
   { id: "zender", label: "Zender", events: ["sms", "whatsapp", "ussd", "notification"] },
-  { id: "smsgateway24", label: "SMSGateway24", events: ["incoming", "status"] },
-  { id: "raspisms", label: "RaspiSMS",
+  { id: "smsgateway24", label: "SMSGateway24", events: ["incoming", "status"], messages: true },
+  { id: "raspisms", label: "RaspiSMS", messages: true,
     events: ["receive_sms", "send_sms", "send_sms_status_change", "inbound_call", "phone_reliability"] },
 ];
-const LIVE = new Set(["gateway_event", "callback_attempt"]);
+const LIVE = new Set(["gateway_event", "callback_attempt", "gateway_message"]);
 
 let panel;
 let timer = null;
@@ -28,7 +28,8 @@ export function mount(p) {
       el("div", { class: "surface-layout" },
         el("div", {}, el("h4", {}, "Configuration"), boxes[g.id].config, boxes[g.id].form),
         el("div", {}, el("h4", {}, "Recent callbacks"), boxes[g.id].list)),
-      g.id === "zender" ? el("div", {}, el("h4", {}, "Sent and received through Zender's API (/zender/api)"), boxes[g.id].rows) : null));
+      g.id === "zender" ? el("div", {}, el("h4", {}, "Sent and received through Zender's API (/zender/api)"), boxes[g.id].rows)
+        : g.messages ? messagesBox(g) : null));
   }
 }
 
@@ -56,6 +57,7 @@ export async function reload() {
       showConfig(g, config);
       showCallbacks(boxes[g.id].list, journal.callbacks || []);
       if (g.id === "zender" && config) showZenderRows(await get("/v1/emulator/gateways/zender/messages"));
+      if (g.messages) showMessages(g, config ? (await get(`/v1/emulator/gateways/${g.id}/messages`)).messages : []);
     } catch (err) {
       notify(err.message, true);
     }
@@ -147,4 +149,28 @@ function showZenderRows(m) {
   ];
   boxes.zender.rows.replaceChildren(...rows);
   if (!rows.length) boxes.zender.rows.append(el("p", { class: "meta" }, "Nothing sent or received yet."));
+}
+
+/** What went through the gateway's own API: GET /v1/emulator/gateways/{g}/messages. */
+function messagesBox(g) {
+  boxes[g.id].messages = el("tbody", {});
+  return el("div", { class: "gateway-messages" },
+    el("h4", {}, `Sent and received through its API (/${g.id}/…)`),
+    el("p", { class: "meta" }, "Outbound failures follow the recipient rules (PUT /v1/emulator/rules)."),
+    el("table", { class: "messages", id: `gw-${g.id}-messages` },
+      el("thead", {}, el("tr", {}, ...["id", "", "number", "text", "status", "at"].map((h) => el("th", {}, h)))),
+      boxes[g.id].messages));
+}
+
+function showMessages(g, messages) {
+  const rows = messages.map((m) => el("tr", { dataset: { direction: m.direction, id: m.id } },
+    el("td", { class: "mono" }, `#${m.id}`),
+    el("td", { class: "meta" }, m.direction === "received" ? "⬅ received" : m.direction === "sent" ? "➡ sent" : "⏱ scheduled"),
+    el("td", { class: "mono" }, m.number),
+    el("td", {}, m.text),
+    el("td", { class: "strong" }, m.status_id ? `${m.status_id} ${m.status}` : m.status,
+      m.originating_scheduled ? el("span", { class: "meta" }, ` · scheduled #${m.originating_scheduled}`) : null),
+    el("td", { class: "meta" }, clock(m.at_ms))));
+  if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: 6, class: "meta" }, "Nothing sent or received through its API yet.")));
+  boxes[g.id].messages.replaceChildren(...rows);
 }

@@ -100,6 +100,13 @@ pub struct Smsgateway24Webhooks {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Smsgateway24Config {
+    /// The account's login, password and API token (its own API: `gettoken`, `token`).
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub pass: Option<String>,
+    #[serde(default)]
+    pub token: Option<String>,
     pub device_id: Option<u64>,
     pub device_name: Option<String>,
     #[serde(default)]
@@ -291,6 +298,16 @@ impl GatewayConfig {
                     ));
                 }
                 c.device_name.get_or_insert_with(|| "Pixel 6".into());
+                for (field, v) in [("email", &c.email), ("pass", &c.pass), ("token", &c.token)] {
+                    if v.as_deref()
+                        .is_some_and(|v| v.is_empty() || v.chars().count() > 128)
+                    {
+                        return Err(ApiError::invalid(field, "must be 1 to 128 characters"));
+                    }
+                }
+                c.email.get_or_insert_with(|| "user@example.com".into());
+                c.pass.get_or_insert_with(|| random_hex(6));
+                c.token.get_or_insert_with(|| random_hex(16));
                 for (field, url) in [
                     ("webhooks.statuses", &c.webhooks.statuses),
                     ("webhooks.incoming", &c.webhooks.incoming),

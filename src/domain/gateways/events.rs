@@ -30,8 +30,13 @@ pub struct EventRequest {
     pub event: String,
     #[serde(default)]
     pub data: Map<String, Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "not_null")]
     pub fault: Option<Fault>,
+}
+
+/// `fault` may be left out but not null (as the spec says; configurations refuse nulls too).
+fn not_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Fault>, D::Error> {
+    Fault::deserialize(d).map(Some)
 }
 
 /// How old a `stale_timestamp` fault makes the times.
@@ -218,10 +223,17 @@ fn smsgateway24_event(
         };
     let mut d = req.data;
     check_dates(&d, &["date", "date_sent", "senttime"])?;
-    fill(&mut d, "channel_id", 1);
+    // `sim` is the 2023 name of `channel_id`: the current name wins when both are given.
     if let Some(sim) = d.remove("sim") {
-        d.insert("channel_id".into(), sim);
+        if crate::wa::integer::as_u64(&sim).is_none_or(|n| n > u64::from(u8::MAX)) {
+            return Err(ApiError::invalid(
+                "data.sim",
+                "must be an integer from 0 to 255",
+            ));
+        }
+        d.entry("channel_id").or_insert(sim);
     }
+    fill(&mut d, "channel_id", 1);
     fill(&mut d, "device_id", c.device_id.unwrap_or_default());
     let (body, url, name) = match req.event.as_str() {
         "incoming" => {
@@ -247,8 +259,8 @@ fn smsgateway24_event(
             fill(&mut d, "senttime", php_datetime(now));
             let status_id = d
                 .get("status_id")
-                .ok_or_else(|| ApiError::missing("data.status_id"))?
-                .as_u64()
+                .ok_or_else(|| ApiError::missing("data.status_id"))
+                .map(crate::wa::integer::as_u64)?
                 .and_then(|n| u32::try_from(n).ok())
                 .unwrap_or(0);
             let message = smsgateway24::status_message(status_id).ok_or_else(|| {

@@ -4,10 +4,13 @@
 
 pub mod config;
 pub mod events;
+pub mod listing;
 pub mod outbound;
+pub mod raspisms_api;
 mod raspisms_events;
 mod records;
 pub mod zender_api;
+pub mod smsgateway24_api;
 
 use crate::delivery::{Delivery, DirectCallback, Request, RetryPolicy};
 use crate::domain::Settings;
@@ -65,6 +68,16 @@ pub struct Created {
     pub source: String,
     pub event: String,
     pub request: Request,
+}
+
+/// An SMS a gateway's own API sends: its id (chosen by the caller), recipient and text, when its
+/// plan starts, and the RaspiSMS scheduled row it comes from.
+struct Draft<'a> {
+    id: u64,
+    to: &'a str,
+    text: &'a str,
+    from_ms: u64,
+    originating_scheduled: Option<u64>,
 }
 
 pub struct Gateways {
@@ -148,8 +161,9 @@ impl Gateways {
     }
 
     /// Fires one event now; answers the callbacks it made.
-    pub async fn event(&self, g: Gateway, req: EventRequest) -> Result<Vec<Created>, ApiError> {
+    pub async fn event(&self, g: Gateway, mut req: EventRequest) -> Result<Vec<Created>, ApiError> {
         let c = self.get(g)?;
+        let received = self.prefill_received(&c, &mut req)?;
         let (callbacks, zender_event) = {
             let mut next = || self.next_id();
             let mut ctx = Context {
@@ -161,6 +175,9 @@ impl Gateways {
         };
         if let Some(e) = zender_event {
             self.zender_received(&e).await?;
+        }
+        if let Some(r) = received {
+            self.keep_received(&c, r).await?;
         }
         self.enqueue(callbacks).await
     }
@@ -218,6 +235,7 @@ impl Gateways {
             to: req.to,
             text: req.text,
             created_ms: now,
+            originating_scheduled: None,
         };
         if let GatewayConfig::Zender(z) = &c {
             // A message sent from the dashboard: a sent row the API lists, with `api` false.
@@ -230,6 +248,28 @@ impl Gateways {
             self.clone().play(m.id);
         }
         Ok(m)
+    }
+
+    /// An outbound SMS of a gateway's own API, planned by the recipient rules: the caller commits
+    /// it with its own rows, then calls `play_all`.
+    fn planned(&self, c: &GatewayConfig, d: Draft, rules: &[Rule]) -> OutboundMessage {
+        let digits = d.to.strip_prefix('+').unwrap_or(d.to);
+        OutboundMessage {
+            id: d.id,
+            gateway: c.gateway(),
+            steps: outbound::plan(c, rules::find(rules, digits), self.timing, d.from_ms),
+            to: d.to.into(),
+            text: d.text.into(),
+            created_ms: now_ms(),
+            originating_scheduled: d.originating_scheduled,
+        }
+    }
+
+    /// Starts the timers of committed outbound messages.
+    fn play_all(self: &Arc<Self>, messages: &[OutboundMessage]) {
+        for m in messages.iter().filter(|m| m.next_step().is_some()) {
+            self.clone().play(m.id);
+        }
     }
 
     /// Plays the rest of a message's plan: each step when due, then marked notified.
@@ -334,7 +374,7 @@ impl Gateways {
                     origin: r.id_phone.unwrap_or(1),
                     mms: false,
                     medias: vec![],
-                    originating_scheduled: None,
+                    originating_scheduled: m.originating_scheduled,
                 });
                 events::raspisms_callbacks(r, &e, None, at_s, &ctx)
             }

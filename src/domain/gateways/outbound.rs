@@ -47,6 +47,9 @@ pub struct OutboundMessage {
     pub text: String,
     pub created_ms: u64,
     pub steps: Vec<OutboundStep>,
+    /// RaspiSMS: the scheduled row it was sent for (its own API's `POST /api/scheduled/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub originating_scheduled: Option<u64>,
 }
 
 impl OutboundMessage {

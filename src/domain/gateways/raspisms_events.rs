@@ -47,7 +47,10 @@ pub(super) fn raspisms_event(
                 fill(&mut d, "mms", false);
                 fill(&mut d, "medias", Value::Array(vec![]));
                 let first: raspisms::ReceiveSms = typed("data", Value::Object(d.clone()))?;
-                let given_id = d.get("id").and_then(Value::as_u64).filter(|id| *id > 0);
+                let given_id = d
+                    .get("id")
+                    .and_then(crate::wa::integer::as_u64)
+                    .filter(|id| *id > 0);
                 let mut list = Vec::new();
                 for (i, text) in raspisms::split_text(&first.text).into_iter().enumerate() {
                     let id = match given_id {
@@ -105,8 +108,14 @@ pub(super) fn raspisms_event(
                 fill(&mut d, "reliability_type", "failed");
                 fill(&mut d, "id_phone", id_phone);
                 fill(&mut d, "period", 86_400);
-                let total = d.get("total").and_then(Value::as_u64).unwrap_or(0);
-                let unreliable = d.get("unreliable").and_then(Value::as_u64).unwrap_or(0);
+                let total = d
+                    .get("total")
+                    .and_then(crate::wa::integer::as_u64)
+                    .unwrap_or(0);
+                let unreliable = d
+                    .get("unreliable")
+                    .and_then(crate::wa::integer::as_u64)
+                    .unwrap_or(0);
                 if total > 0 {
                     fill(&mut d, "rate", unreliable as f64 / total as f64);
                 } else {

@@ -18,7 +18,8 @@ impl Records {
         Records { store }
     }
 
-    /// The store, for the Zender API's own records (`zender_api/records.rs`).
+    /// The store, for the gateways' own APIs (Zender's `zender_api/records.rs`; SMSGateway24's and
+    /// RaspiSMS's records commit with the outbound messages).
     pub fn store(&self) -> &Store {
         &self.store
     }
@@ -74,6 +75,8 @@ impl Records {
     pub async fn clear(&self) -> Result<(), StoreError> {
         let mut b = Batch::default();
         b.clear::<GatewayConfig>().clear::<OutboundMessage>();
+        super::smsgateway24_api::clear(&mut b);
+        super::raspisms_api::clear(&mut b);
         self.store.commit(b).await
     }
 }

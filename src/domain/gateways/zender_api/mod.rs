@@ -117,6 +117,7 @@ impl Gateways {
             gateway: Gateway::Zender,
             to: to.into(),
             text: text.into(),
+            originating_scheduled: None,
             created_ms: now,
             steps: plan(
                 crate::simulator::rules::find(rules, digits),
