@@ -7,9 +7,9 @@ pub mod fields;
 pub mod ids;
 pub mod multipart;
 pub mod outbound;
-pub mod templates;
 pub mod paging;
 pub mod profile;
+pub mod templates;
 pub mod version;
 pub mod webhook;
 

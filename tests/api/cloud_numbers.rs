@@ -422,12 +422,7 @@ async fn phone_number_answers_validate_against_the_spec() {
             "/{version}/{id}",
             None,
         ),
-        (
-            Method::GET,
-            pn("?fields=nope"),
-            "/{version}/{id}",
-            None,
-        ),
+        (Method::GET, pn("?fields=nope"), "/{version}/{id}", None),
         (
             Method::POST,
             pn(""),

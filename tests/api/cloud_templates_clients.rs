@@ -79,7 +79,14 @@ async fn pywa_creates_lists_deletes_and_sends_an_approved_template() {
     let vars = tokio::task::block_in_place(clients);
     let (app, rx) = templates_app(Some(2500)).await;
     let ca = app.dir.path().join("emulator-ca.pem");
-    std::fs::write(&ca, app.app_state.external_cert.ca_pem().expect("the generated CA")).unwrap();
+    std::fs::write(
+        &ca,
+        app.app_state
+            .external_cert
+            .ca_pem()
+            .expect("the generated CA"),
+    )
+    .unwrap();
     let base = format!("https://127.0.0.1:{}", app.port);
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -154,7 +161,14 @@ async fn great_detail_creates_lists_deletes_and_sends_an_approved_template() {
     let vars = tokio::task::block_in_place(clients);
     let (app, rx) = templates_app(Some(2500)).await;
     let ca = app.dir.path().join("emulator-ca.pem");
-    std::fs::write(&ca, app.app_state.external_cert.ca_pem().expect("the generated CA")).unwrap();
+    std::fs::write(
+        &ca,
+        app.app_state
+            .external_cert
+            .ca_pem()
+            .expect("the generated CA"),
+    )
+    .unwrap();
     let base = format!("https://127.0.0.1:{}", app.port);
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -5,13 +5,13 @@ pub mod blocks;
 pub mod business;
 pub mod media;
 pub mod messages;
+pub mod numbers_params;
 pub mod objects;
 pub mod params;
-pub mod subscribed_apps;
-pub mod templates;
-pub mod numbers_params;
 pub mod phone_numbers;
 pub mod qr;
+pub mod subscribed_apps;
+pub mod templates;
 
 use super::auth::state;
 use crate::graph::{ids, GraphError, Version};

@@ -71,8 +71,6 @@ pub async fn delete(req: HttpRequest) -> GraphResult {
     match lookup(&req, &id)? {
         Object::Media => media::delete(req).await,
         // Templates are deleted through their WABA (`DELETE /{waba-id}/message_templates`).
-        Object::PhoneNumber | Object::Template(_) | Object::Unknown => {
-            Err(unknown("delete", &id))
-        }
+        Object::PhoneNumber | Object::Template(_) | Object::Unknown => Err(unknown("delete", &id)),
     }
 }

@@ -218,7 +218,6 @@ fn number(req: &HttpRequest, method: &str) -> Result<(CloudNumber, String), Grap
     }
 }
 
-
 /// `GET /{phone-number-id}`.
 pub async fn get(req: HttpRequest) -> GraphResult {
     authorize(&req)?;
@@ -373,4 +372,3 @@ pub async fn verify_code(req: HttpRequest, payload: web::Payload) -> GraphResult
     st.cloud.verify_code(&id, &code).await?;
     Ok(HttpResponse::Ok().json(json!({ "success": true, "id": id })))
 }
-

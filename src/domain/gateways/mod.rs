@@ -9,8 +9,8 @@ pub mod outbound;
 pub mod raspisms_api;
 mod raspisms_events;
 mod records;
-pub mod zender_api;
 pub mod smsgateway24_api;
+pub mod zender_api;
 
 use crate::delivery::{Delivery, DirectCallback, Request, RetryPolicy};
 use crate::domain::Settings;
