@@ -111,9 +111,15 @@ async fn a_forced_status_cancels_what_was_still_planned() {
         .iter()
         .map(|s| s["status"].as_str().unwrap())
         .collect();
-    assert_eq!(steps, ["failed"], "{m}");
-    assert_eq!(m["steps"][0]["forced"], true);
-    assert_eq!(m["steps"][0]["error_code"], 480);
+    // "sent" is planned 10 ms after the send: on a loaded machine it may happen before the force
+    // lands. What was still planned (delivered, read) must never happen.
+    assert!(
+        matches!(steps.as_slice(), ["failed"] | ["sent", "failed"]),
+        "{m}"
+    );
+    let last = &m["steps"][steps.len() - 1];
+    assert_eq!(last["forced"], true);
+    assert_eq!(last["error_code"], 480);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
