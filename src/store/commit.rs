@@ -115,7 +115,9 @@ impl Inner {
             st.last_start = Some(Instant::now());
             st.issued
         };
+        fail::fail_point!("store.flush.before");
         let result = flush(&self.db);
+        fail::fail_point!("store.flush.after");
         let mut st = self.lock();
         if let Err(e) = result {
             st.failed(upto, e);

@@ -8,6 +8,8 @@ mod cloud_errors;
 mod cloud_webhooks;
 mod control;
 mod crash;
+#[cfg(feature = "failpoints")]
+mod crash_points;
 mod delivery;
 mod direct;
 mod diskfull;
