@@ -911,7 +911,7 @@ async fn scenarios(rows: &mut Vec<Row>, secs: f64) {
         .await;
         emu.use_receiver(
             &rx,
-            json!({"callback_backoff_delay_ms": 600000, "max_callback_backoff_delay_ms": 600000}),
+            json!({"sent_status": true, "callback_backoff_delay_ms": 600000, "max_callback_backoff_delay_ms": 600000}),
         )
         .await;
         // Each send makes three status callbacks (sent, delivered, read) while the receiver is down.
