@@ -948,7 +948,9 @@ async fn scenarios(rows: &mut Vec<Row>, secs: f64) {
         emu.call(
             reqwest::Method::PATCH,
             "/v1/settings/application",
-            json!({"webhooks": {"url": format!("{}?back", rx.url)}}),
+            // Short retries from now on: a POST still in flight to the down receiver fails after the
+            // change and must not wait out the long backoff.
+            json!({"webhooks": {"url": format!("{}?back", rx.url)}, "callback_backoff_delay_ms": 50, "max_callback_backoff_delay_ms": 200}),
         )
         .await;
         let drained = wait_for(&rx.statuses, sends * 3, Duration::from_secs(600))
