@@ -3,7 +3,9 @@
 //!     cargo bench --bench emulator
 //!
 //! Environment: BENCH_RUNS (repeats per scenario, default 3), BENCH_SECS (length of the sustained
-//! run, default 30), BENCH_ONLY (comma-separated scenarios: startup,post,noop,cloud,ceiling,e2e,latency,backlog).
+//! run, default 30), BENCH_ONLY (comma-separated scenarios: startup,post,noop,cloud,ceiling,e2e,latency,backlog,
+//! backlog1m), BENCH_BACKLOG (pending callbacks of backlog1m, default 1000000), BENCH_BINARIES (label=path,...:
+//! emulator binaries to compare, runs interleaved; default the one built with the bench).
 //! The emulator is the release binary in a child process with callback_persist=true; the load
 //! generator and a no-op HTTPS webhook receiver run in this process. Nothing here asserts timings.
 
@@ -45,7 +47,7 @@ impl Emulator {
     async fn start(extra: &[&str]) -> (Emulator, Duration) {
         let dir = tempfile::tempdir().expect("temp dir");
         let started = Instant::now();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wa-onprem-emulator"))
+        let mut child = Command::new(BINARY.lock().unwrap().clone())
             .args([
                 "--data-dir",
                 dir.path().to_str().unwrap(),
@@ -475,6 +477,12 @@ struct Row {
 }
 
 impl Row {
+    fn median(&self) -> f64 {
+        let mut v = self.values.clone();
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[v.len() / 2]
+    }
+
     fn print(&self) {
         let mut v = self.values.clone();
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -516,7 +524,80 @@ fn main() {
 async fn bench() {
     let runs = env_num("BENCH_RUNS", 3) as usize;
     let secs = env_num("BENCH_SECS", 30) as f64;
-    let mut rows: Vec<Row> = Vec::new();
+    let binaries = binaries();
+    let mut tables: Vec<Vec<Row>> = binaries.iter().map(|_| Vec::new()).collect();
+    for run in 0..runs {
+        // With two binaries (before/after), their runs alternate: load on the machine hits both alike.
+        for ((label, path), rows) in binaries.iter().zip(tables.iter_mut()) {
+            eprintln!("run {}/{runs}: {label}", run + 1);
+            *BINARY.lock().unwrap() = path.clone();
+            scenarios(rows, secs).await;
+        }
+    }
+
+    let generator = if wrk_available() {
+        "wrk -t1 -c64"
+    } else {
+        "Rust client, 64 connections (install wrk for less generator CPU)"
+    };
+    println!("\nwa-onprem-emulator bench: {runs} run(s), {} cores, loopback HTTPS, callback_persist=true, release build; load: {generator}; load average at the end: {}", std::thread::available_parallelism().map_or(0, |n| n.get()), std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim());
+    for ((label, path), rows) in binaries.iter().zip(&tables) {
+        if binaries.len() > 1 {
+            println!("\n{label}: {path}");
+        }
+        println!(
+            "| {:<52} | {:>10} | {:>10} | {:>10} | {:<6} | {:<22} |",
+            "measure", "min", "median", "max", "unit", "target"
+        );
+        println!(
+            "|{:-<54}|{:-<12}|{:-<12}|{:-<12}|{:-<8}|{:-<24}|",
+            "", "", "", "", "", ""
+        );
+        for r in rows {
+            r.print();
+        }
+    }
+    if let [(a, _), (b, _)] = &binaries[..] {
+        println!("\nmedians, {b} / {a}:");
+        for r in &tables[1] {
+            if let Some(before) = tables[0].iter().find(|x| x.name == r.name) {
+                println!(
+                    "| {:<52} | {:>10.1} | {:>10.1} | {:>8.2}x |",
+                    r.name,
+                    before.median(),
+                    r.median(),
+                    r.median() / before.median()
+                );
+            }
+        }
+    }
+}
+
+/// The emulator binary the scenarios start.
+static BINARY: Mutex<String> = Mutex::new(String::new());
+
+/// BENCH_BINARIES=`label=path,label=path` (e.g. `before=/tmp/old-emulator,after=target/release/wa-onprem-emulator`):
+/// the binaries to compare, their runs interleaved; by default the one this bench was built with.
+fn binaries() -> Vec<(String, String)> {
+    match std::env::var("BENCH_BINARIES") {
+        Ok(list) => list
+            .split(',')
+            .map(|item| {
+                let (label, path) = item
+                    .split_once('=')
+                    .expect("BENCH_BINARIES: label=path,...");
+                (label.to_string(), path.to_string())
+            })
+            .collect(),
+        Err(_) => vec![(
+            "emulator".to_string(),
+            env!("CARGO_BIN_EXE_wa-onprem-emulator").to_string(),
+        )],
+    }
+}
+
+/// One run of every enabled scenario against the current `BINARY`.
+async fn scenarios(rows: &mut Vec<Row>, secs: f64) {
     let row = |rows: &mut Vec<Row>, name, unit, target, value: f64| match rows
         .iter_mut()
         .find(|r| r.name == name)
@@ -540,298 +621,355 @@ async fn bench() {
         "5000000",
     ];
 
-    for run in 0..runs {
-        eprintln!("run {}/{runs}", run + 1);
-        if enabled("startup") {
-            let (emu, ready) = Emulator::start(&[]).await;
-            tokio::time::sleep(Duration::from_millis(300)).await;
+    if enabled("startup") {
+        let (emu, ready) = Emulator::start(&[]).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        row(
+            rows,
+            "start-up to first 200 on /v1/health",
+            "ms",
+            "< 150 median",
+            ready.as_secs_f64() * 1000.0,
+        );
+        row(rows, "idle memory (RSS)", "MB", "< 30", emu.rss_mb());
+    }
+    if enabled("post") || enabled("noop") {
+        let rx = Receiver::start();
+        let (emu, _) = Emulator::start(&slow_status).await;
+        emu.use_receiver(&rx, json!({})).await;
+        let rps = load(
+            &emu.client,
+            &format!("{}/v1/messages", emu.base),
+            &emu.token,
+            TEXT,
+            10.0,
+            201,
+        )
+        .await;
+        row(
+            rows,
+            "POST /v1/messages (text), 64 conns, durable",
+            "req/s",
+            ">= 15000",
+            rps,
+        );
+        row(
+            rows,
+            "  vs real On-Prem single instance (20 msg/s)",
+            "x",
+            "",
+            rps / 20.0,
+        );
+        row(
+            rows,
+            "  vs real On-Prem 8-shard multiconnect (150 msg/s)",
+            "x",
+            "",
+            rps / 150.0,
+        );
+        let health = load(
+            &emu.client,
+            &format!("{}/v1/health", emu.base),
+            &emu.token,
+            b"",
+            10.0,
+            200,
+        )
+        .await;
+        row(
+            rows,
+            "GET /v1/health, 64 conns, same server",
+            "req/s",
+            "",
+            health,
+        );
+        row(
+            rows,
+            "  sends / health ratio",
+            "%",
+            ">= 50",
+            rps / health * 100.0,
+        );
+        drop(emu);
+        if enabled("noop") {
+            let (mut noop, url, ca) = noop_server();
+            let client = reqwest::Client::builder()
+                .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
+                .pool_max_idle_per_host(CONNECTIONS)
+                .build()
+                .unwrap();
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let floor = load(&client, &url, "x", TEXT, 10.0, 201).await;
+            let _ = noop.kill();
+            let _ = noop.wait();
             row(
-                &mut rows,
-                "start-up to first 200 on /v1/health",
-                "ms",
-                "< 150 median",
-                ready.as_secs_f64() * 1000.0,
-            );
-            row(&mut rows, "idle memory (RSS)", "MB", "< 30", emu.rss_mb());
-        }
-        if enabled("post") || enabled("noop") {
-            let rx = Receiver::start();
-            let (emu, _) = Emulator::start(&slow_status).await;
-            emu.use_receiver(&rx, json!({})).await;
-            let rps = load(
-                &emu.client,
-                &format!("{}/v1/messages", emu.base),
-                &emu.token,
-                TEXT,
-                10.0,
-                201,
-            )
-            .await;
-            row(
-                &mut rows,
-                "POST /v1/messages (text), 64 conns, durable",
+                rows,
+                "no-op actix-web handler, same TLS stack (ceiling)",
                 "req/s",
-                ">= 15000",
-                rps,
-            );
-            row(
-                &mut rows,
-                "  vs real On-Prem single instance (20 msg/s)",
-                "x",
                 "",
-                rps / 20.0,
+                floor,
             );
             row(
-                &mut rows,
-                "  vs real On-Prem 8-shard multiconnect (150 msg/s)",
-                "x",
-                "",
-                rps / 150.0,
-            );
-            let health = load(
-                &emu.client,
-                &format!("{}/v1/health", emu.base),
-                &emu.token,
-                b"",
-                10.0,
-                200,
-            )
-            .await;
-            row(
-                &mut rows,
-                "GET /v1/health, 64 conns, same server",
-                "req/s",
-                "",
-                health,
-            );
-            row(
-                &mut rows,
-                "  sends / health ratio",
+                rows,
+                "  emulator / no-op ratio",
                 "%",
                 ">= 50",
-                rps / health * 100.0,
-            );
-            drop(emu);
-            if enabled("noop") {
-                let (mut noop, url, ca) = noop_server();
-                let client = reqwest::Client::builder()
-                    .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
-                    .pool_max_idle_per_host(CONNECTIONS)
-                    .build()
-                    .unwrap();
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                let floor = load(&client, &url, "x", TEXT, 10.0, 201).await;
-                let _ = noop.kill();
-                let _ = noop.wait();
-                row(
-                    &mut rows,
-                    "no-op actix-web handler, same TLS stack (ceiling)",
-                    "req/s",
-                    "",
-                    floor,
-                );
-                row(
-                    &mut rows,
-                    "  emulator / no-op ratio",
-                    "%",
-                    ">= 50",
-                    rps / floor * 100.0,
-                );
-            }
-        }
-        if enabled("cloud") {
-            let args = [&slow_status[..], &["--cloud-access-token", "bench-token"]].concat();
-            let (emu, _) = Emulator::start(&args).await;
-            let cfg = emu
-                .call(reqwest::Method::GET, "/v1/emulator/cloud", json!({}))
-                .await;
-            let mut numbers = cfg["cloud"]["numbers"].clone();
-            numbers[0]["throughput_mps"] = json!(100_000);
-            let answer = emu
-                .call(
-                    reqwest::Method::PUT,
-                    "/v1/emulator/cloud",
-                    json!({ "numbers": numbers }),
-                )
-                .await;
-            assert!(answer.get("errors").is_none(), "{answer}");
-            let url = format!(
-                "{}/v21.0/{}/messages",
-                emu.base,
-                numbers[0]["phone_number_id"].as_str().unwrap()
-            );
-            let rps = load_cloud(&emu.client, &url, secs.min(10.0)).await;
-            row(
-                &mut rows,
-                "POST /v21.0/{phone-number-id}/messages (Cloud text), 64 conns, durable",
-                "req/s",
-                "",
-                rps,
-            );
-        }
-        if enabled("ceiling") {
-            let (rx, emu) = instant_statuses("5000000").await;
-            let window = secs.min(10.0);
-            let started = Instant::now();
-            let (sent, _) = paced(&emu, f64::INFINITY, window, CONNECTIONS, false).await;
-            let drained = wait_for(&rx.statuses, sent * 2, Duration::from_secs(300)).await;
-            let total = drained.map_or(f64::NAN, |_| started.elapsed().as_secs_f64());
-            row(
-                &mut rows,
-                "e2e ceiling: sends accepted/s (unpaced)",
-                "msg/s",
-                "",
-                sent as f64 / window,
-            );
-            row(
-                &mut rows,
-                "e2e ceiling: messages/s until delivered+read arrived",
-                "msg/s",
-                "",
-                sent as f64 / total,
-            );
-        }
-        if enabled("e2e") {
-            let (rx, emu) = instant_statuses("1000000").await;
-            let target_rate = 5000.0;
-            let (sent, _) = paced(&emu, target_rate, secs, CONNECTIONS, false).await;
-            let drained = wait_for(&rx.statuses, sent * 2, Duration::from_secs(120)).await;
-            let total = secs + drained.map(|d| d.as_secs_f64()).unwrap_or(f64::NAN);
-            row(
-                &mut rows,
-                "e2e: messages/s sustained (paced at 5000/s)",
-                "msg/s",
-                ">= 5000",
-                sent as f64 / secs,
-            );
-            row(
-                &mut rows,
-                "e2e: delivered+read callbacks/s until all arrived",
-                "cb/s",
-                ">= 10000",
-                (sent * 2) as f64 / total,
-            );
-            row(
-                &mut rows,
-                "e2e: callbacks lost",
-                "count",
-                "0",
-                (sent * 2).saturating_sub(rx.statuses.load(Ordering::Relaxed)) as f64,
-            );
-            row(
-                &mut rows,
-                "e2e: emulator RSS after the run",
-                "MB",
-                "",
-                emu.rss_mb(),
-            );
-        }
-        if enabled("latency") {
-            let rx = Receiver::start();
-            let (emu, _) = Emulator::start(&[
-                "--status-sent-ms",
-                "0",
-                "--status-delivered-ms",
-                "0",
-                "--status-read-ms",
-                "600000",
-            ])
-            .await;
-            emu.use_receiver(&rx, json!({})).await;
-            rx.record.store(true, Ordering::Relaxed);
-            let (_, sends) = paced(&emu, 1000.0, 10.0, 16, true).await;
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            let arrivals = rx.arrivals.lock().unwrap().clone();
-            let mut lat: Vec<f64> = sends
-                .iter()
-                .filter_map(|(id, at)| {
-                    arrivals
-                        .get(&format!("{id}:delivered"))
-                        .map(|a| a.duration_since(*at).as_secs_f64() * 1000.0)
-                })
-                .collect();
-            lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
-            row(
-                &mut rows,
-                "latency at 1000 msg/s: answer -> receiver, p50",
-                "ms",
-                "< 2",
-                percentile(&lat, 0.5),
-            );
-            row(
-                &mut rows,
-                "latency at 1000 msg/s: answer -> receiver, p99",
-                "ms",
-                "< 20",
-                percentile(&lat, 0.99),
-            );
-        }
-        if enabled("backlog") {
-            let rx = Receiver::start();
-            rx.down.store(true, Ordering::Relaxed);
-            let (emu, _) = Emulator::start(&[
-                "--callback-queue-limit",
-                "300000",
-                "--callback-batch-max",
-                "64",
-            ])
-            .await;
-            emu.use_receiver(&rx, json!({"callback_backoff_delay_ms": 600000, "max_callback_backoff_delay_ms": 600000})).await;
-            let n = 200_000u64;
-            fill_backlog(&emu, n).await;
-            tokio::time::sleep(Duration::from_secs(2)).await;
-            row(
-                &mut rows,
-                "backlog: 200,000 pending, receiver down, RSS",
-                "MB",
-                "< 150",
-                emu.rss_mb(),
-            );
-            rx.down.store(false, Ordering::Relaxed);
-            let started = Instant::now();
-            // A URL change makes every waiting callback due at once.
-            emu.call(
-                reqwest::Method::PATCH,
-                "/v1/settings/application",
-                json!({"webhooks": {"url": format!("{}?back", rx.url)}}),
-            )
-            .await;
-            let drained = wait_for(&rx.statuses, n, Duration::from_secs(300))
-                .await
-                .map(|_| started.elapsed());
-            row(
-                &mut rows,
-                "backlog: drain rate when the receiver is back",
-                "cb/s",
-                ">= 10000",
-                n as f64 / drained.map(|d| d.as_secs_f64()).unwrap_or(f64::NAN),
-            );
-            row(
-                &mut rows,
-                "backlog: RSS after draining",
-                "MB",
-                "",
-                emu.rss_mb(),
+                rps / floor * 100.0,
             );
         }
     }
-
-    let generator = if wrk_available() {
-        "wrk -t1 -c64"
-    } else {
-        "Rust client, 64 connections (install wrk for less generator CPU)"
-    };
-    println!("\nwa-onprem-emulator bench: {runs} run(s), {} cores, loopback HTTPS, callback_persist=true, release build; load: {generator}", std::thread::available_parallelism().map_or(0, |n| n.get()));
-    println!(
-        "| {:<52} | {:>10} | {:>10} | {:>10} | {:<6} | {:<22} |",
-        "measure", "min", "median", "max", "unit", "target"
-    );
-    println!(
-        "|{:-<54}|{:-<12}|{:-<12}|{:-<12}|{:-<8}|{:-<24}|",
-        "", "", "", "", "", ""
-    );
-    for r in &rows {
-        r.print();
+    if enabled("cloud") {
+        let args = [&slow_status[..], &["--cloud-access-token", "bench-token"]].concat();
+        let (emu, _) = Emulator::start(&args).await;
+        let cfg = emu
+            .call(reqwest::Method::GET, "/v1/emulator/cloud", json!({}))
+            .await;
+        let mut numbers = cfg["cloud"]["numbers"].clone();
+        numbers[0]["throughput_mps"] = json!(100_000);
+        let answer = emu
+            .call(
+                reqwest::Method::PUT,
+                "/v1/emulator/cloud",
+                json!({ "numbers": numbers }),
+            )
+            .await;
+        assert!(answer.get("errors").is_none(), "{answer}");
+        let url = format!(
+            "{}/v21.0/{}/messages",
+            emu.base,
+            numbers[0]["phone_number_id"].as_str().unwrap()
+        );
+        let rps = load_cloud(&emu.client, &url, secs.min(10.0)).await;
+        row(
+            rows,
+            "POST /v21.0/{phone-number-id}/messages (Cloud text), 64 conns, durable",
+            "req/s",
+            "",
+            rps,
+        );
+    }
+    if enabled("ceiling") {
+        let (rx, emu) = instant_statuses("5000000").await;
+        let window = secs.min(10.0);
+        let started = Instant::now();
+        let (sent, _) = paced(&emu, f64::INFINITY, window, CONNECTIONS, false).await;
+        let drained = wait_for(&rx.statuses, sent * 2, Duration::from_secs(300)).await;
+        let total = drained.map_or(f64::NAN, |_| started.elapsed().as_secs_f64());
+        row(
+            rows,
+            "e2e ceiling: sends accepted/s (unpaced)",
+            "msg/s",
+            "",
+            sent as f64 / window,
+        );
+        row(
+            rows,
+            "e2e ceiling: messages/s until delivered+read arrived",
+            "msg/s",
+            "",
+            sent as f64 / total,
+        );
+    }
+    if enabled("e2e") {
+        let (rx, emu) = instant_statuses("1000000").await;
+        let target_rate = 5000.0;
+        let (sent, _) = paced(&emu, target_rate, secs, CONNECTIONS, false).await;
+        let drained = wait_for(&rx.statuses, sent * 2, Duration::from_secs(120)).await;
+        let total = secs + drained.map(|d| d.as_secs_f64()).unwrap_or(f64::NAN);
+        row(
+            rows,
+            "e2e: messages/s sustained (paced at 5000/s)",
+            "msg/s",
+            ">= 5000",
+            sent as f64 / secs,
+        );
+        row(
+            rows,
+            "e2e: delivered+read callbacks/s until all arrived",
+            "cb/s",
+            ">= 10000",
+            (sent * 2) as f64 / total,
+        );
+        row(
+            rows,
+            "e2e: callbacks lost",
+            "count",
+            "0",
+            (sent * 2).saturating_sub(rx.statuses.load(Ordering::Relaxed)) as f64,
+        );
+        row(
+            rows,
+            "e2e: emulator RSS after the run",
+            "MB",
+            "",
+            emu.rss_mb(),
+        );
+    }
+    if enabled("latency") {
+        let rx = Receiver::start();
+        let (emu, _) = Emulator::start(&[
+            "--status-sent-ms",
+            "0",
+            "--status-delivered-ms",
+            "0",
+            "--status-read-ms",
+            "600000",
+        ])
+        .await;
+        emu.use_receiver(&rx, json!({})).await;
+        rx.record.store(true, Ordering::Relaxed);
+        let (_, sends) = paced(&emu, 1000.0, 10.0, 16, true).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let arrivals = rx.arrivals.lock().unwrap().clone();
+        let mut lat: Vec<f64> = sends
+            .iter()
+            .filter_map(|(id, at)| {
+                arrivals
+                    .get(&format!("{id}:delivered"))
+                    .map(|a| a.duration_since(*at).as_secs_f64() * 1000.0)
+            })
+            .collect();
+        lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        row(
+            rows,
+            "latency at 1000 msg/s: answer -> receiver, p50",
+            "ms",
+            "< 2",
+            percentile(&lat, 0.5),
+        );
+        row(
+            rows,
+            "latency at 1000 msg/s: answer -> receiver, p99",
+            "ms",
+            "< 20",
+            percentile(&lat, 0.99),
+        );
+    }
+    if enabled("backlog") {
+        let rx = Receiver::start();
+        rx.down.store(true, Ordering::Relaxed);
+        let (emu, _) = Emulator::start(&[
+            "--callback-queue-limit",
+            "300000",
+            "--callback-batch-max",
+            "64",
+        ])
+        .await;
+        emu.use_receiver(
+            &rx,
+            json!({"callback_backoff_delay_ms": 600000, "max_callback_backoff_delay_ms": 600000}),
+        )
+        .await;
+        let n = 200_000u64;
+        fill_backlog(&emu, n).await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        row(
+            rows,
+            "backlog: 200,000 pending, receiver down, RSS",
+            "MB",
+            "< 150",
+            emu.rss_mb(),
+        );
+        rx.down.store(false, Ordering::Relaxed);
+        let started = Instant::now();
+        // A URL change makes every waiting callback due at once.
+        emu.call(
+            reqwest::Method::PATCH,
+            "/v1/settings/application",
+            json!({"webhooks": {"url": format!("{}?back", rx.url)}}),
+        )
+        .await;
+        let drained = wait_for(&rx.statuses, n, Duration::from_secs(300))
+            .await
+            .map(|_| started.elapsed());
+        row(
+            rows,
+            "backlog: drain rate when the receiver is back",
+            "cb/s",
+            ">= 10000",
+            n as f64 / drained.map(|d| d.as_secs_f64()).unwrap_or(f64::NAN),
+        );
+        row(rows, "backlog: RSS after draining", "MB", "", emu.rss_mb());
+    }
+    if enabled("backlog1m") {
+        let n = env_num("BENCH_BACKLOG", 1_000_000);
+        let rx = Receiver::start();
+        rx.down.store(true, Ordering::Relaxed);
+        let limit = (n + 100_000).to_string();
+        let (emu, _) = Emulator::start(&[
+            "--status-sent-ms",
+            "0",
+            "--status-delivered-ms",
+            "0",
+            "--status-read-ms",
+            "0",
+            "--callback-queue-limit",
+            &limit,
+            "--callback-batch-max",
+            "64",
+        ])
+        .await;
+        emu.use_receiver(
+            &rx,
+            json!({"sent_status": true, "callback_backoff_delay_ms": 600000, "max_callback_backoff_delay_ms": 600000}),
+        )
+        .await;
+        // Each send makes three status callbacks (sent, delivered, read) while the receiver is down.
+        let sends = n.div_ceil(3);
+        let started = Instant::now();
+        fill_sends(&emu, sends).await;
+        let pending = wait_pending(&emu, sends * 3, Duration::from_secs(300)).await;
+        let fill_secs = started.elapsed().as_secs_f64();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        row(
+            rows,
+            "backlog 1M: pending callbacks held",
+            "count",
+            "",
+            pending as f64,
+        );
+        row(
+            rows,
+            "backlog 1M: filled at (callbacks/s, sends 3 each)",
+            "cb/s",
+            "",
+            pending as f64 / fill_secs,
+        );
+        row(
+            rows,
+            "backlog 1M: RSS with the receiver down",
+            "MB",
+            "< 400",
+            emu.rss_mb(),
+        );
+        rx.down.store(false, Ordering::Relaxed);
+        let started = Instant::now();
+        // A URL change makes every waiting callback due at once.
+        emu.call(
+            reqwest::Method::PATCH,
+            "/v1/settings/application",
+            // Short retries from now on: a POST still in flight to the down receiver fails after the
+            // change and must not wait out the long backoff.
+            json!({"webhooks": {"url": format!("{}?back", rx.url)}, "callback_backoff_delay_ms": 50, "max_callback_backoff_delay_ms": 200}),
+        )
+        .await;
+        let drained = wait_for(&rx.statuses, sends * 3, Duration::from_secs(600))
+            .await
+            .map(|_| started.elapsed());
+        row(
+            rows,
+            "backlog 1M: drain rate when the receiver is back",
+            "cb/s",
+            ">= 10000",
+            (sends * 3) as f64 / drained.map(|d| d.as_secs_f64()).unwrap_or(f64::NAN),
+        );
+        row(
+            rows,
+            "backlog 1M: RSS after draining",
+            "MB",
+            "",
+            emu.rss_mb(),
+        );
     }
 }
 
@@ -897,6 +1035,56 @@ async fn paced(
     let sent = done.load(Ordering::Relaxed);
     let ids = std::mem::take(&mut *out.lock().unwrap());
     (sent, ids)
+}
+
+/// Sends `n` text messages from `CONNECTIONS` keep-alive connections, as fast as they are answered.
+async fn fill_sends(emu: &Emulator, n: u64) {
+    let next = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let (client, url, token, next) = (
+            emu.client.clone(),
+            format!("{}/v1/messages", emu.base),
+            emu.token.clone(),
+            next.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            while next.fetch_add(1, Ordering::Relaxed) < n {
+                let r = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(TEXT)
+                    .send()
+                    .await
+                    .expect("send");
+                assert_eq!(r.status(), 201);
+                let _ = r.bytes().await;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
+
+/// Waits until the emulator holds `n` pending callbacks; answers how many it holds then.
+async fn wait_pending(emu: &Emulator, n: u64, limit: Duration) -> u64 {
+    let started = Instant::now();
+    loop {
+        let v = emu
+            .call(
+                reqwest::Method::GET,
+                "/v1/emulator/callbacks?state=pending&limit=1",
+                Value::Null,
+            )
+            .await;
+        let pending = v["pending"].as_u64().unwrap_or(0);
+        if pending >= n || started.elapsed() > limit {
+            return pending;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
 
 /// Fills the callback queue with `n` error notifications through the control API.

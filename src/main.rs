@@ -41,6 +41,8 @@ async fn main() -> std::process::ExitCode {
         };
     }
     telemetry::init(config.log_format, &config.log);
+    #[cfg(feature = "failpoints")]
+    let _failpoints = arm_failpoints();
     let https_addr = config.https_addr;
     let app = match Application::build(config).await {
         Ok(app) => app,
@@ -102,4 +104,16 @@ fn writable(dir: &std::path::Path) -> bool {
     });
     let _ = std::fs::remove_file(&probe);
     ok.is_ok()
+}
+
+/// Arms the fail points named in FAILPOINTS (`name=action;...`, see the `fail` crate); a fail
+/// point that panics aborts the process at once, as a crash would.
+#[cfg(feature = "failpoints")]
+fn arm_failpoints() -> Option<fail::FailScenario<'static>> {
+    std::env::var_os("FAILPOINTS")?;
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("fail point: {info}; aborting");
+        std::process::abort();
+    }));
+    Some(fail::FailScenario::setup())
 }

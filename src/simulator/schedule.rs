@@ -59,6 +59,9 @@ struct Timers {
     /// Sends being planned (sequence -> planning time): the watermark stays at or below them.
     sends: BTreeMap<u64, u64>,
     max_delay_ms: u64,
+    /// When the schedule's task, asleep, wakes by itself (0 while it is awake): a step due
+    /// later than this needs no wake-up (one per send cost a thread switch each).
+    asleep_until: u64,
 }
 
 impl Timers {
@@ -131,10 +134,14 @@ impl Ticket<'_> {
     /// The send is on disk: its planned steps are timed.
     pub fn commit(self, to: Addressee, steps: &[Step]) {
         let to = Arc::new(to);
-        self.schedule
-            .lock()
-            .add(&to, steps.iter().filter(|s| !s.forced).cloned());
-        self.schedule.wake.notify_one();
+        let mut t = self.schedule.lock();
+        let first = steps.iter().filter(|s| !s.forced).map(|s| s.at_ms).min();
+        t.add(&to, steps.iter().filter(|s| !s.forced).cloned());
+        if first.is_some_and(|at| at < t.asleep_until) || t.asleep_until == 0 {
+            t.asleep_until = 0;
+            drop(t);
+            self.schedule.wake.notify_one();
+        }
     }
 }
 
@@ -377,6 +384,7 @@ async fn run(schedule: std::sync::Weak<Schedule>) {
         let now = now_ms();
         let next = s.lock().due.keys().next().map(|k| k.0);
         if next.is_some_and(|at| at <= now) {
+            s.lock().asleep_until = 0;
             match s.hand_over(now).await {
                 Ok(()) => failing = false,
                 Err(e) => {
@@ -394,7 +402,16 @@ async fn run(schedule: std::sync::Weak<Schedule>) {
             let _handover = s.handover.lock().await;
             s.write_watermark();
         }
-        let wait = next.map_or(IDLE_TICK_MS, |at| at.saturating_sub(now).min(IDLE_TICK_MS));
+        let wait = {
+            // Read again with the wake-up time set in one step: a step timed after this read
+            // wakes the task if it is due earlier.
+            let mut t = s.lock();
+            let now = now_ms();
+            let next = t.due.keys().next().map(|k| k.0);
+            let wait = next.map_or(IDLE_TICK_MS, |at| at.saturating_sub(now).min(IDLE_TICK_MS));
+            t.asleep_until = now + wait.max(1);
+            wait
+        };
         let wake = async { s.wake.notified().await };
         tokio::select! {
             _ = wake => {}

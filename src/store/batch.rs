@@ -1,6 +1,10 @@
 //! The one way to write: a `Batch` of puts, removes and clears, applied by `Store::commit` (the
 //! fault check, the writes, the grouped flush) or `Store::apply` (the writes only, for records a
 //! crash may lose or repeat). On any failure every key the batch touched is put back as it was.
+//!
+//! Fail points (armed only in a `failpoints` build, see tests/api/crash_points.rs): before a
+//! commit, before each write of a batch, between a commit's writes and its flush, after its
+//! flush (not yet answered), after a `write`, and before each undone write.
 
 use super::{Record, Store, StoreError};
 
@@ -81,6 +85,7 @@ impl Undo {
     /// Puts every touched key back as it was, newest write first.
     pub fn restore(self) {
         for (tree, key, old) in self.before.into_iter().rev() {
+            fail::fail_point!("store.undo");
             let restored = self.store.tree(tree).and_then(|t| {
                 match old {
                     Some(v) => t.insert(key, v).map(drop),
@@ -103,6 +108,7 @@ impl Store {
         if batch.is_empty() {
             return Ok(());
         }
+        fail::fail_point!("store.commit.before");
         let undo = if batch.clears() {
             let store = self.clone();
             tokio::task::spawn_blocking(move || store.apply(batch))
@@ -111,10 +117,12 @@ impl Store {
         } else {
             self.apply(batch)?
         };
+        fail::fail_point!("store.commit.applied");
         if let Err(e) = self.durable().await {
             undo.restore();
             return Err(e);
         }
+        fail::fail_point!("store.commit.durable");
         Ok(())
     }
 
@@ -132,7 +140,9 @@ impl Store {
     /// are made durable by a later commit (sled also flushes on its own within 500 ms). On a
     /// failed write, what was written is undone.
     pub fn write(&self, batch: Batch) -> Result<(), StoreError> {
-        self.apply(batch).map(drop)
+        drop(self.apply(batch)?);
+        fail::fail_point!("store.write.applied");
+        Ok(())
     }
 
     /// `write`, answering the undo of the whole batch (for a caller that waits for the disk
@@ -144,6 +154,7 @@ impl Store {
             before: Vec::with_capacity(batch.ops.len()),
         };
         for op in batch.ops {
+            fail::fail_point!("store.apply.op");
             if let Err(e) = self.apply_op(op, &mut undo) {
                 undo.restore();
                 return Err(self.noted(e));

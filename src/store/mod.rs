@@ -207,6 +207,7 @@ impl Store {
     /// Writes and flushes a probe record (for the storage watchdog); an error means sled has
     /// failed (its I/O errors are sticky) and is noted in `io_failed`.
     pub fn probe(&self) -> Result<(), StoreError> {
+        fail::fail_point!("store.probe");
         let result = self
             .db
             .insert("probe", &crate::wa::time::now_ms().to_be_bytes())
@@ -216,6 +217,7 @@ impl Store {
 
     /// Flushes at shutdown (blocking: never on a request thread).
     pub fn close(&self) -> Result<(), StoreError> {
+        fail::fail_point!("store.close");
         self.db.flush().map_err(|e| self.noted(e.into()))?;
         Ok(())
     }

@@ -287,6 +287,11 @@ impl EmulatorProcess {
         Self::spawn(dir, extra, None, "127.0.0.1:0")
     }
 
+    /// Like `start`, with these environment variables set for the process.
+    pub fn start_with_env(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> EmulatorProcess {
+        Self::spawn_env(dir, extra, None, "127.0.0.1:0", env)
+    }
+
     /// Like `start`, on a fixed address (a restart in place keeps it).
     pub fn start_on(dir: &Path, addr: &str, extra: &[&str]) -> EmulatorProcess {
         Self::spawn(dir, extra, None, addr)
@@ -298,7 +303,18 @@ impl EmulatorProcess {
     }
 
     fn spawn(dir: &Path, extra: &[&str], log: Option<PathBuf>, addr: &str) -> EmulatorProcess {
+        Self::spawn_env(dir, extra, log, addr, &[])
+    }
+
+    fn spawn_env(
+        dir: &Path,
+        extra: &[&str],
+        log: Option<PathBuf>,
+        addr: &str,
+        env: &[(&str, &str)],
+    ) -> EmulatorProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wa-onprem-emulator"))
+            .envs(env.iter().copied())
             .args([
                 "--data-dir",
                 dir.to_str().expect("utf-8 path"),

@@ -14,6 +14,8 @@ mod cloud_templates_clients;
 mod cloud_webhooks;
 mod control;
 mod crash;
+#[cfg(feature = "failpoints")]
+mod crash_points;
 mod delivery;
 mod direct;
 mod diskfull;
