@@ -1,8 +1,7 @@
 //! Graph cursor paging over a key-ordered list: `limit`, `after`, `before`, and the answer's
-//! `paging: {cursors: {before, after}, next?, previous?}` (`next` only when more items follow).
-//! Cursors are opaque to clients: URL-safe base64 of the item's key.
+//! `paging: {cursors: {before, after}, next?, previous?}` (`next` only when more items follow
+//! that way). Cursors are opaque to clients: URL-safe base64 of the item's key.
 
-use super::GraphError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
@@ -11,80 +10,64 @@ use serde_json::{json, Value};
 pub const DEFAULT_LIMIT: usize = 25;
 pub const MAX_LIMIT: usize = 100;
 
-pub fn cursor(key: &str) -> String {
-    URL_SAFE_NO_PAD.encode(key)
+/// The cursor of an item key.
+pub fn encode_cursor(key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(key.as_bytes())
 }
 
-fn decode(what: &str, c: &str) -> Result<String, GraphError> {
-    URL_SAFE_NO_PAD
-        .decode(c.trim_end_matches('='))
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(|| GraphError::invalid(format!("{what}: not a cursor this edge returned")))
+/// The item key of a cursor this edge gave out; None for anything else.
+pub fn decode_cursor(cursor: &str) -> Option<String> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor.trim().trim_end_matches('='))
+        .ok()?;
+    String::from_utf8(bytes).ok()
 }
 
-/// What the client asked for.
-#[derive(Debug, Default, Clone)]
+/// The paging parameters of a list call: `after`/`before` hold the decoded cursor keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
-    pub limit: Option<String>,
+    pub limit: usize,
     pub after: Option<String>,
     pub before: Option<String>,
 }
 
-/// The items of one page (a range of `keys`) and the `paging` object (None when empty).
-#[derive(Debug)]
-pub struct Page {
-    pub range: std::ops::Range<usize>,
-    pub paging: Option<Value>,
-}
-
-/// `keys` must be sorted. `link` builds the absolute URL of a page from its
-/// (`after` | `before`, cursor) pair.
-pub fn page(
-    keys: &[String],
-    req: &PageRequest,
-    link: impl Fn(&str, &str) -> String,
-) -> Result<Page, GraphError> {
-    let limit = match &req.limit {
-        None => DEFAULT_LIMIT,
-        Some(l) => match l.trim().parse::<usize>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-            _ => {
-                return Err(GraphError::invalid(format!(
-                    "limit: must be an integer from 1 to {MAX_LIMIT}"
-                )))
+impl PageRequest {
+    /// One page of `items` (in key order, `key` giving each item's cursor key): the items and
+    /// the Graph `paging` object (`cursors`, plus `next`/`previous` only when there is more that
+    /// way), None for an empty page. `link` builds the absolute URL of another page from its
+    /// (`after` | `before`, cursor) pair.
+    pub fn cut<T>(
+        &self,
+        items: Vec<T>,
+        key: impl Fn(&T) -> String,
+        link: impl Fn(&str, &str) -> String,
+    ) -> (Vec<T>, Option<Value>) {
+        let total = items.len();
+        let (start, end) = match (&self.after, &self.before) {
+            (Some(a), _) => {
+                let start = items.iter().position(|i| key(i) > *a).unwrap_or(total);
+                (start, (start + self.limit).min(total))
             }
-        },
-    };
-    let range = if let Some(a) = &req.after {
-        let a = decode("after", a)?;
-        let start = keys.partition_point(|k| k.as_str() <= a.as_str());
-        start..(start + limit).min(keys.len())
-    } else if let Some(b) = &req.before {
-        let b = decode("before", b)?;
-        let end = keys.partition_point(|k| k.as_str() < b.as_str());
-        end.saturating_sub(limit)..end
-    } else {
-        0..limit.min(keys.len())
-    };
-    if range.is_empty() {
-        return Ok(Page {
-            range,
-            paging: None,
-        });
+            (None, Some(b)) => {
+                let end = items.iter().position(|i| key(i) >= *b).unwrap_or(total);
+                (end.saturating_sub(self.limit), end)
+            }
+            (None, None) => (0, self.limit.min(total)),
+        };
+        let page: Vec<T> = items.into_iter().skip(start).take(end - start).collect();
+        let (Some(first), Some(last)) = (page.first(), page.last()) else {
+            return (page, None);
+        };
+        let (before, after) = (encode_cursor(&key(first)), encode_cursor(&key(last)));
+        let mut paging = json!({ "cursors": { "before": before, "after": after } });
+        if end < total {
+            paging["next"] = json!(link("after", &after));
+        }
+        if start > 0 {
+            paging["previous"] = json!(link("before", &before));
+        }
+        (page, Some(paging))
     }
-    let (first, last) = (cursor(&keys[range.start]), cursor(&keys[range.end - 1]));
-    let mut paging = json!({ "cursors": { "before": first, "after": last } });
-    if range.end < keys.len() {
-        paging["next"] = json!(link("after", &last));
-    }
-    if range.start > 0 {
-        paging["previous"] = json!(link("before", &first));
-    }
-    Ok(Page {
-        range,
-        paging: Some(paging),
-    })
 }
 
 #[cfg(test)]
@@ -96,37 +79,34 @@ mod tests {
         let keys: Vec<String> = (0..5).map(|i| format!("k{i}")).collect();
         let link = |dir: &str, c: &str| format!("u?{dir}={c}");
         let req = PageRequest {
-            limit: Some("2".into()),
-            ..Default::default()
+            limit: 2,
+            after: None,
+            before: None,
         };
-        let p1 = page(&keys, &req, link).unwrap();
-        assert_eq!(p1.range, 0..2);
-        let paging = p1.paging.unwrap();
-        assert_eq!(paging["next"], format!("u?after={}", cursor("k1")));
+        let cut = |r: &PageRequest| r.cut(keys.clone(), String::clone, link);
+        let (p1, paging) = cut(&req);
+        assert_eq!(p1, ["k0", "k1"]);
+        let paging = paging.unwrap();
+        assert_eq!(paging["next"], format!("u?after={}", encode_cursor("k1")));
         assert!(paging.get("previous").is_none());
         let after = PageRequest {
-            after: Some(cursor("k1")),
+            after: Some("k1".into()),
             ..req.clone()
         };
-        assert_eq!(page(&keys, &after, link).unwrap().range, 2..4);
+        assert_eq!(cut(&after).0, ["k2", "k3"]);
         let before = PageRequest {
-            before: Some(cursor("k4")),
+            before: Some("k4".into()),
             ..req.clone()
         };
-        assert_eq!(page(&keys, &before, link).unwrap().range, 2..4);
+        assert_eq!(cut(&before).0, ["k2", "k3"]);
         let last = PageRequest {
-            after: Some(cursor("k3")),
+            after: Some("k3".into()),
             ..req
         };
-        let p = page(&keys, &last, link).unwrap();
-        assert_eq!(p.range, 4..5);
-        assert!(p.paging.unwrap().get("next").is_none());
-        for bad in ["0", "101", "x"] {
-            let r = PageRequest {
-                limit: Some(bad.into()),
-                ..Default::default()
-            };
-            assert!(page(&keys, &r, link).is_err());
-        }
+        let (p, paging) = cut(&last);
+        assert_eq!(p, ["k4"]);
+        assert!(paging.unwrap().get("next").is_none());
+        assert_eq!(decode_cursor(&encode_cursor("k3")).as_deref(), Some("k3"));
+        assert_eq!(decode_cursor("%%%"), None);
     }
 }

@@ -3,23 +3,23 @@
 //! failing answers HTTP 400 with both the per-user result and the 139100 error, as Meta does.
 
 use super::business::number_id;
-use super::numbers_params::{self as params, Params};
+use super::params::{page_link, Params};
 use super::{app, authorize, version, GraphFailure, GraphResult};
 use crate::domain::cloud::blocks::{BlockOutcome, BlockTarget};
-use crate::graph::{ids, paging, GraphError};
+use crate::graph::paging::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::graph::{ids, GraphError};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
 /// `block_users: [{"user": "+1 650..."} | {"user_id": "US.13491208655302741918"}]`.
 fn targets(p: &Params) -> Result<Vec<BlockTarget>, GraphFailure> {
-    params::only(p, &["messaging_product", "block_users"])?;
-    params::messaging_product(p)?;
-    let list = match p.get("block_users") {
+    p.only(&["messaging_product", "block_users"])?;
+    p.messaging_product()?;
+    let list = match p.value("block_users") {
         None | Some(Value::Null) => {
             return Err(GraphError::graph_param("The parameter block_users is required").into())
         }
-        Some(Value::String(s)) => serde_json::from_str::<Value>(s).unwrap_or(Value::Null),
-        Some(v) => v.clone(),
+        Some(v) => v,
     };
     let Value::Array(items) = list else {
         return Err(GraphError::graph_param(
@@ -96,7 +96,7 @@ pub async fn block(req: HttpRequest, payload: web::Payload) -> GraphResult {
     authorize(&req)?;
     version(&req)?;
     let id = number_id(&req, "POST")?;
-    let t = targets(&params::read(&req, payload).await?)?;
+    let t = targets(&Params::read(&req, payload).await?)?;
     let out = app(&req)?.cloud.block(&id, t).await?;
     Ok(answer(out, "added_users", "block"))
 }
@@ -105,7 +105,7 @@ pub async fn unblock(req: HttpRequest, payload: web::Payload) -> GraphResult {
     authorize(&req)?;
     version(&req)?;
     let id = number_id(&req, "DELETE")?;
-    let t = targets(&params::read(&req, payload).await?)?;
+    let t = targets(&Params::read(&req, payload).await?)?;
     let out = app(&req)?.cloud.unblock(&id, t).await?;
     Ok(answer(out, "removed_users", "unblock"))
 }
@@ -114,17 +114,17 @@ pub async fn list(req: HttpRequest) -> GraphResult {
     authorize(&req)?;
     version(&req)?;
     let id = number_id(&req, "GET")?;
-    let p = params::query(&req);
-    params::only(&p, &["limit", "after", "before", "fields"])?;
+    let p = Params::query(&req);
+    p.only(&["limit", "after", "before", "fields"])?;
+    let page = p.page_within(DEFAULT_LIMIT, MAX_LIMIT)?;
     let users = app(&req)?.cloud.blocked_users(&id)?;
-    let keys: Vec<String> = users.iter().map(|u| u.wa_id.clone()).collect();
-    let page = paging::page(&keys, &params::page_request(&p)?, params::page_link(&req))?;
-    let data: Vec<Value> = users[page.range]
+    let (users, paging) = page.cut(users, |u| u.wa_id.clone(), page_link(&req));
+    let data: Vec<Value> = users
         .iter()
         .map(|u| json!({ "messaging_product": "whatsapp", "input": u.input, "wa_id": u.wa_id }))
         .collect();
     let mut body = json!({ "data": data });
-    if let Some(p) = page.paging {
+    if let Some(p) = paging {
         body["paging"] = p;
     }
     Ok(HttpResponse::Ok().json(body))

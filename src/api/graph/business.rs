@@ -1,7 +1,7 @@
 //! `GET|POST /{phone-number-id}/whatsapp_business_profile` (a flat `data[0]` with `vertical`
 //! always present) and `GET|POST /{phone-number-id}/whatsapp_commerce_settings`.
 
-use super::numbers_params as params;
+use super::params::Params;
 use super::{app, authorize, version, GraphFailure, GraphResult};
 use crate::graph::profile::{self, ProfilePatch};
 use crate::graph::GraphError;
@@ -21,8 +21,8 @@ pub async fn get_profile(req: HttpRequest) -> GraphResult {
     authorize(&req)?;
     version(&req)?;
     let id = number_id(&req, "GET")?;
-    let p = params::query(&req);
-    let fields = match params::field_list(&p)? {
+    let p = Params::query(&req);
+    let fields = match p.fields()? {
         None => None,
         Some(list) => {
             let mut names = vec![];
@@ -47,8 +47,8 @@ pub async fn update_profile(req: HttpRequest, payload: web::Payload) -> GraphRes
     authorize(&req)?;
     version(&req)?;
     let id = number_id(&req, "POST")?;
-    let p = params::read(&req, payload).await?;
-    let patch = ProfilePatch::parse(&p)?;
+    let p = Params::read(&req, payload).await?;
+    let patch = ProfilePatch::parse(p.as_map())?;
     app(&req)?.cloud.update_profile(&id, patch).await?;
     Ok(HttpResponse::Ok().json(json!({ "success": true })))
 }
@@ -65,9 +65,9 @@ pub async fn get_commerce(req: HttpRequest) -> GraphResult {
     authorize(&req)?;
     version(&req)?;
     let id = number_id(&req, "GET")?;
-    let p = params::query(&req);
+    let p = Params::query(&req);
     let all = ["is_cart_enabled", "is_catalog_visible", "id"];
-    let wanted: Vec<String> = match params::field_list(&p)? {
+    let wanted: Vec<String> = match p.fields()? {
         None => all.iter().map(|s| s.to_string()).collect(),
         Some(list) => {
             let mut names = vec![];
@@ -103,10 +103,10 @@ pub async fn update_commerce(req: HttpRequest, payload: web::Payload) -> GraphRe
     authorize(&req)?;
     version(&req)?;
     let id = number_id(&req, "POST")?;
-    let p = params::read(&req, payload).await?;
-    params::only(&p, &["is_cart_enabled", "is_catalog_visible"])?;
-    let cart = params::boolean(&p, "is_cart_enabled")?;
-    let catalog = params::boolean(&p, "is_catalog_visible")?;
+    let p = Params::read(&req, payload).await?;
+    p.only(&["is_cart_enabled", "is_catalog_visible"])?;
+    let cart = p.bool("is_cart_enabled")?;
+    let catalog = p.bool("is_catalog_visible")?;
     if cart.is_none() && catalog.is_none() {
         return Err(GraphError::graph_param(
             "The parameter is_cart_enabled or is_catalog_visible is required",

@@ -5,7 +5,6 @@ pub mod blocks;
 pub mod business;
 pub mod media;
 pub mod messages;
-pub mod numbers_params;
 pub mod objects;
 pub mod params;
 pub mod phone_numbers;

@@ -7,16 +7,23 @@
 //! - `limit` and the `after`/`before` cursors of Graph paging, with `paging.next`/`previous`
 //!   built from the emulator's own address (pywa follows `next` verbatim).
 //!
+//! The `access_token` and `appsecret_proof` parameters are authentication, not parameters: they
+//! are left out (and kept in the paging links, as Graph does).
+//!
 //! Every accessor answers a Graph error (code 100) naming the parameter when a value is unusable.
 
 use super::{app, GraphFailure};
 use crate::api::body::read_body;
+use crate::graph::fields::Fields;
+use crate::graph::paging::{decode_cursor, PageRequest};
 use crate::graph::{multipart, GraphError};
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{web, HttpRequest};
-use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use url::form_urlencoded;
+
+/// Authentication, not parameters.
+const AUTH: [&str; 2] = ["access_token", "appsecret_proof"];
 
 /// The merged parameters of one call, by name.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -31,11 +38,18 @@ fn bad(name: &str, why: impl std::fmt::Display) -> GraphFailure {
 impl Params {
     /// The query string only (GET and bodiless calls).
     pub fn query(req: &HttpRequest) -> Params {
-        let mut map = Map::new();
+        let mut params = Params::default();
         for (k, v) in form_urlencoded::parse(req.query_string().as_bytes()) {
-            map.insert(k.into_owned(), Value::String(v.into_owned()));
+            params.insert(k.into_owned(), Value::String(v.into_owned()));
         }
-        Params { map }
+        params
+    }
+
+    /// Sets one parameter (authentication names are left out).
+    fn insert(&mut self, name: String, value: Value) {
+        if !AUTH.contains(&name.as_str()) {
+            self.map.insert(name, value);
+        }
     }
 
     /// The query string merged with the body (JSON object, `application/x-www-form-urlencoded`
@@ -55,9 +69,7 @@ impl Params {
         let mime = crate::wa::mime_essence(content_type);
         if mime == "application/x-www-form-urlencoded" {
             for (k, v) in form_urlencoded::parse(&bytes) {
-                params
-                    .map
-                    .insert(k.into_owned(), Value::String(v.into_owned()));
+                params.insert(k.into_owned(), Value::String(v.into_owned()));
             }
         } else if mime == "multipart/form-data" {
             let boundary = multipart::boundary(content_type)
@@ -65,7 +77,7 @@ impl Params {
             let parts = multipart::parse(&bytes, &boundary).map_err(|e| bad("body", e))?;
             for p in parts.into_iter().filter(|p| p.filename.is_none()) {
                 let text = String::from_utf8_lossy(&p.data).into_owned();
-                params.map.insert(p.name, Value::String(text));
+                params.insert(p.name, Value::String(text));
             }
         } else {
             let body: Value = serde_json::from_slice(&bytes).map_err(|e| {
@@ -74,7 +86,7 @@ impl Params {
                 )))
             })?;
             match body {
-                Value::Object(o) => params.map.extend(o),
+                Value::Object(o) => o.into_iter().for_each(|(k, v)| params.insert(k, v)),
                 _ => return Err(bad("body", "must be a JSON object")),
             }
         }
@@ -92,6 +104,11 @@ impl Params {
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.map.keys().map(String::as_str)
+    }
+
+    /// All parameters, by name.
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.map
     }
 
     /// The raw value; a string holding a JSON object or array (a form or query value) is parsed.
@@ -173,11 +190,11 @@ impl Params {
         }
     }
 
-    /// `fields=...`, parsed; None when absent (the edge's default fields apply).
+    /// `fields=...`, parsed; None when absent or blank (the edge's default fields apply).
     pub fn fields(&self) -> Result<Option<Fields>, GraphFailure> {
         match self.list_text("fields")? {
-            None => Ok(None),
-            Some(s) => Fields::parse(&s).map(Some).map_err(|e| bad("fields", e)),
+            Some(s) if !s.trim().is_empty() => Ok(Some(Fields::parse(&s)?)),
+            _ => Ok(None),
         }
     }
 
@@ -189,13 +206,33 @@ impl Params {
         }
     }
 
-    /// `limit`, `after` and `before`: `limit` is 1..=`max` (default `default`).
+    /// `limit`, `after` and `before`: `limit` is 1 or more (default `default`), a larger one
+    /// than `max` taken as `max`.
     pub fn page(&self, default: usize, max: usize) -> Result<PageRequest, GraphFailure> {
         let limit = match self.integer("limit")? {
             None => default,
             Some(n) if n >= 1 => usize::try_from(n).unwrap_or(max).min(max),
             Some(_) => return Err(bad("limit", "must be a positive number")),
         };
+        self.cursors(limit)
+    }
+
+    /// Like `page`, a `limit` above `max` refused.
+    pub fn page_within(&self, default: usize, max: usize) -> Result<PageRequest, GraphFailure> {
+        let limit = match self.integer("limit")? {
+            None => default,
+            Some(n) if n >= 1 && n as u64 <= max as u64 => n as usize,
+            Some(_) => {
+                return Err(bad(
+                    "limit",
+                    format!("must be a whole number from 1 to {max}"),
+                ))
+            }
+        };
+        self.cursors(limit)
+    }
+
+    fn cursors(&self, limit: usize) -> Result<PageRequest, GraphFailure> {
         let cursor = |name: &str| -> Result<Option<String>, GraphFailure> {
             match self.text(name)? {
                 None => Ok(None),
@@ -210,211 +247,75 @@ impl Params {
             before: cursor("before")?,
         })
     }
-}
 
-/// One `fields` item: a name, with the sub-fields of a nested expansion (`throughput{level}`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
-    pub name: String,
-    pub sub: Option<Fields>,
-}
-
-/// A parsed `fields` list.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Fields(pub Vec<Field>);
-
-impl Fields {
-    /// `a,b,c{x,y{z}}`; Graph modifiers like `.limit(5)` after a name are accepted and ignored.
-    pub fn parse(text: &str) -> Result<Fields, String> {
-        let mut chars = text.chars().peekable();
-        let fields = Self::parse_list(&mut chars, 0)?;
-        match chars.next() {
-            None => Ok(fields),
-            Some(c) => Err(format!("has an unexpected '{c}'")),
+    /// A required text parameter: Meta's "The parameter X is required" when absent or empty.
+    pub fn required(&self, name: &str) -> Result<String, GraphFailure> {
+        match self.text(name)? {
+            Some(s) if !s.trim().is_empty() => Ok(s),
+            _ => Err(GraphError::graph_param(format!("The parameter {name} is required")).into()),
         }
     }
 
-    fn parse_list(
-        chars: &mut std::iter::Peekable<std::str::Chars>,
-        depth: usize,
-    ) -> Result<Fields, String> {
-        if depth > 8 {
-            return Err("nests too deep".into());
+    /// `messaging_product` must be present and `whatsapp`.
+    pub fn messaging_product(&self) -> Result<(), GraphFailure> {
+        match self.required("messaging_product")?.as_str() {
+            "whatsapp" => Ok(()),
+            _ => Err(
+                GraphError::graph_param("Param messaging_product must be one of {WHATSAPP}").into(),
+            ),
         }
-        let mut out = Vec::new();
-        loop {
-            let mut name = String::new();
-            while let Some(&c) = chars.peek() {
-                if c.is_ascii_alphanumeric() || c == '_' {
-                    name.push(c);
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            // `.limit(5)`-style modifiers.
-            while chars.peek() == Some(&'.') {
-                for c in chars.by_ref() {
-                    if c == ')' {
-                        break;
-                    }
-                }
-            }
-            let sub = if chars.peek() == Some(&'{') {
-                chars.next();
-                let sub = Self::parse_list(chars, depth + 1)?;
-                if chars.next() != Some('}') {
-                    return Err("has a '{' without its '}'".into());
-                }
-                Some(sub)
-            } else {
-                None
-            };
-            let name = name.trim().to_string();
-            if !name.is_empty() {
-                out.push(Field { name, sub });
-            } else if sub.is_some() {
-                return Err("has a '{' without a field name".into());
-            }
-            match chars.peek() {
-                Some(',') => {
-                    chars.next();
-                }
-                Some(' ') => {
-                    chars.next();
-                }
-                _ => break,
-            }
-        }
-        Ok(Fields(out))
     }
 
-    pub fn get(&self, name: &str) -> Option<&Field> {
-        self.0.iter().find(|f| f.name == name)
-    }
-
-    pub fn has(&self, name: &str) -> bool {
-        self.get(name).is_some()
-    }
-
-    /// `object` cut down to these fields (and `id`, which Graph always answers); a nested
-    /// expansion cuts the nested object (or each object of a nested list) the same way.
-    pub fn project(&self, object: &Value) -> Value {
-        let Value::Object(o) = object else {
-            return object.clone();
-        };
-        let mut out = Map::new();
-        for f in &self.0 {
-            if let Some(v) = o.get(&f.name) {
-                let v = match &f.sub {
-                    None => v.clone(),
-                    Some(sub) => match v {
-                        Value::Array(items) => {
-                            Value::Array(items.iter().map(|i| sub.project_all(i)).collect())
-                        }
-                        other => sub.project_all(other),
-                    },
-                };
-                out.insert(f.name.clone(), v);
-            }
+    /// `messaging_product`, when given, must be `whatsapp`.
+    pub fn optional_messaging_product(&self) -> Result<(), GraphFailure> {
+        match self.contains("messaging_product") {
+            false => Ok(()),
+            true => self.messaging_product(),
         }
-        if let Some(id) = o.get("id") {
-            out.insert("id".into(), id.clone());
-        }
-        Value::Object(out)
     }
 
-    /// Like `project`, without adding `id` unless named.
-    fn project_all(&self, object: &Value) -> Value {
-        match self.project(object) {
-            Value::Object(mut m) if !self.has("id") => {
-                m.remove("id");
-                Value::Object(m)
-            }
-            v => v,
+    /// Refuses names outside `known` (with Meta's wording).
+    pub fn only(&self, known: &[&str]) -> Result<(), GraphFailure> {
+        match self.names().find(|k| !known.contains(k)) {
+            None => Ok(()),
+            Some(k) => Err(GraphError::graph_param(format!(
+                "Param {} is not a valid parameter here (valid: {})",
+                k.chars().take(60).collect::<String>(),
+                known.join(", ")
+            ))
+            .into()),
         }
     }
 }
 
-/// The paging parameters of a list call: `after`/`before` hold the decoded cursor keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageRequest {
-    pub limit: usize,
-    pub after: Option<String>,
-    pub before: Option<String>,
-}
-
-impl PageRequest {
-    /// One page of `items` (in key order, `key` giving each item's cursor key): the items and
-    /// the Graph `paging` object (`cursors`, plus `next`/`previous` only when there is more that
-    /// way), the links rebuilt from the request's own scheme, host, path and query.
-    pub fn cut<T>(
-        &self,
-        items: Vec<T>,
-        key: impl Fn(&T) -> String,
-        req: &HttpRequest,
-    ) -> (Vec<T>, Value) {
-        let total = items.len();
-        let (start, end) = match (&self.after, &self.before) {
-            (Some(a), _) => {
-                let start = items.iter().position(|i| key(i) > *a).unwrap_or(total);
-                (start, (start + self.limit).min(total))
-            }
-            (None, Some(b)) => {
-                let end = items.iter().position(|i| key(i) >= *b).unwrap_or(total);
-                (end.saturating_sub(self.limit), end)
-            }
-            (None, None) => (0, self.limit.min(total)),
-        };
-        let page: Vec<T> = items.into_iter().skip(start).take(end - start).collect();
-        let mut paging = json!({});
-        if let (Some(first), Some(last)) = (page.first(), page.last()) {
-            let (before, after) = (encode_cursor(&key(first)), encode_cursor(&key(last)));
-            paging["cursors"] = json!({ "before": before, "after": after });
-            if end < total {
-                paging["next"] = json!(link(req, "after", &after));
-            }
-            if start > 0 {
-                paging["previous"] = json!(link(req, "before", &before));
+/// The absolute URL of another page of this edge, for `PageRequest::cut`: this request's
+/// scheme, host, path and parameters (the access token included, as Graph does), `after` and
+/// `before` replaced by the one cursor.
+pub fn page_link(req: &HttpRequest) -> impl Fn(&str, &str) -> String + '_ {
+    move |name: &str, cursor: &str| {
+        let info = req.connection_info();
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form_urlencoded::parse(req.query_string().as_bytes()) {
+            if k != "after" && k != "before" {
+                query.append_pair(&k, &v);
             }
         }
-        (page, paging)
+        query.append_pair(name, cursor);
+        format!(
+            "{}://{}{}?{}",
+            info.scheme(),
+            info.host(),
+            req.path(),
+            query.finish()
+        )
     }
-}
-
-fn encode_cursor(key: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.as_bytes())
-}
-
-fn decode_cursor(cursor: &str) -> Option<String> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor.trim().trim_end_matches('='))
-        .ok()?;
-    String::from_utf8(bytes).ok()
-}
-
-/// This request's URL with `after`/`before` replaced by one cursor.
-fn link(req: &HttpRequest, name: &str, cursor: &str) -> String {
-    let info = req.connection_info();
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in form_urlencoded::parse(req.query_string().as_bytes()) {
-        if k != "after" && k != "before" {
-            query.append_pair(&k, &v);
-        }
-    }
-    query.append_pair(name, cursor);
-    format!(
-        "{}://{}{}?{}",
-        info.scheme(),
-        info.host(),
-        req.path(),
-        query.finish()
-    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::paging::encode_cursor;
+    use serde_json::json;
 
     fn params(v: Value) -> Params {
         Params::from_map(v.as_object().cloned().unwrap_or_default())
@@ -433,28 +334,6 @@ mod tests {
     }
 
     #[test]
-    fn fields_nest() {
-        let f =
-            Fields::parse("name,throughput{level},profile{about,x{y}},limited.limit(5)").unwrap();
-        assert_eq!(f.0.len(), 4);
-        assert_eq!(
-            f.get("throughput").unwrap().sub.as_ref().unwrap().0[0].name,
-            "level"
-        );
-        assert!(f.get("profile").unwrap().sub.as_ref().unwrap().has("x"));
-        assert!(f.has("limited"));
-        assert!(Fields::parse("a{b").is_err());
-        assert!(Fields::parse("a}").is_err());
-        let v = json!({"id": "1", "name": "n", "status": "S", "throughput": {"level": "H", "other": 1}});
-        assert_eq!(
-            Fields::parse("status,throughput{level}")
-                .unwrap()
-                .project(&v),
-            json!({"id": "1", "status": "S", "throughput": {"level": "H"}})
-        );
-    }
-
-    #[test]
     fn scalars_are_checked() {
         let p = params(json!({"t": "true", "n": "12", "bad": "x", "limit": "0"}));
         assert_eq!(p.bool("t").unwrap(), Some(true));
@@ -466,5 +345,31 @@ mod tests {
         let page = p.page(25, 100).unwrap();
         assert_eq!((page.limit, page.after.as_deref()), (100, Some("k")));
         assert!(params(json!({"after": "%%%"})).page(25, 100).is_err());
+    }
+
+    #[test]
+    fn a_strict_limit_refuses_what_is_out_of_range() {
+        let page = |limit: &str| params(json!({ "limit": limit })).page_within(25, 100);
+        assert_eq!(page("100").unwrap().limit, 100);
+        for bad in ["0", "101", "x"] {
+            assert!(page(bad).is_err(), "{bad}");
+        }
+        assert_eq!(params(json!({})).page_within(25, 100).unwrap().limit, 25);
+    }
+
+    #[test]
+    fn meta_wording_for_required_and_unknown_names() {
+        let p = params(json!({"messaging_product": "whatsapp", "pin": " "}));
+        assert!(p.messaging_product().is_ok());
+        let e = p.required("pin").unwrap_err().0;
+        assert_eq!(
+            e.to_json("t")["error"]["message"],
+            "(#100) The parameter pin is required"
+        );
+        assert!(p.only(&["messaging_product", "pin"]).is_ok());
+        assert!(p.only(&["pin"]).is_err());
+        let p = params(json!({"messaging_product": "sms"}));
+        assert!(p.optional_messaging_product().is_err());
+        assert!(params(json!({})).optional_messaging_product().is_ok());
     }
 }

@@ -3,12 +3,13 @@
 //! `POST /{phone-number-id}` (two-step PIN, display name request), `register`, `deregister`,
 //! `request_code` and `verify_code`. The numbers are those of the Cloud configuration.
 
-use super::numbers_params::{self as params, Params};
+use super::params::{page_link, Params};
 use super::{app, authorize, version, GraphFailure, GraphResult};
 use crate::domain::cloud::config::{CloudConfig, CloudNumber};
 use crate::domain::cloud::numbers::{NumberState, Register};
-use crate::graph::fields::Field;
-use crate::graph::{paging, GraphError};
+use crate::graph::fields::{Field, Fields};
+use crate::graph::paging::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::graph::GraphError;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
@@ -114,21 +115,11 @@ fn field(
             .into())
         }
     };
-    Ok(Some(nested(v, &f.nested, &f.name)))
-}
-
-/// `field{a,b}` on an object value keeps only those keys (the profile does its own).
-fn nested(v: Value, sub: &[Field], name: &str) -> Value {
-    match v {
-        Value::Object(o) if !sub.is_empty() && name != "whatsapp_business_profile" => {
-            Value::Object(
-                o.into_iter()
-                    .filter(|(k, _)| sub.iter().any(|s| &s.name == k))
-                    .collect(),
-            )
-        }
-        other => other,
-    }
+    Ok(Some(if f.name == "whatsapp_business_profile" {
+        v // the profile does its own selection
+    } else {
+        f.nested.select(&v)
+    }))
 }
 
 /// Graph's datetime format: `2026-12-02T12:53:11+0000`.
@@ -144,20 +135,13 @@ fn number_json(
     n: &CloudNumber,
     s: &NumberState,
     c: &CloudConfig,
-    fields: &Option<Vec<Field>>,
+    fields: &Option<Fields>,
 ) -> Result<Value, GraphFailure> {
-    let defaults: Vec<Field>;
+    let defaults: Fields;
     let list = match fields {
         Some(f) => f,
         None => {
-            defaults = DEFAULT_FIELDS
-                .iter()
-                .map(|n| Field {
-                    name: n.to_string(),
-                    modifiers: vec![],
-                    nested: vec![],
-                })
-                .collect();
+            defaults = Fields(DEFAULT_FIELDS.iter().map(|n| Field::named(n)).collect());
             &defaults
         }
     };
@@ -177,7 +161,7 @@ pub async fn list(req: HttpRequest) -> GraphResult {
     version(&req)?;
     let st = app(&req)?;
     let waba_id = req.match_info().get("waba_id").unwrap_or("");
-    let p = params::query(&req);
+    let p = Params::query(&req);
     let config = st.cloud.config();
     let numbers: Vec<&CloudNumber> = config
         .numbers
@@ -187,17 +171,18 @@ pub async fn list(req: HttpRequest) -> GraphResult {
     if numbers.is_empty() {
         return Err(GraphError::unknown_object("GET", waba_id).into());
     }
-    let fields = params::field_list(&p)?;
+    let fields = p.fields()?;
+    let page = p.page_within(DEFAULT_LIMIT, MAX_LIMIT)?;
     // Cursor keys keep configuration order: the position, zero-padded.
-    let keys: Vec<String> = (0..numbers.len()).map(|i| format!("{i:06}")).collect();
-    let page = paging::page(&keys, &params::page_request(&p)?, params::page_link(&req))?;
+    let numbered = numbers.into_iter().enumerate().collect();
+    let (numbers, paging) = page.cut(numbered, |(i, _)| format!("{i:06}"), page_link(&req));
     let mut data = vec![];
-    for n in &numbers[page.range] {
+    for (_, n) in numbers {
         let s = st.cloud.number_state(&n.phone_number_id)?;
         data.push(number_json(n, &s, &config, &fields)?);
     }
     let mut answer = json!({ "data": data });
-    if let Some(p) = page.paging {
+    if let Some(p) = paging {
         answer["paging"] = p;
     }
     Ok(HttpResponse::Ok().json(answer))
@@ -224,7 +209,7 @@ pub async fn get(req: HttpRequest) -> GraphResult {
     version(&req)?;
     let st = app(&req)?;
     let (n, id) = number(&req, "GET")?;
-    let fields = params::field_list(&params::query(&req))?;
+    let fields = Params::query(&req).fields()?;
     let s = st.cloud.number_state(&id)?;
     let answer = number_json(&n, &s, &st.cloud.config(), &fields)?;
     Ok(HttpResponse::Ok().json(answer))
@@ -232,7 +217,7 @@ pub async fn get(req: HttpRequest) -> GraphResult {
 
 /// A 6-digit PIN, as Meta requires it.
 fn pin(p: &Params) -> Result<String, GraphFailure> {
-    let pin = params::required(p, "pin")?;
+    let pin = p.required("pin")?;
     if pin.len() != 6 || !pin.bytes().all(|b| b.is_ascii_digit()) {
         return Err(GraphError::graph_param(
             "Param pin must be 6 characters long and contain only digits",
@@ -249,11 +234,11 @@ pub async fn update(req: HttpRequest, payload: web::Payload) -> GraphResult {
     version(&req)?;
     let st = app(&req)?;
     let (_, id) = number(&req, "POST")?;
-    let p = params::read(&req, payload).await?;
-    params::only(&p, &["pin", "new_display_name", "messaging_product"])?;
-    params::optional_messaging_product(&p)?;
-    let pin = p.contains_key("pin").then(|| pin(&p)).transpose()?;
-    let name = match params::text(&p, "new_display_name")? {
+    let p = Params::read(&req, payload).await?;
+    p.only(&["pin", "new_display_name", "messaging_product"])?;
+    p.optional_messaging_product()?;
+    let pin = p.contains("pin").then(|| pin(&p)).transpose()?;
+    let name = match p.text("new_display_name")? {
         Some(n) if n.trim().is_empty() || n.chars().count() > 512 => {
             return Err(GraphError::graph_param(
                 "Param new_display_name must be 1 to 512 characters",
@@ -280,14 +265,11 @@ pub async fn register(req: HttpRequest, payload: web::Payload) -> GraphResult {
     version(&req)?;
     let st = app(&req)?;
     let (_, id) = number(&req, "POST")?;
-    let p = params::read(&req, payload).await?;
-    params::only(
-        &p,
-        &["messaging_product", "pin", "data_localization_region"],
-    )?;
-    params::messaging_product(&p)?;
+    let p = Params::read(&req, payload).await?;
+    p.only(&["messaging_product", "pin", "data_localization_region"])?;
+    p.messaging_product()?;
     let pin = pin(&p)?;
-    let region = match params::text(&p, "data_localization_region")? {
+    let region = match p.text("data_localization_region")? {
         None => None,
         Some(r) if REGIONS.contains(&r.as_str()) => Some(r),
         Some(_) => {
@@ -316,9 +298,9 @@ pub async fn deregister(req: HttpRequest, payload: web::Payload) -> GraphResult 
     version(&req)?;
     let st = app(&req)?;
     let (_, id) = number(&req, "POST")?;
-    let p = params::read(&req, payload).await?;
-    params::only(&p, &["messaging_product"])?;
-    params::optional_messaging_product(&p)?;
+    let p = Params::read(&req, payload).await?;
+    p.only(&["messaging_product"])?;
+    p.optional_messaging_product()?;
     st.cloud.deregister(&id).await?;
     Ok(HttpResponse::Ok().json(json!({ "success": true })))
 }
@@ -329,16 +311,16 @@ pub async fn request_code(req: HttpRequest, payload: web::Payload) -> GraphResul
     version(&req)?;
     let st = app(&req)?;
     let (_, id) = number(&req, "POST")?;
-    let p = params::read(&req, payload).await?;
-    params::only(&p, &["code_method", "language", "messaging_product"])?;
-    params::optional_messaging_product(&p)?;
-    let method = params::required(&p, "code_method")?;
+    let p = Params::read(&req, payload).await?;
+    p.only(&["code_method", "language", "messaging_product"])?;
+    p.optional_messaging_product()?;
+    let method = p.required("code_method")?;
     if method != "SMS" && method != "VOICE" {
         return Err(
             GraphError::graph_param("Param code_method must be one of {SMS, VOICE}").into(),
         );
     }
-    let language = params::required(&p, "language")?;
+    let language = p.required("language")?;
     let ok = |s: &str| {
         let (l, r) = s.split_once('_').unwrap_or((s, "AA"));
         (2..=3).contains(&l.len())
@@ -362,10 +344,10 @@ pub async fn verify_code(req: HttpRequest, payload: web::Payload) -> GraphResult
     version(&req)?;
     let st = app(&req)?;
     let (_, id) = number(&req, "POST")?;
-    let p = params::read(&req, payload).await?;
-    params::only(&p, &["code", "messaging_product"])?;
-    params::optional_messaging_product(&p)?;
-    let code = params::required(&p, "code")?;
+    let p = Params::read(&req, payload).await?;
+    p.only(&["code", "messaging_product"])?;
+    p.optional_messaging_product()?;
+    let code = p.required("code")?;
     if !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(GraphError::graph_param("Param code must be a number").into());
     }

@@ -4,7 +4,7 @@
 //! elsewhere, said in the README).
 
 use super::business::number_id;
-use super::numbers_params as params;
+use super::params::Params;
 use super::{app, authorize, version, GraphResult};
 use crate::domain::cloud::qr::QrCode;
 use crate::graph::GraphError;
@@ -19,8 +19,8 @@ fn item(q: &QrCode) -> Value {
     })
 }
 
-fn check_fields(p: &params::Params) -> Result<(), super::GraphFailure> {
-    for f in params::field_list(p)?.unwrap_or_default() {
+fn check_fields(p: &Params) -> Result<(), super::GraphFailure> {
+    for f in p.fields()?.unwrap_or_default() {
         match f.name.as_str() {
             "code" | "prefilled_message" | "deep_link_url" => {}
             "qr_image_url" => {
@@ -45,7 +45,7 @@ pub async fn list(req: HttpRequest) -> GraphResult {
     authorize(&req)?;
     version(&req)?;
     let id = number_id(&req, "GET")?;
-    check_fields(&params::query(&req))?;
+    check_fields(&Params::query(&req))?;
     let codes = app(&req)?.cloud.qr_codes(&id)?;
     Ok(HttpResponse::Ok().json(json!({ "data": codes.iter().map(item).collect::<Vec<_>>() })))
 }
@@ -54,7 +54,7 @@ pub async fn get(req: HttpRequest) -> GraphResult {
     authorize(&req)?;
     version(&req)?;
     let id = number_id(&req, "GET")?;
-    check_fields(&params::query(&req))?;
+    check_fields(&Params::query(&req))?;
     let code = req.match_info().get("code").unwrap_or("");
     let q = app(&req)?.cloud.qr_code(&id, code, "GET")?;
     Ok(HttpResponse::Ok().json(json!({ "data": [item(&q)] })))
@@ -65,18 +65,18 @@ pub async fn save(req: HttpRequest, payload: web::Payload) -> GraphResult {
     authorize(&req)?;
     version(&req)?;
     let id = number_id(&req, "POST")?;
-    let p = params::read(&req, payload).await?;
-    params::only(&p, &["prefilled_message", "generate_qr_image", "code"])?;
-    if p.contains_key("generate_qr_image") {
+    let p = Params::read(&req, payload).await?;
+    p.only(&["prefilled_message", "generate_qr_image", "code"])?;
+    if p.contains("generate_qr_image") {
         return Err(GraphError::invalid(
             "generate_qr_image: the emulator renders no QR images; leave it out",
         )
         .into());
     }
-    let message = params::required(&p, "prefilled_message")?;
+    let message = p.required("prefilled_message")?;
     let code = match req.match_info().get("code") {
         Some(c) => Some(c.to_string()),
-        None => params::text(&p, "code")?,
+        None => p.text("code")?,
     };
     let q = app(&req)?
         .cloud

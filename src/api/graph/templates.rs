@@ -2,10 +2,11 @@
 //! /{version}/{waba-id}/message_templates`, and the template branch of `GET|POST /{version}/{id}`
 //! (see `objects.rs`) and `POST /{version}/{template-id}/unpause`.
 
-use super::params::{Fields, Params};
+use super::params::{page_link, Params};
 use super::{app, authorize, version, GraphFailure, GraphResult};
 use crate::domain::cloud::templates::{to_json, TemplateFilter, DEFAULT_FIELDS, TEMPLATE_LIMIT};
 use crate::domain::templates::TemplateRecord;
+use crate::graph::fields::Fields;
 use crate::graph::templates::{param_error, TemplateInput};
 use crate::graph::GraphError;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -82,9 +83,9 @@ pub async fn list(req: HttpRequest) -> GraphResult {
     let st = app(&req)?;
     let all = st.cloud.templates.list(&waba_id, &filter);
     let total = all.len();
-    let (items, paging) = page.cut(all, |t| t.id.clone(), &req);
+    let (items, paging) = page.cut(all, |t| t.id.clone(), page_link(&req));
     let data: Vec<Value> = items.iter().map(|t| view(t, fields.as_ref())).collect();
-    let mut body = json!({ "data": data, "paging": paging });
+    let mut body = json!({ "data": data, "paging": paging.unwrap_or_else(|| json!({})) });
     if let Some(wanted) = p.list("summary")? {
         let live = st
             .cloud
