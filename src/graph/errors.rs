@@ -137,6 +137,14 @@ impl GraphError {
         GraphError::new(100, text.clone()).with_message(text)
     }
 
+    /// 100 in Meta's words for a `fields` name the node type does not have.
+    pub fn nonexisting_field(name: &str, node_type: &str) -> GraphError {
+        GraphError::graph_param(format!(
+            "Tried accessing nonexisting field ({}) on node type ({node_type})",
+            name.chars().take(60).collect::<String>()
+        ))
+    }
+
     pub fn with_subcode(mut self, subcode: u32) -> GraphError {
         self.subcode = Some(subcode);
         self

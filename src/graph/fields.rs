@@ -59,6 +59,17 @@ impl Fields {
         self.get(name).is_some()
     }
 
+    /// The names asked for, each one of `known` (the fields of `node_type`), else Meta's
+    /// nonexisting-field error.
+    pub fn names_within(&self, known: &[&str], node_type: &str) -> Result<Vec<String>, GraphError> {
+        self.iter()
+            .map(|f| match known.contains(&f.name.as_str()) {
+                true => Ok(f.name.clone()),
+                false => Err(GraphError::nonexisting_field(&f.name, node_type)),
+            })
+            .collect()
+    }
+
     /// `object` cut down to these fields (and `id`, which Graph always answers); a nested
     /// selection cuts the nested object (or each object of a nested list) the same way.
     pub fn project(&self, object: &Value) -> Value {

@@ -2,8 +2,8 @@
 //! included), the list (flat `data[{messaging_product, input, wa_id}]`, paged). Some users
 //! failing answers HTTP 400 with both the per-user result and the 139100 error, as Meta does.
 
-use super::business::number_id;
 use super::params::{page_link, Params};
+use super::phone_numbers::number_id;
 use super::{app, authorize, version, GraphFailure, GraphResult};
 use crate::domain::cloud::blocks::{BlockOutcome, BlockTarget};
 use crate::graph::paging::{DEFAULT_LIMIT, MAX_LIMIT};

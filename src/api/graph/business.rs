@@ -2,20 +2,12 @@
 //! always present) and `GET|POST /{phone-number-id}/whatsapp_commerce_settings`.
 
 use super::params::Params;
-use super::{app, authorize, version, GraphFailure, GraphResult};
+use super::phone_numbers::number_id;
+use super::{app, authorize, version, GraphResult};
 use crate::graph::profile::{self, ProfilePatch};
 use crate::graph::GraphError;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
-
-/// The configured number of the path, or Graph's unknown-object answer.
-pub(super) fn number_id(req: &HttpRequest, method: &str) -> Result<String, GraphFailure> {
-    let id = req.match_info().get("phone_number_id").unwrap_or("");
-    match app(req)?.cloud.config().number(id) {
-        Some(_) => Ok(id.to_string()),
-        None => Err(GraphError::unknown_object(method, id).into()),
-    }
-}
 
 pub async fn get_profile(req: HttpRequest) -> GraphResult {
     authorize(&req)?;
@@ -24,20 +16,7 @@ pub async fn get_profile(req: HttpRequest) -> GraphResult {
     let p = Params::query(&req);
     let fields = match p.fields()? {
         None => None,
-        Some(list) => {
-            let mut names = vec![];
-            for f in list {
-                if !profile::FIELDS.contains(&f.name.as_str()) {
-                    return Err(GraphError::graph_param(format!(
-                        "Tried accessing nonexisting field ({}) on node type (WhatsAppBusinessProfile)",
-                        f.name.chars().take(60).collect::<String>()
-                    ))
-                    .into());
-                }
-                names.push(f.name);
-            }
-            Some(names)
-        }
+        Some(list) => Some(list.names_within(&profile::FIELDS, "WhatsAppBusinessProfile")?),
     };
     let state = app(&req)?.cloud.number_state(&id)?;
     Ok(HttpResponse::Ok().json(json!({ "data": [state.profile.to_json(fields.as_deref())] })))
@@ -69,20 +48,7 @@ pub async fn get_commerce(req: HttpRequest) -> GraphResult {
     let all = ["is_cart_enabled", "is_catalog_visible", "id"];
     let wanted: Vec<String> = match p.fields()? {
         None => all.iter().map(|s| s.to_string()).collect(),
-        Some(list) => {
-            let mut names = vec![];
-            for f in list {
-                if !all.contains(&f.name.as_str()) {
-                    return Err(GraphError::graph_param(format!(
-                        "Tried accessing nonexisting field ({}) on node type (WhatsAppCommerceSettings)",
-                        f.name.chars().take(60).collect::<String>()
-                    ))
-                    .into());
-                }
-                names.push(f.name);
-            }
-            names
-        }
+        Some(list) => list.names_within(&all, "WhatsAppCommerceSettings")?,
     };
     let c = app(&req)?.cloud.number_state(&id)?.commerce;
     let mut item = serde_json::Map::new();

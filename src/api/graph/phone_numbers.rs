@@ -108,11 +108,7 @@ fn field(
         | "messaging_limit"
         | "username" => return Ok(None),
         other => {
-            return Err(GraphError::graph_param(format!(
-                "Tried accessing nonexisting field ({}) on node type (WhatsAppBusinessPhoneNumber)",
-                other.chars().take(60).collect::<String>()
-            ))
-            .into())
+            return Err(GraphError::nonexisting_field(other, "WhatsAppBusinessPhoneNumber").into())
         }
     };
     Ok(Some(if f.name == "whatsapp_business_profile" {
@@ -188,7 +184,8 @@ pub async fn list(req: HttpRequest) -> GraphResult {
     Ok(HttpResponse::Ok().json(answer))
 }
 
-/// The configured number a path names, or Graph's unknown-object answer.
+/// The configured number a path names (`{phone_number_id}`, or `{id}` through the objects
+/// dispatch), or Graph's unknown-object answer.
 fn number(req: &HttpRequest, method: &str) -> Result<(CloudNumber, String), GraphFailure> {
     let id = req
         .match_info()
@@ -203,6 +200,11 @@ fn number(req: &HttpRequest, method: &str) -> Result<(CloudNumber, String), Grap
     }
 }
 
+/// The id of the configured number a path names, or Graph's unknown-object answer.
+pub(super) fn number_id(req: &HttpRequest, method: &str) -> Result<String, GraphFailure> {
+    number(req, method).map(|(_, id)| id)
+}
+
 /// `GET /{phone-number-id}`.
 pub async fn get(req: HttpRequest) -> GraphResult {
     authorize(&req)?;
@@ -213,6 +215,21 @@ pub async fn get(req: HttpRequest) -> GraphResult {
     let s = st.cloud.number_state(&id)?;
     let answer = number_json(&n, &s, &st.cloud.config(), &fields)?;
     Ok(HttpResponse::Ok().json(answer))
+}
+
+/// The start of a number's POST edges: the caller authorized, the version and the number
+/// known, the parameters read and limited to `known`.
+async fn post_params(
+    req: &HttpRequest,
+    payload: web::Payload,
+    known: &[&str],
+) -> Result<(String, Params), GraphFailure> {
+    authorize(req)?;
+    version(req)?;
+    let id = number_id(req, "POST")?;
+    let p = Params::read(req, payload).await?;
+    p.only(known)?;
+    Ok((id, p))
 }
 
 /// A 6-digit PIN, as Meta requires it.
@@ -230,12 +247,13 @@ fn pin(p: &Params) -> Result<String, GraphFailure> {
 /// `POST /{phone-number-id}`: `pin` sets the two-step verification PIN; `new_display_name`
 /// requests a new display name (under review: `new_name_status` PENDING_REVIEW).
 pub async fn update(req: HttpRequest, payload: web::Payload) -> GraphResult {
-    authorize(&req)?;
-    version(&req)?;
+    let (id, p) = post_params(
+        &req,
+        payload,
+        &["pin", "new_display_name", "messaging_product"],
+    )
+    .await?;
     let st = app(&req)?;
-    let (_, id) = number(&req, "POST")?;
-    let p = Params::read(&req, payload).await?;
-    p.only(&["pin", "new_display_name", "messaging_product"])?;
     p.optional_messaging_product()?;
     let pin = p.contains("pin").then(|| pin(&p)).transpose()?;
     let name = match p.text("new_display_name")? {
@@ -261,12 +279,13 @@ pub async fn update(req: HttpRequest, payload: web::Payload) -> GraphResult {
 
 /// `POST /{phone-number-id}/register {messaging_product, pin, data_localization_region?}`.
 pub async fn register(req: HttpRequest, payload: web::Payload) -> GraphResult {
-    authorize(&req)?;
-    version(&req)?;
+    let (id, p) = post_params(
+        &req,
+        payload,
+        &["messaging_product", "pin", "data_localization_region"],
+    )
+    .await?;
     let st = app(&req)?;
-    let (_, id) = number(&req, "POST")?;
-    let p = Params::read(&req, payload).await?;
-    p.only(&["messaging_product", "pin", "data_localization_region"])?;
     p.messaging_product()?;
     let pin = pin(&p)?;
     let region = match p.text("data_localization_region")? {
@@ -294,12 +313,8 @@ pub async fn register(req: HttpRequest, payload: web::Payload) -> GraphResult {
 
 /// `POST /{phone-number-id}/deregister` (no body).
 pub async fn deregister(req: HttpRequest, payload: web::Payload) -> GraphResult {
-    authorize(&req)?;
-    version(&req)?;
+    let (id, p) = post_params(&req, payload, &["messaging_product"]).await?;
     let st = app(&req)?;
-    let (_, id) = number(&req, "POST")?;
-    let p = Params::read(&req, payload).await?;
-    p.only(&["messaging_product"])?;
     p.optional_messaging_product()?;
     st.cloud.deregister(&id).await?;
     Ok(HttpResponse::Ok().json(json!({ "success": true })))
@@ -307,12 +322,13 @@ pub async fn deregister(req: HttpRequest, payload: web::Payload) -> GraphResult 
 
 /// `POST /{phone-number-id}/request_code {code_method: SMS|VOICE, language}`.
 pub async fn request_code(req: HttpRequest, payload: web::Payload) -> GraphResult {
-    authorize(&req)?;
-    version(&req)?;
+    let (id, p) = post_params(
+        &req,
+        payload,
+        &["code_method", "language", "messaging_product"],
+    )
+    .await?;
     let st = app(&req)?;
-    let (_, id) = number(&req, "POST")?;
-    let p = Params::read(&req, payload).await?;
-    p.only(&["code_method", "language", "messaging_product"])?;
     p.optional_messaging_product()?;
     let method = p.required("code_method")?;
     if method != "SMS" && method != "VOICE" {
@@ -340,12 +356,8 @@ pub async fn request_code(req: HttpRequest, payload: web::Payload) -> GraphResul
 
 /// `POST /{phone-number-id}/verify_code {code}`.
 pub async fn verify_code(req: HttpRequest, payload: web::Payload) -> GraphResult {
-    authorize(&req)?;
-    version(&req)?;
+    let (id, p) = post_params(&req, payload, &["code", "messaging_product"]).await?;
     let st = app(&req)?;
-    let (_, id) = number(&req, "POST")?;
-    let p = Params::read(&req, payload).await?;
-    p.only(&["code", "messaging_product"])?;
     p.optional_messaging_product()?;
     let code = p.required("code")?;
     if !code.bytes().all(|b| b.is_ascii_digit()) {

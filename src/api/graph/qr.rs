@@ -3,8 +3,8 @@
 //! the body. The emulator renders no QR image: `generate_qr_image` is refused (UNCONFIRMED
 //! elsewhere, said in the README).
 
-use super::business::number_id;
 use super::params::Params;
+use super::phone_numbers::number_id;
 use super::{app, authorize, version, GraphResult};
 use crate::domain::cloud::qr::QrCode;
 use crate::graph::GraphError;
@@ -29,13 +29,7 @@ fn check_fields(p: &Params) -> Result<(), super::GraphFailure> {
                 )
                 .into())
             }
-            other => {
-                return Err(GraphError::graph_param(format!(
-                    "Tried accessing nonexisting field ({}) on node type (PrefilledMessage)",
-                    other.chars().take(60).collect::<String>()
-                ))
-                .into())
-            }
+            other => return Err(GraphError::nonexisting_field(other, "PrefilledMessage").into()),
         }
     }
     Ok(())
