@@ -53,16 +53,15 @@ impl Cloud {
         let from = format!("{phone_number_id}/").into_bytes();
         let to = format!("{phone_number_id}0").into_bytes();
         self.store
-            .scan::<BlockedUser>(from..to)
-            .map_err(|e| from_onprem(&e.into()))?
+            .scan::<BlockedUser>(from..to)?
             .collect::<Result<_, _>>()
-            .map_err(|e| from_onprem(&e.into()))
+            .map_err(GraphError::from)
     }
 
     pub fn is_blocked(&self, phone_number_id: &str, wa_id: &str) -> Result<bool, GraphError> {
         self.store
             .contains::<BlockedUser>(key(phone_number_id, wa_id))
-            .map_err(|e| from_onprem(&e.into()))
+            .map_err(GraphError::from)
     }
 
     /// `POST /{phone-number-id}/block_users`: blocks whom it can, says why for the others.
@@ -121,21 +120,16 @@ impl Cloud {
                 )));
                 continue;
             }
-            batch
-                .put(&BlockedUser {
-                    phone_number_id: phone_number_id.to_string(),
-                    wa_id: wa_id.clone(),
-                    input: input.clone(),
-                    blocked_ms: now,
-                })
-                .map_err(|e| from_onprem(&e.into()))?;
+            batch.put(&BlockedUser {
+                phone_number_id: phone_number_id.to_string(),
+                wa_id: wa_id.clone(),
+                input: input.clone(),
+                blocked_ms: now,
+            })?;
             size += 1;
             out.done.push((input, wa_id));
         }
-        self.store
-            .commit(batch)
-            .await
-            .map_err(|e| from_onprem(&e.into()))?;
+        self.store.commit(batch).await?;
         Ok(out)
     }
 
@@ -157,10 +151,7 @@ impl Cloud {
                 Err((input, e)) => out.failed.push((input, None, e)),
             }
         }
-        self.store
-            .commit(batch)
-            .await
-            .map_err(|e| from_onprem(&e.into()))?;
+        self.store.commit(batch).await?;
         Ok(out)
     }
 

@@ -30,6 +30,14 @@ use config::{CloudConfig, CloudPatch, Overrides};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
+/// A store failure in Graph terms: the On-Prem answer (1023, HTTP 500) mapped by
+/// `graph::errors::from_onprem`, so the Cloud services use `?` on the store.
+impl From<crate::store::StoreError> for crate::graph::GraphError {
+    fn from(e: crate::store::StoreError) -> Self {
+        crate::graph::errors::from_onprem(&e.into())
+    }
+}
+
 /// How the Cloud webhooks are retried: after the nth failure wait `delays_ms[n-1]` (the last
 /// repeats), give up `horizon_ms` after the first attempt.
 #[derive(Debug, Clone)]

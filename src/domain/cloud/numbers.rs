@@ -5,7 +5,6 @@
 //! without a PIN and with an empty profile (as a number onboarded through the dashboard).
 
 use super::Cloud;
-use crate::graph::errors::from_onprem;
 use crate::graph::profile::{Profile, ProfilePatch};
 use crate::graph::GraphError;
 use crate::store::{Batch, Store};
@@ -127,16 +126,13 @@ impl Cloud {
     pub fn number_state(&self, phone_number_id: &str) -> Result<NumberState, GraphError> {
         Ok(self
             .store
-            .get::<NumberState>(phone_number_id)
-            .map_err(|e| from_onprem(&e.into()))?
+            .get::<NumberState>(phone_number_id)?
             .unwrap_or_else(|| NumberState::new(phone_number_id)))
     }
 
     /// Every stored number state (the control API shows them).
     pub fn number_states(&self) -> Result<Vec<NumberState>, GraphError> {
-        self.store
-            .all::<NumberState>()
-            .map_err(|e| from_onprem(&e.into()))
+        self.store.all::<NumberState>().map_err(GraphError::from)
     }
 
     /// Reads, changes and writes one number's state under the numbers lock; nothing is written
@@ -327,9 +323,6 @@ fn guess(state: &mut NumberState, pin: &str, now: u64) -> Guess {
 
 async fn commit(store: &Store, state: &NumberState) -> Result<(), GraphError> {
     let mut batch = Batch::default();
-    batch.put(state).map_err(|e| from_onprem(&e.into()))?;
-    store
-        .commit(batch)
-        .await
-        .map_err(|e| from_onprem(&e.into()))
+    batch.put(state)?;
+    store.commit(batch).await.map_err(GraphError::from)
 }

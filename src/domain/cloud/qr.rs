@@ -3,7 +3,6 @@
 //! 2,000 per number.
 
 use super::Cloud;
-use crate::graph::errors::from_onprem;
 use crate::graph::GraphError;
 use crate::store::Batch;
 use crate::wa::time::now_ms;
@@ -51,10 +50,9 @@ impl Cloud {
         let from = format!("{phone_number_id}/").into_bytes();
         let to = format!("{phone_number_id}0").into_bytes();
         self.store
-            .scan::<QrCode>(from..to)
-            .map_err(|e| from_onprem(&e.into()))?
+            .scan::<QrCode>(from..to)?
             .collect::<Result<_, _>>()
-            .map_err(|e| from_onprem(&e.into()))
+            .map_err(GraphError::from)
     }
 
     /// The code, or Graph's unknown-object answer.
@@ -65,8 +63,7 @@ impl Cloud {
         method: &str,
     ) -> Result<QrCode, GraphError> {
         self.store
-            .get::<QrCode>(key(phone_number_id, code))
-            .map_err(|e| from_onprem(&e.into()))?
+            .get::<QrCode>(key(phone_number_id, code))?
             .ok_or_else(|| GraphError::unknown_object(method, code))
     }
 
@@ -99,11 +96,8 @@ impl Cloud {
             }
         };
         let mut batch = Batch::default();
-        batch.put(&qr).map_err(|e| from_onprem(&e.into()))?;
-        self.store
-            .commit(batch)
-            .await
-            .map_err(|e| from_onprem(&e.into()))?;
+        batch.put(&qr)?;
+        self.store.commit(batch).await?;
         Ok(qr)
     }
 
@@ -116,9 +110,6 @@ impl Cloud {
         self.qr_code(phone_number_id, code, "DELETE")?;
         let mut batch = Batch::default();
         batch.remove::<QrCode>(key(phone_number_id, code));
-        self.store
-            .commit(batch)
-            .await
-            .map_err(|e| from_onprem(&e.into()))
+        self.store.commit(batch).await.map_err(GraphError::from)
     }
 }

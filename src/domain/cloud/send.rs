@@ -74,17 +74,11 @@ impl Cloud {
         let media = |id: &str| messaging.media.mime_type(id);
         let send = match outbound::validate(&body, &self.default_cc, &media)? {
             Request::Read { message_id, .. } => {
-                let found = self
-                    .store
-                    .get::<InboundRecord>(&message_id)
-                    .map_err(|e| from_onprem(&e.into()))?;
+                let found = self.store.get::<InboundRecord>(&message_id)?;
                 return match found {
                     Some(mut r) if r.phone_number_id.as_deref() == Some(phone_number_id) => {
                         r.read_ms.get_or_insert_with(now_ms);
-                        self.store
-                            .commit_with(|b| b.put(&r).map(drop))
-                            .await
-                            .map_err(|e| from_onprem(&e.into()))?;
+                        self.store.commit_with(|b| b.put(&r).map(drop)).await?;
                         Ok(json!({ "success": true }))
                     }
                     _ => Err(GraphError::invalid(format!(

@@ -85,13 +85,8 @@ impl Cloud {
             override_callback_uri,
         };
         let mut batch = Batch::default();
-        batch
-            .put(&sub)
-            .map_err(|e| crate::graph::errors::from_onprem(&e.into()))?;
-        self.store
-            .commit(batch)
-            .await
-            .map_err(|e| crate::graph::errors::from_onprem(&e.into()))?;
+        batch.put(&sub)?;
+        self.store.commit(batch).await?;
         self.shared
             .subscriptions
             .write()

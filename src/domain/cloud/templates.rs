@@ -235,7 +235,7 @@ impl Desk {
             ));
         }
         let record = TemplateRecord {
-            id: self.templates.new_id().map_err(|e| internal(e.into()))?,
+            id: self.templates.new_id()?,
             waba_id: Some(waba_id.to_string()),
             namespace: None,
             checks: wire::checks_of(&new.components),
