@@ -2,7 +2,7 @@
 //! always present) and `GET|POST /{phone-number-id}/whatsapp_commerce_settings`.
 
 use super::params::Params;
-use super::phone_numbers::number_id;
+use super::phone_numbers::{number_id, post_params};
 use super::{app, authorize, version, GraphResult};
 use crate::graph::profile::{self, ProfilePatch};
 use crate::graph::GraphError;
@@ -66,11 +66,7 @@ pub async fn get_commerce(req: HttpRequest) -> GraphResult {
 
 /// `POST ...?is_cart_enabled=true&is_catalog_visible=false` (query or body).
 pub async fn update_commerce(req: HttpRequest, payload: web::Payload) -> GraphResult {
-    authorize(&req)?;
-    version(&req)?;
-    let id = number_id(&req, "POST")?;
-    let p = Params::read(&req, payload).await?;
-    p.only(&["is_cart_enabled", "is_catalog_visible"])?;
+    let (id, p) = post_params(&req, payload, &["is_cart_enabled", "is_catalog_visible"]).await?;
     let cart = p.bool("is_cart_enabled")?;
     let catalog = p.bool("is_catalog_visible")?;
     if cart.is_none() && catalog.is_none() {

@@ -219,7 +219,7 @@ pub async fn get(req: HttpRequest) -> GraphResult {
 
 /// The start of a number's POST edges: the caller authorized, the version and the number
 /// known, the parameters read and limited to `known`.
-async fn post_params(
+pub(super) async fn post_params(
     req: &HttpRequest,
     payload: web::Payload,
     known: &[&str],
