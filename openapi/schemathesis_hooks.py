@@ -208,14 +208,14 @@ SEMANTIC = [
          "fields is Graph's field-expansion grammar (a, b{c}, d.format(SVG)) over the node's field names: "
          "a string schema cannot state which names a node has")
         for op in [
-            "GET /{version}/{media_id}", "GET /{version}/{waba_id}/phone_numbers",
+            "GET /{version}/{id}", "GET /{version}/{waba_id}/phone_numbers",
             "GET /{version}/{phone_number_id}/whatsapp_business_profile",
             "GET /{version}/{phone_number_id}/whatsapp_commerce_settings",
             "GET /{version}/{phone_number_id}/message_qrdls", "GET /{version}/{phone_number_id}/message_qrdls/{code}",
         ]
     ],
     *[
-        (op, 400, 100, r"not a cursor this edge returned",
+        (op, 400, 100, r"not a cursor this edge (returned|gave out)",
          "after/before are opaque cursors this edge returned earlier: a fact of the state")
         for op in ["GET /{version}/{waba_id}/phone_numbers", "GET /{version}/{phone_number_id}/block_users"]
     ],

@@ -35,10 +35,14 @@ BIN=${WAEMU_BIN:-${CARGO_TARGET_DIR:-target}/debug/wa-onprem-emulator}
 #   putCloud: replaces the Cloud numbers and access tokens the Graph operations use.
 #   requestCode, registerAccount, setShards, enableTwoStep, disableTwoStep: a code request for
 #     another number unregisters the business number (sends answer 1011), two-step makes a PIN required.
+#   putZender, deleteZender, putSmsgateway24, deleteSmsgateway24, putRaspisms, deleteRaspisms:
+#     replace or remove the gateway credentials the main run's gateway API cases use (RaspiSMS's key
+#     above all: with a generated one every RaspiSMS case answers 401).
 SEPARATE_RUNS=(
   "putRules putTemplates updateApplicationSettings resetApplicationSettings reset deleteUser"
   "putCloud"
   "requestCode registerAccount setShards enableTwoStep disableTwoStep"
+  "putZender deleteZender putSmsgateway24 deleteSmsgateway24 putRaspisms deleteRaspisms"
   "logout"
   "updateUser"
   "login"
