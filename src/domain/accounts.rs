@@ -11,6 +11,13 @@
 //!
 //! Writes go through the store's commit (a 1023 leaves no trace). Hashing runs on a blocking
 //! thread, and an unknown username costs the same hashing as a wrong password.
+//!
+//! Verified tokens are cached (`TokenCache`), so a request's check is one map lookup and a clock
+//! reading instead of an HMAC, two base64 decodes, a JSON parse and two store reads. Every write
+//! here that can invalidate a token (logout, creating, deleting or re-passwording a user, the
+//! reset) empties the cache once its commit returned; a check that read the store before that
+//! cannot fill the cache afterwards (its entry carries the cache's generation from before the read).
+//! Expiry is checked on every hit against the token's own `exp`, exactly as without the cache.
 
 use crate::store::{self, Batch, Record, Store, StoreError};
 use crate::wa::time::{format_utc, now_ms};
@@ -21,6 +28,9 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::RwLock;
 use subtle::ConstantTimeEq;
 
 pub const ROLE_ADMIN: &str = "ROLE_ADMIN";
@@ -104,8 +114,78 @@ struct Claims {
     jti: String,
 }
 
+/// Tokens verified since the last change to accounts or revocations: token -> who and until when.
+///
+/// The map is keyed by the whole token (std's randomly keyed SipHash; a lookup compares a stored
+/// token only when its 64-bit keyed hash matches, so timing tells nothing useful about valid tokens).
+/// Only tokens that passed the full check enter it, so its size is bounded by the logins; at
+/// `TOKEN_CACHE_MAX` entries it is emptied and refills from the requests that follow.
+#[derive(Default)]
+struct TokenCache {
+    /// Bumped by every change that may revoke a token; an entry from another generation is stale.
+    generation: AtomicU64,
+    map: RwLock<HashMap<Box<str>, Verified>>,
+}
+
+const TOKEN_CACHE_MAX: usize = 10_000;
+
+struct Verified {
+    generation: u64,
+    /// The token's `exp` in ms: refused from then on, as `verify` does.
+    exp_ms: u64,
+    principal: Principal,
+}
+
+impl TokenCache {
+    fn get(&self, token: &str, now_ms: u64) -> Option<Principal> {
+        let generation = self.generation.load(Ordering::Acquire);
+        let map = self.map.read().unwrap_or_else(|p| p.into_inner());
+        map.get(token)
+            .filter(|v| v.generation == generation && v.exp_ms > now_ms)
+            .map(|v| v.principal.clone())
+    }
+
+    /// Remembers a token verified against the store as of `generation` (read before the store was).
+    fn put(&self, token: &str, generation: u64, exp_ms: u64, principal: &Principal) {
+        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+        // Checked under the lock: `invalidate` bumps, then clears under it, so a verification from
+        // before a change never lands after the clear.
+        if self.generation.load(Ordering::Acquire) != generation {
+            return;
+        }
+        if map.len() >= TOKEN_CACHE_MAX {
+            map.clear();
+        }
+        map.insert(
+            token.into(),
+            Verified {
+                generation,
+                exp_ms,
+                principal: principal.clone(),
+            },
+        );
+    }
+
+    /// Forgets every verified token (after a change to users or revocations is in the store).
+    fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.map.write().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+/// Empties the token cache when dropped: after a write that may revoke tokens, whether its commit
+/// succeeded or not (a failed commit is undone, and the cache refills from the store).
+struct InvalidateOnDrop<'a>(&'a TokenCache);
+
+impl Drop for InvalidateOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.invalidate();
+    }
+}
+
 pub struct Accounts {
     store: Store,
+    tokens: TokenCache,
     secret: Vec<u8>,
     iterations: u32,
     token_ttl_secs: u64,
@@ -130,6 +210,7 @@ impl Accounts {
         };
         let accounts = Accounts {
             store,
+            tokens: TokenCache::default(),
             secret,
             iterations: cfg.password_hash_iterations.max(1),
             token_ttl_secs: cfg.token_ttl_secs,
@@ -226,6 +307,7 @@ impl Accounts {
                 check_password_rules("new_password", np)?;
                 let mut fresh = self.new_record(&user.username, &user.role, np).await?;
                 fresh.builtin = user.builtin;
+                let _forget = InvalidateOnDrop(&self.tokens);
                 self.store.commit_with(|b| b.put(&fresh).map(drop)).await?;
                 user = fresh;
             }
@@ -292,8 +374,22 @@ impl Accounts {
 
     /// Checks a bearer token: it must belong to the current instance of an existing account
     /// (deleted, re-created or re-passworded accounts lose their older tokens). The role is the
-    /// stored account's.
+    /// stored account's. Answered from the cache of verified tokens when it holds the token.
     pub fn authenticate(&self, token: &str) -> Result<Principal, ApiError> {
+        if let Some(who) = self.tokens.get(token, now_ms()) {
+            return Ok(who);
+        }
+        // Read before the store is: a change committed meanwhile makes this entry stale.
+        let generation = self.tokens.generation.load(Ordering::Acquire);
+        let (who, exp) = self.authenticate_uncached(token)?;
+        self.tokens
+            .put(token, generation, exp.saturating_mul(1000), &who);
+        Ok(who)
+    }
+
+    /// The full check against the signature, the clock and the store; the principal and the
+    /// token's `exp` (unix s).
+    fn authenticate_uncached(&self, token: &str) -> Result<(Principal, u64), ApiError> {
         let claims = self.verify(token)?;
         let user = self
             .user(&claims.sub)?
@@ -303,10 +399,13 @@ impl Accounts {
                 "Invalid token: the account was deleted, re-created or given a new password since it was issued",
             ));
         }
-        Ok(Principal {
-            username: user.username,
-            role: user.role,
-        })
+        Ok((
+            Principal {
+                username: user.username,
+                role: user.role,
+            },
+            claims.exp,
+        ))
     }
 
     /// `POST /v1/users/logout`: revokes the token.
@@ -316,6 +415,7 @@ impl Accounts {
             jti: claims.jti,
             exp: claims.exp,
         };
+        let _forget = InvalidateOnDrop(&self.tokens);
         self.store
             .commit_with(|b| b.put(&revoked).map(drop))
             .await
@@ -337,6 +437,7 @@ impl Accounts {
             ));
         }
         let record = self.new_record(username, role, password).await?;
+        let _forget = InvalidateOnDrop(&self.tokens);
         self.store
             .commit_with(|b| b.put(&record).map(drop))
             .await
@@ -351,6 +452,7 @@ impl Accounts {
             .new_record(&user.username, &user.role, password)
             .await?;
         fresh.builtin = user.builtin;
+        let _forget = InvalidateOnDrop(&self.tokens);
         self.store
             .commit_with(|b| b.put(&fresh).map(drop))
             .await
@@ -364,6 +466,7 @@ impl Accounts {
             ));
         }
         let user = self.user(username)?.ok_or_else(|| not_found(username))?;
+        let _forget = InvalidateOnDrop(&self.tokens);
         self.store
             .commit_with(|b| {
                 b.remove::<UserRecord>(&user.username);
@@ -397,6 +500,7 @@ impl Accounts {
             .map(|u| u.username)
             .filter(|u| *u != self.admin_username)
             .collect();
+        let _forget = InvalidateOnDrop(&self.tokens);
         self.store
             .commit_with(|b| {
                 for u in &others {
@@ -529,6 +633,68 @@ mod tests {
             1,
             "the wrong password was hashed"
         );
+    }
+
+    /// Every change that revokes tokens reaches tokens already in the cache of verified tokens.
+    #[tokio::test]
+    async fn cached_tokens_follow_logout_deletion_password_change_and_expiry() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut cfg = crate::config::Config::for_tests(dir.path());
+        cfg.password_hash_iterations = 1;
+        cfg.require_password_change = false;
+        let store = Store::open(dir.path(), 8, std::time::Duration::ZERO).expect("store");
+        let accounts = Accounts::open(store, &cfg).await.expect("accounts");
+        let cached = |token: &str| accounts.tokens.get(token, now_ms()).is_some();
+        let refused = |token: &str, why: &str| {
+            let e = accounts.authenticate(token).expect_err("refused");
+            assert!(e.details.as_deref().unwrap_or("").contains(why), "{e:?}");
+        };
+        accounts
+            .create_user("alice", "Passw0rd!", ROLE_USER)
+            .await
+            .expect("alice");
+        let login = |password: &'static str| accounts.login("alice", password, None);
+
+        let (a, _) = login("Passw0rd!").await.expect("login");
+        let (b, _) = login("Passw0rd!").await.expect("login");
+        for t in [&a, &b, &a] {
+            assert_eq!(accounts.authenticate(t).expect("valid").username, "alice");
+        }
+        assert!(cached(&a) && cached(&b));
+        accounts.logout(&a).await.expect("logout");
+        refused(&a, "revoked");
+        assert_eq!(accounts.authenticate(&b).expect("b").role, ROLE_USER);
+
+        accounts
+            .set_password("alice", "Passw0rd!2")
+            .await
+            .expect("password");
+        refused(&b, "new password");
+        let (c, _) = login("Passw0rd!2").await.expect("login");
+        accounts.authenticate(&c).expect("c");
+        assert!(cached(&c));
+        accounts.delete_user("alice").await.expect("delete");
+        refused(&c, "no longer exists");
+
+        // A token past its `exp` is refused from the cache's entry too.
+        let (admin, _) = accounts
+            .login(&cfg.admin_username, &cfg.admin_password, None)
+            .await
+            .expect("admin");
+        let who = accounts.authenticate(&admin).expect("admin");
+        let generation = accounts.tokens.generation.load(Ordering::Acquire);
+        accounts.tokens.put(&admin, generation, now_ms() - 1, &who);
+        assert!(!cached(&admin), "an expired entry is not answered");
+        accounts
+            .tokens
+            .put(&admin, generation, now_ms() + 60_000, &who);
+        assert!(cached(&admin));
+        // A verification that read the store before a change does not fill the cache after it.
+        accounts.tokens.invalidate();
+        accounts
+            .tokens
+            .put(&admin, generation, now_ms() + 60_000, &who);
+        assert!(!cached(&admin), "a stale verification is not kept");
     }
 
     #[test]

@@ -73,6 +73,63 @@ async fn logout_revokes_the_token() {
         .contains("revoked"));
 }
 
+/// Verified tokens are cached: a token in the cache is still refused by every request that starts
+/// after its logout answered (requests racing the logout may go either way), and another token of
+/// the same user is unaffected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cached_token_is_refused_immediately_after_logout() {
+    let app = std::sync::Arc::new(spawn_emulator().await);
+    let token = app.token().await;
+    let (status, body) = app.login("admin", "secret").await;
+    assert_eq!(status, 200, "{body}");
+    let other = body["users"][0]["token"].as_str().unwrap().to_string();
+    for t in [&token, &other, &token, &other] {
+        let (status, body) = app.call_as(t, Method::GET, "/v1/users", None).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    // Requests with the token keep running while it is logged out.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let hammer = {
+        let (app, token, stop) = (app.clone(), token.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut seen = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let started = std::time::Instant::now();
+                let (status, _) = app.call_as(&token, Method::GET, "/v1/users", None).await;
+                seen.push((started, status.as_u16()));
+            }
+            seen
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let (status, _) = app
+        .call_as(&token, Method::POST, "/v1/users/logout", None)
+        .await;
+    assert_eq!(status, 200);
+    let logged_out = std::time::Instant::now();
+    let (status, body) = app.call_as(&token, Method::GET, "/v1/users", None).await;
+    assert_error(status, &body, 401, 1005);
+    assert!(body["errors"][0]["details"]
+        .as_str()
+        .unwrap()
+        .contains("revoked"));
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen = hammer.await.unwrap();
+    assert!(
+        seen.iter().any(|(_, s)| *s == 200),
+        "the token worked before"
+    );
+    let after: Vec<_> = seen.iter().filter(|(at, _)| *at > logged_out).collect();
+    assert!(!after.is_empty(), "requests ran after the logout");
+    assert!(
+        after.iter().all(|(_, s)| *s == 401),
+        "a request after the logout was let in: {after:?}"
+    );
+    let (status, body) = app.call_as(&other, Method::GET, "/v1/users", None).await;
+    assert_eq!(status, 200, "the other token stays valid: {body}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_tokens_are_refused() {
     // A 2 s TTL: the first call has a full second of margin on a loaded machine.
