@@ -91,6 +91,11 @@ fn required_int(f: &Form, name: &str) -> Result<i64, String> {
     int(f, name)?.ok_or_else(|| wire::missing(name))
 }
 
+/// A text field that must be there and not empty, or the product's "missing" refusal.
+fn required_text<'f>(f: &'f Form, name: &str) -> Result<&'f str, String> {
+    f.filled(name).ok_or_else(|| wire::missing(name))
+}
+
 /// The device a call names: only the configured phone exists.
 fn device(f: &Form, c: &Smsgateway24Config, required: bool) -> Result<Option<u64>, String> {
     let id = if required {
@@ -111,7 +116,7 @@ fn new_sms(f: &Form, c: &Smsgateway24Config) -> Result<NewSms, String> {
     if sendto.is_empty() {
         return Err(wire::missing("sendto"));
     }
-    let body = f.filled("body").ok_or_else(|| wire::missing("body"))?;
+    let body = required_text(f, "body")?;
     device(f, c, true)?;
     let sim = match int(f, "sim")? {
         None => 0,
@@ -190,8 +195,8 @@ method!(
         let st = state(req).cloned();
         async move {
             let st = st?;
-            let email = check!(f.filled("email").ok_or_else(|| wire::missing("email")));
-            let pass = check!(f.filled("pass").ok_or_else(|| wire::missing("pass")));
+            let email = check!(required_text(&f, "email"));
+            let pass = check!(required_text(&f, "pass"));
             Ok(match st.gateways.smsgateway24()? {
                 Some(c) if c.email.as_deref() == Some(email) && c.pass.as_deref() == Some(pass) => {
                     Ok(wire::token(c.token.as_deref().unwrap_or_default()))
@@ -391,7 +396,7 @@ method!(
         async move {
             let st = st?;
             check!(c?);
-            let title = check!(f.filled("title").ok_or_else(|| wire::missing("title")));
+            let title = check!(required_text(&f, "title"));
             let id = st.gateways.smsgateway24_save_tag(title.to_string()).await?;
             Ok(Ok(wire::saved_id("tag_id", id)))
         }
@@ -407,7 +412,7 @@ method!(
         async move {
             let st = st?;
             check!(c?);
-            let phone = wire::normalise_sendto(check!(f.filled("phone").ok_or_else(|| wire::missing("phone"))));
+            let phone = wire::normalise_sendto(check!(required_text(&f, "phone")));
             let tag = check!(required_int(&f, "tag_id"));
             let tag = match u64::try_from(tag).ok().map(|t| st.gateways.smsgateway24_tag(t)).transpose()?.flatten() {
                 Some(t) => t.id,
@@ -430,15 +435,15 @@ method!(
         async move {
             let st = st?;
             let c = check!(c?);
-            let title = check!(f.filled("title").ok_or_else(|| wire::missing("title"))).to_string();
-            let body = check!(f.filled("body").ok_or_else(|| wire::missing("body"))).to_string();
+            let title = check!(required_text(&f, "title")).to_string();
+            let body = check!(required_text(&f, "body")).to_string();
             check!(device(&f, &c, true));
             let sim = match check!(int(&f, "sim")) {
                 None => 0,
                 Some(s @ 0..=1) => s as u8,
                 Some(_) => return Ok(Err(wire::invalid("sim"))),
             };
-            let tags_text = check!(f.filled("tags").ok_or_else(|| wire::missing("tags")));
+            let tags_text = check!(required_text(&f, "tags"));
             let mut tags = Vec::new();
             for t in tags_text.split(',') {
                 match integer(t).and_then(|n| u64::try_from(n).ok()) {
