@@ -66,7 +66,8 @@ impl Record for OpenConversation {
 }
 
 pub struct Messaging {
-    /// Open conversations by wa_id: a write-through cache of the `conversations` tree.
+    /// Open conversations by wa_id: every record of the `conversations` tree still open when
+    /// the store was opened, and each one committed since (so a wa_id missing here has none).
     conversations: Mutex<HashMap<String, Conversation>>,
     events: Arc<Events>,
     pub(crate) metrics: Arc<crate::metrics::Metrics>,
@@ -133,8 +134,15 @@ impl Messaging {
             events.clone(),
             settings.current().wa_id.clone(),
         );
+        let open_since = now_ms() / 1000;
+        let conversations = store
+            .entries::<OpenConversation>()?
+            .into_iter()
+            .filter(|(_, o)| o.conversation.expiration_timestamp > open_since)
+            .map(|(k, o)| (String::from_utf8_lossy(&k).into_owned(), o.conversation))
+            .collect();
         Ok(Messaging {
-            conversations: Mutex::new(HashMap::new()),
+            conversations: Mutex::new(conversations),
             groups,
             events,
             metrics,
@@ -339,16 +347,8 @@ impl Messaging {
             .unwrap_or_else(|p| p.into_inner())
             .get(wa_id)
             .cloned();
-        let cached = match cached {
-            Some(c) => Some(c),
-            None => self
-                .store
-                .get::<OpenConversation>(wa_id)?
-                .map(|o| o.conversation),
-        };
         if let Some(c) = cached {
             if c.expiration_timestamp * 1000 > now {
-                self.remember(wa_id, &c);
                 return Ok(c);
             }
         }

@@ -132,6 +132,18 @@ impl Store {
             .map(|item| R::decode(&item?.1)))
     }
 
+    /// Every record of the type with its key, in key order (for records whose key is not in
+    /// their encoding).
+    pub fn entries<R: Record>(&self) -> Result<Vec<(Vec<u8>, R)>, StoreError> {
+        self.tree(R::TREE)?
+            .iter()
+            .map(|item| {
+                let (k, v) = item?;
+                Ok((k.to_vec(), R::decode(&v)?))
+            })
+            .collect()
+    }
+
     /// The keys of every record of the type, in order (a large tree is not loaded).
     pub fn keys<R: Record>(&self) -> Result<Vec<Vec<u8>>, StoreError> {
         self.tree(R::TREE)?

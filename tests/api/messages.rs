@@ -395,3 +395,38 @@ async fn registered_templates_are_enforced() {
     let (_, list) = app.get("/v1/emulator/templates").await;
     assert!(list["templates"].as_array().unwrap().is_empty());
 }
+
+/// The open conversation of each recipient is read from memory on every send (all of them are
+/// loaded when the store opens): after a kill -9, the next send to the same recipient still joins
+/// it, and a new recipient still opens a new one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_conversation_survives_a_kill_9() {
+    async fn conversation_of_a_send(api: &Api, to: &str) -> Value {
+        let body = json!({"to": to, "type": "text", "text": {"body": "hi"}});
+        let (status, res) = api.post("/v1/messages", body).await;
+        assert_eq!(status, 201, "{res}");
+        let id = res["messages"][0]["id"].as_str().unwrap();
+        let (status, m) = api.get(&format!("/v1/emulator/messages/{id}")).await;
+        assert_eq!(status, 200, "{m}");
+        m["messages"][0]["conversation"]["id"].clone()
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let hook = json!({"webhooks": {"url": "https://127.0.0.1:9/hook"}});
+    let mut first = EmulatorProcess::start(dir.path(), &[]);
+    let (status, _) = first.api.patch("/v1/settings/application", hook).await;
+    assert_eq!(status, 200);
+    let before = conversation_of_a_send(&first.api, "16315551001").await;
+    assert!(before.is_string(), "{before}");
+    assert_eq!(
+        conversation_of_a_send(&first.api, "16315551001").await,
+        before
+    );
+    first.kill9();
+    let second = EmulatorProcess::start(dir.path(), &[]);
+    assert_eq!(
+        conversation_of_a_send(&second.api, "16315551001").await,
+        before
+    );
+    let other = conversation_of_a_send(&second.api, "16315551002").await;
+    assert!(other.is_string() && other != before, "{other}");
+}
