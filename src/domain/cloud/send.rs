@@ -89,19 +89,23 @@ impl Cloud {
             Request::Send(s) => s,
         };
         // The registry as this number's WABA sees it (its own templates and those registered
-        // through the control API); Cloud templates have no namespace.
-        let registered: Vec<_> = self
-            .templates
-            .templates
-            .all()
-            .iter()
-            .filter(|t| t.live() && t.visible_to(&number.waba_id))
-            .map(|t| {
-                let mut t = t.for_checks();
-                t.namespace = None;
-                t
-            })
-            .collect();
+        // through the control API); Cloud templates have no namespace. Only a template send
+        // reads it (a session message's category is "service").
+        let registered: Vec<_> = match &send.template {
+            None => Vec::new(),
+            Some(_) => self
+                .templates
+                .templates
+                .all()
+                .iter()
+                .filter(|t| t.live() && t.visible_to(&number.waba_id))
+                .map(|t| {
+                    let mut t = t.for_checks();
+                    t.namespace = None;
+                    t
+                })
+                .collect(),
+        };
         if let Some(sent) = &send.template {
             check_status(&registered, &sent.name, &sent.language.code)?;
             templates::check(&registered, sent).map_err(|e| from_onprem(&e))?;
