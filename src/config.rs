@@ -150,8 +150,10 @@ pub struct Config {
     pub default_country_code: String,
 
     /// Group commit: least time between the starts of two flushes of the store, in microseconds.
-    /// An idle store flushes at once; under load every writer of the interval shares one flush.
-    #[arg(long, env = "WAEMU_GROUP_COMMIT_US", default_value_t = 1000)]
+    /// 0: a flush starts as soon as the previous one ends, and carries every writer that came
+    /// during it (an idle store flushes at once). A larger value spreads flushes further apart:
+    /// fewer disk writes, longer waits.
+    #[arg(long, env = "WAEMU_GROUP_COMMIT_US", default_value_t = 0)]
     pub group_commit_us: u64,
 
     /// Memory given to sled's page cache, in MiB.
