@@ -9,7 +9,6 @@ use super::{merge_bodies, Attempt, Callback, CallbackState, Delivery, ATTEMPTS_K
 use crate::metrics::{CallbackLabels, KindLabel};
 use crate::store::{self, Batch, StoreError};
 use crate::wa::time::now_ms;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -261,8 +260,16 @@ fn record(
         let id = cb.id;
         let mut batch = Batch::default();
         batch.put(&InDone(cb))?.remove::<InPending>(key);
-        d.store.write(batch)?;
-        prune_history(d, id)?;
+        let pruned = note_done(d, id);
+        if let Some(oldest) = pruned {
+            batch.remove::<InDone>(store::encode_u64(oldest));
+        }
+        if let Err(e) = d.store.write(batch) {
+            let mut done = d.done.lock().unwrap_or_else(|p| p.into_inner());
+            done.remove(&id);
+            done.extend(pruned);
+            return Err(e);
+        }
         return Ok(Next::Finish);
     }
     cb.failures += 1;
@@ -310,28 +317,16 @@ fn record(
     })
 }
 
-/// Keeps the newest `--callback-history` delivered callbacks (given-up ones are never pruned).
-/// The one that just finished is spared: a redelivered callback keeps its old, small id.
-fn prune_history(d: &Delivery, finished: u64) -> Result<(), StoreError> {
-    let n = d.done_count.fetch_add(1, Ordering::Relaxed) + 1;
-    if n <= d.history {
-        return Ok(());
+/// Notes a delivered callback in the history, which keeps the newest `--callback-history` (given-up
+/// ones are never pruned); past that, answers the oldest one to remove. The one that just finished
+/// is spared: a redelivered callback keeps its old, small id.
+fn note_done(d: &Delivery, finished: u64) -> Option<u64> {
+    let mut done = d.done.lock().unwrap_or_else(|p| p.into_inner());
+    done.insert(finished);
+    if done.len() <= d.history {
+        return None;
     }
-    let spared = store::encode_u64(finished);
-    let oldest = d
-        .store
-        .first_keys::<InDone>(2)?
-        .into_iter()
-        .find(|k| k.as_slice() != spared);
-    if let Some(key) = oldest {
-        let mut batch = Batch::default();
-        batch.remove::<InDone>(key);
-        d.store.write(batch)?;
-        let _ = d
-            .done_count
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
-                Some(c.saturating_sub(1))
-            });
-    }
-    Ok(())
+    let oldest = done.iter().copied().find(|&id| id != finished)?;
+    done.remove(&oldest);
+    Some(oldest)
 }

@@ -25,7 +25,6 @@ use queue::{Lane, Pending, Queue};
 use records::{InDone, InGivenUp, InPending};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, RwLock};
 
@@ -140,7 +139,9 @@ pub struct Delivery {
     claim: tokio::sync::Mutex<()>,
     pub(crate) wake: Notify,
     pub(crate) stopping: Notify,
-    pub(crate) done_count: AtomicUsize,
+    /// The ids of the delivered callbacks kept (the `InDone` records), oldest first: the history
+    /// is pruned from here, without scanning the tree.
+    pub(crate) done: Mutex<std::collections::BTreeSet<u64>>,
     pub(crate) metrics: Arc<crate::metrics::Metrics>,
     pub(crate) horizon_ms: u64,
     pub(crate) batch_max: usize,
@@ -238,7 +239,11 @@ impl Delivery {
                 "callback backlog recovered"
             );
         }
-        let done_count = store.count::<InDone>()?;
+        let done = store
+            .keys::<InDone>()?
+            .iter()
+            .map(|k| store::decode_u64(k))
+            .collect();
         let delivery = Arc::new(Delivery {
             store,
             policy,
@@ -248,7 +253,7 @@ impl Delivery {
             claim: tokio::sync::Mutex::new(()),
             wake: Notify::new(),
             stopping: Notify::new(),
-            done_count: AtomicUsize::new(done_count),
+            done: Mutex::new(done),
             metrics,
             horizon_ms: options.horizon_ms,
             batch_max: options.batch_max.max(1),
@@ -490,7 +495,7 @@ impl Delivery {
             .clear::<InGivenUp>();
         self.store.commit(batch).await?;
         self.lock().clear();
-        self.done_count.store(0, Ordering::Relaxed);
+        self.done.lock().unwrap_or_else(|p| p.into_inner()).clear();
         Ok(())
     }
 }

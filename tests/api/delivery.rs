@@ -456,3 +456,42 @@ async fn notifications_due_together_are_batched_when_configured() {
     codes.sort();
     assert_eq!(codes, (0..10).collect::<Vec<u64>>());
 }
+
+/// The delivered history is pruned from the ids noted in memory, which the store fills again on
+/// start: after a restart the oldest records still go first and the history stays at its size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_delivered_history_keeps_its_size_across_a_restart() {
+    async fn delivered_ids(api: &Api) -> Vec<u64> {
+        let (_, done) = api.get("/v1/emulator/callbacks?state=delivered").await;
+        let mut ids: Vec<u64> = done["callbacks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_u64().unwrap())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let rx = TestReceiver::start().await;
+    let args = ["--callback-history", "3"];
+    let mut first = EmulatorProcess::start(dir.path(), &args);
+    first.api.use_receiver(&rx, json!({})).await;
+    let mut ids = Vec::new();
+    for code in 0..4 {
+        ids.push(first.api.emit_error(code).await);
+        wait_state(&first.api, *ids.last().unwrap(), "delivered").await;
+    }
+    assert_eq!(
+        delivered_ids(&first.api).await,
+        ids[1..4],
+        "the oldest went"
+    );
+    first.terminate();
+    let second = EmulatorProcess::start(dir.path(), &args);
+    for code in 4..6 {
+        ids.push(second.api.emit_error(code).await);
+        wait_state(&second.api, *ids.last().unwrap(), "delivered").await;
+    }
+    assert_eq!(delivered_ids(&second.api).await, ids[3..6]);
+}
