@@ -92,6 +92,11 @@ pub fn is_json(req: &HttpRequest) -> bool {
 /// `deny_unknown_fields`), 1009 bad value, 1025 not JSON. Details never carry serde's
 /// "at line N column M" suffix.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Most bodies are good: parse without tracking the path, and parse again with it only to
+    // name what is wrong.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     let value = parsed.map_err(|e| {
