@@ -344,4 +344,16 @@ async fn what_a_number_keeps_survives_a_kill_9() {
         (400, &json!(133010)),
         "{body}"
     );
+    // Registered again with the kept PIN, the number still refuses its blocked user.
+    let register = json!({"messaging_product": "whatsapp", "pin": "112233"});
+    let path = format!("/v21.0/{n}/register");
+    let (status, body) = call(api, Method::POST, &path, Some(register)).await;
+    assert_eq!(status, 200, "{body}");
+    let to_blocked = json!({"to": "16315550101", "text": {"body": "x"}});
+    let (status, body) = send(api, &n, "v21.0", to_blocked).await;
+    assert_eq!(
+        (status.as_u16(), &body["error"]["code"]),
+        (400, &json!(131026)),
+        "{body}"
+    );
 }

@@ -31,6 +31,17 @@ fn key(phone_number_id: &str, wa_id: &str) -> String {
     format!("{phone_number_id}/{wa_id}")
 }
 
+/// The keys of every stored block-list entry.
+pub(super) fn stored_keys(
+    store: &crate::store::Store,
+) -> Result<std::collections::HashSet<String>, crate::store::StoreError> {
+    Ok(store
+        .keys::<BlockedUser>()?
+        .into_iter()
+        .map(|k| String::from_utf8_lossy(&k).into_owned())
+        .collect())
+}
+
 /// One item of `block_users`: a phone number (`user`) or a business-scoped user id (`user_id`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum BlockTarget {
@@ -59,9 +70,21 @@ impl Cloud {
     }
 
     pub fn is_blocked(&self, phone_number_id: &str, wa_id: &str) -> Result<bool, GraphError> {
-        self.store
-            .contains::<BlockedUser>(key(phone_number_id, wa_id))
-            .map_err(GraphError::from)
+        let blocked = self.blocked.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(!blocked.is_empty() && blocked.contains(&key(phone_number_id, wa_id)))
+    }
+
+    /// Notes committed block-list changes for `is_blocked`.
+    fn note_blocks(&self, phone_number_id: &str, wa_ids: &[(String, String)], blocked: bool) {
+        let mut set = self.blocked.lock().unwrap_or_else(|p| p.into_inner());
+        for (_, wa_id) in wa_ids {
+            let k = key(phone_number_id, wa_id);
+            if blocked {
+                set.insert(k);
+            } else {
+                set.remove(&k);
+            }
+        }
     }
 
     /// `POST /{phone-number-id}/block_users`: blocks whom it can, says why for the others.
@@ -130,6 +153,7 @@ impl Cloud {
             out.done.push((input, wa_id));
         }
         self.store.commit(batch).await?;
+        self.note_blocks(phone_number_id, &out.done, true);
         Ok(out)
     }
 
@@ -152,6 +176,7 @@ impl Cloud {
             }
         }
         self.store.commit(batch).await?;
+        self.note_blocks(phone_number_id, &out.done, false);
         Ok(out)
     }
 

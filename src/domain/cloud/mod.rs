@@ -81,6 +81,11 @@ pub struct Cloud {
     pub(crate) templates: Arc<templates::Desk>,
     /// Serialises changes to the numbers' state, block lists and QR codes.
     numbers_lock: tokio::sync::Mutex<()>,
+    /// Every stored number state (read on each send), as committed; a number without one has
+    /// the state of a fresh number.
+    number_states: Mutex<HashMap<String, numbers::NumberState>>,
+    /// The keys of every stored block-list entry, as committed (read on each send).
+    blocked: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Cloud {
@@ -136,7 +141,6 @@ impl Cloud {
         Ok(Cloud {
             templates: desk,
             shared,
-            store,
             client,
             allow_http: cfg.allow_http_webhooks,
             default_cc: cfg.default_country_code.clone(),
@@ -145,6 +149,15 @@ impl Cloud {
             windows: Mutex::new(None),
             change: tokio::sync::Mutex::new(()),
             numbers_lock: tokio::sync::Mutex::new(()),
+            number_states: Mutex::new(
+                store
+                    .all::<numbers::NumberState>()?
+                    .into_iter()
+                    .map(|n| (n.phone_number_id.clone(), n))
+                    .collect(),
+            ),
+            blocked: Mutex::new(blocks::stored_keys(&store)?),
+            store,
         })
     }
 
@@ -208,6 +221,14 @@ impl Cloud {
                 Ok(())
             })
             .await?;
+        self.number_states
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.blocked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         self.limits.reset();
         *self.windows.lock().unwrap_or_else(|p| p.into_inner()) = None;
         self.reset_subscriptions().await

@@ -7,7 +7,7 @@
 use super::Cloud;
 use crate::graph::profile::{Profile, ProfilePatch};
 use crate::graph::GraphError;
-use crate::store::{Batch, Store};
+use crate::store::Batch;
 use crate::wa::time::now_ms;
 use serde::{Deserialize, Serialize};
 
@@ -125,9 +125,24 @@ impl Cloud {
     /// The number's state (the defaults when nothing was stored yet).
     pub fn number_state(&self, phone_number_id: &str) -> Result<NumberState, GraphError> {
         Ok(self
-            .store
-            .get::<NumberState>(phone_number_id)?
+            .number_states
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(phone_number_id)
+            .cloned()
             .unwrap_or_else(|| NumberState::new(phone_number_id)))
+    }
+
+    /// Commits a number's state, then serves it to readers.
+    async fn commit_number(&self, state: &NumberState) -> Result<(), GraphError> {
+        let mut batch = Batch::default();
+        batch.put(state)?;
+        self.store.commit(batch).await.map_err(GraphError::from)?;
+        self.number_states
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(state.phone_number_id.clone(), state.clone());
+        Ok(())
     }
 
     /// Every stored number state (the control API shows them).
@@ -145,7 +160,7 @@ impl Cloud {
         let _one_writer = self.numbers_lock.lock().await;
         let mut state = self.number_state(phone_number_id)?;
         let answer = f(&mut state, now_ms())?;
-        commit(&self.store, &state).await?;
+        self.commit_number(&state).await?;
         Ok(answer)
     }
 
@@ -158,7 +173,7 @@ impl Cloud {
         state.check_rate(now)?;
         match guess(&mut state, &r.pin, now) {
             Guess::Wrong(e) => {
-                commit(&self.store, &state).await?;
+                self.commit_number(&state).await?;
                 return Err(e);
             }
             Guess::Ok => {}
@@ -168,7 +183,7 @@ impl Cloud {
         state.registered_ms = Some(now);
         state.data_localization_region = r.data_localization_region;
         state.register_calls.push(now);
-        commit(&self.store, &state).await
+        self.commit_number(&state).await
     }
 
     /// `POST /{phone-number-id}/deregister`.
@@ -282,7 +297,13 @@ impl Cloud {
 
     /// Sends from a deregistered number answer 133010, as Meta's.
     pub(super) fn check_registered(&self, phone_number_id: &str) -> Result<(), GraphError> {
-        if self.number_state(phone_number_id)?.registered() {
+        let registered = self
+            .number_states
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(phone_number_id)
+            .is_none_or(NumberState::registered);
+        if registered {
             Ok(())
         } else {
             Err(GraphError::new(
@@ -319,10 +340,4 @@ fn guess(state: &mut NumberState, pin: &str, now: u64) -> Guess {
             Guess::Ok
         }
     }
-}
-
-async fn commit(store: &Store, state: &NumberState) -> Result<(), GraphError> {
-    let mut batch = Batch::default();
-    batch.put(state)?;
-    store.commit(batch).await.map_err(GraphError::from)
 }
