@@ -43,7 +43,10 @@ macro_rules! json_singleton {
 }
 
 pub fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
-    Ok(serde_json::to_vec(value)?)
+    // Room for a sent message's record at once (serde_json starts at 128 bytes and doubles).
+    let mut bytes = Vec::with_capacity(512);
+    serde_json::to_writer(&mut bytes, value)?;
+    Ok(bytes)
 }
 
 pub fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
