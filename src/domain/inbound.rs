@@ -1,9 +1,9 @@
 //! Playing the customer: inbound messages injected through the control API, and statuses
 //! forced on the app's outbound messages.
 
-use super::messaging::Messaging;
+use super::messaging::{conversation_key, Messaging};
 use crate::delivery::{CallbackKind, DirectCallback, NewCallback};
-use crate::simulator::lifecycle::{self, Step};
+use crate::simulator::lifecycle::{self, Conversation, Step};
 use crate::simulator::schedule::Addressee;
 use crate::store::Batch;
 use crate::wa::inbound::{self, MEDIA_TYPES};
@@ -42,6 +42,9 @@ pub struct InboundRecord {
     /// The Cloud number it was sent to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number_id: Option<String>,
+    /// The conversation it opened or continued (absent in records of earlier versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<Conversation>,
 }
 
 crate::json_record!(InboundRecord, "inbound", |r| r.id);
@@ -53,7 +56,6 @@ pub(crate) trait InboundSink: Sync {
     /// Types accepted beyond the On-Prem ones (their payload is checked by the sink).
     fn extra_kinds(&self) -> &'static [&'static str];
     fn message_id(&self, from: &str) -> String;
-    fn conversation_key(&self, from: &str) -> String;
     /// The number the message is to (stored with it).
     fn phone_number_id(&self) -> &str;
     /// Fields added to the inbound event (`api`, the number).
@@ -145,8 +147,8 @@ impl Messaging {
         }
         let now = now_ms();
         let mut batch = Batch::default();
-        let key = sink.map_or_else(|| from.clone(), |s| s.conversation_key(&from));
-        let conversation = self.conversation(&key, "service", now, &mut batch)?;
+        let key = conversation_key(sink.map(|s| s.phone_number_id()), &from);
+        let conversation = self.conversation(&key, "service", now);
         let id = sink.map_or_else(ids::inbound_message_id, |s| s.message_id(&from));
         let profile = req.profile_name.unwrap_or_else(|| "Test Customer".into());
         let body =
@@ -159,6 +161,7 @@ impl Messaging {
             read_ms: None,
             api: sink.map(|_| "cloud".to_string()),
             phone_number_id: sink.map(|s| s.phone_number_id().to_string()),
+            conversation: Some(conversation.clone()),
         })?;
         let ids = match sink {
             None => {

@@ -43,7 +43,9 @@ pub(crate) struct NewSend {
 struct StoredRules(Vec<Rule>);
 crate::json_singleton!(StoredRules, "config", "recipient_rules");
 
-/// The open conversation with a customer, by wa_id.
+/// The open conversation with a customer, by wa_id, as data dirs of earlier versions stored it
+/// (read at start-up, cleared by reset, no longer written: a conversation is now kept in the
+/// record of the message that opened or continued it).
 pub(crate) struct OpenConversation {
     pub wa_id: String,
     pub conversation: Conversation,
@@ -65,9 +67,38 @@ impl Record for OpenConversation {
     }
 }
 
+/// Which conversation a message with `wa_id` belongs to: the wa_id, prefixed with the Cloud
+/// number for Cloud API messages.
+pub(crate) fn conversation_key(phone_number_id: Option<&str>, wa_id: &str) -> String {
+    match phone_number_id {
+        Some(n) => format!("cloud:{n}:{wa_id}"),
+        None => wa_id.to_string(),
+    }
+}
+
+/// Keeps `c` as the conversation of `key` if it is still open at `open_since` (unix seconds) and
+/// lasts longer than the one already there.
+fn note_open(
+    map: &mut HashMap<String, Conversation>,
+    key: String,
+    c: &Conversation,
+    open_since: u64,
+) {
+    if c.expiration_timestamp <= open_since {
+        return;
+    }
+    match map.get(&key) {
+        Some(have) if have.expiration_timestamp >= c.expiration_timestamp => {}
+        _ => {
+            map.insert(key, c.clone());
+        }
+    }
+}
+
 pub struct Messaging {
-    /// Open conversations by wa_id: every record of the `conversations` tree still open when
-    /// the store was opened, and each one committed since (so a wa_id missing here has none).
+    /// Open conversations by conversation key: at start-up, every conversation still open in
+    /// the records of sent and received messages (and in an earlier version's `conversations`
+    /// tree), then each one committed since (so a key missing here has none).
     conversations: Mutex<HashMap<String, Conversation>>,
     events: Arc<Events>,
     pub(crate) metrics: Arc<crate::metrics::Metrics>,
@@ -122,25 +153,37 @@ impl Messaging {
             .get::<StoredRules>("recipient_rules")?
             .map_or_else(|| initial_rules.clone(), |r| r.0);
         let templates = Arc::new(Templates::open(store.clone())?);
+        let now = now_ms();
+        let open_since = now / 1000;
+        let mut conversations = HashMap::new();
+        for (k, o) in store.entries::<OpenConversation>()? {
+            let key = String::from_utf8_lossy(&k).into_owned();
+            note_open(&mut conversations, key, &o.conversation, open_since);
+        }
         let schedule = Schedule::open(
             store.clone(),
             settings.status_filters(),
             delivery.clone(),
             events.clone(),
+            now.saturating_sub(DAY_MS),
+            &mut |m| {
+                let number = m.cloud.as_ref().map(|c| c.phone_number_id.as_str());
+                let key = conversation_key(number, &m.to);
+                note_open(&mut conversations, key, &m.conversation, open_since);
+            },
         )?;
+        for r in store.all::<InboundRecord>()? {
+            if let Some(c) = &r.conversation {
+                let key = conversation_key(r.phone_number_id.as_deref(), &r.from);
+                note_open(&mut conversations, key, c, open_since);
+            }
+        }
         let groups = super::groups::Groups::new(
             store.clone(),
             delivery.clone(),
             events.clone(),
             settings.current().wa_id.clone(),
         );
-        let open_since = now_ms() / 1000;
-        let conversations = store
-            .entries::<OpenConversation>()?
-            .into_iter()
-            .filter(|(_, o)| o.conversation.expiration_timestamp > open_since)
-            .map(|(k, o)| (String::from_utf8_lossy(&k).into_owned(), o.conversation))
-            .collect();
         Ok(Messaging {
             conversations: Mutex::new(conversations),
             groups,
@@ -266,7 +309,7 @@ impl Messaging {
         let now = now_ms();
         let ticket = self.schedule.begin(now);
         let mut batch = Batch::default();
-        let conversation = self.conversation(&n.conversation_key, &n.category, now, &mut batch)?;
+        let conversation = self.conversation(&n.conversation_key, &n.category, now);
         let steps = lifecycle::plan(n.action.as_ref(), self.timing, now);
         let message = SentMessage {
             id: n.id,
@@ -332,44 +375,31 @@ impl Messaging {
         Ok(store::keep_newest(inbound, limit, |m| m.received_ms))
     }
 
-    /// The open conversation with a wa_id, or a new one (24 h, its origin `category`) added to
-    /// `batch`; once that is committed, `remember` it.
-    pub fn conversation(
-        &self,
-        wa_id: &str,
-        category: &str,
-        now: u64,
-        batch: &mut Batch,
-    ) -> Result<Conversation, ApiError> {
+    /// The open conversation of a conversation key, or a new one (24 h, its origin `category`).
+    /// It is stored with the message record it is for; once that is committed, `remember` it.
+    pub fn conversation(&self, key: &str, category: &str, now: u64) -> Conversation {
         let cached = self
             .conversations
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .get(wa_id)
+            .get(key)
             .cloned();
-        if let Some(c) = cached {
-            if c.expiration_timestamp * 1000 > now {
-                return Ok(c);
-            }
+        match cached {
+            Some(c) if c.expiration_timestamp * 1000 > now => c,
+            _ => Conversation {
+                id: ids::conversation_id(),
+                expiration_timestamp: (now + DAY_MS) / 1000,
+                origin: category.into(),
+            },
         }
-        let c = Conversation {
-            id: ids::conversation_id(),
-            expiration_timestamp: (now + DAY_MS) / 1000,
-            origin: category.into(),
-        };
-        batch.put(&OpenConversation {
-            wa_id: wa_id.to_string(),
-            conversation: c.clone(),
-        })?;
-        Ok(c)
     }
 
-    /// Caches a conversation that is on disk.
-    pub(crate) fn remember(&self, wa_id: &str, c: &Conversation) {
+    /// Notes a conversation whose message record is on disk.
+    pub(crate) fn remember(&self, key: &str, c: &Conversation) {
         self.conversations
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(wa_id.to_string(), c.clone());
+            .insert(key.to_string(), c.clone());
     }
 
     pub fn sent(&self, id: &str) -> Result<Option<SentMessage>, ApiError> {

@@ -152,12 +152,16 @@ impl Drop for Ticket<'_> {
 }
 
 impl Schedule {
-    /// Opens the schedule and times again the steps a restart interrupted.
+    /// Opens the schedule and times again the steps a restart interrupted. The same scan of the
+    /// sent messages also shows `visit` every message created since `visit_since_ms` (and every
+    /// Cloud message, whose ids do not sort by time), so a caller that needs them reads them once.
     pub fn open(
         store: Store,
         filters: watch::Receiver<StatusFilters>,
         delivery: Arc<Delivery>,
         events: Arc<crate::events::Events>,
+        visit_since_ms: u64,
+        visit: &mut dyn FnMut(&SentMessage),
     ) -> Result<Arc<Schedule>, StoreError> {
         let read = |name: &str| -> Result<Option<u64>, StoreError> {
             Ok(store.get::<Counter>(name)?.map(|c| c.value))
@@ -168,13 +172,18 @@ impl Schedule {
             ..Timers::default()
         };
         let from = watermark.unwrap_or(0);
-        // Message ids sort by creation time, read on the same clock reading as `created_ms`.
+        // On-Prem message ids sort by creation time, read on the same clock reading as
+        // `created_ms` (Cloud wamids sort after them all, so every Cloud message is read). A
+        // message older than the watermark minus the longest delay has no step left to time.
         let floor = match watermark {
-            Some(w) => ids::outbound_id_floor(w.saturating_sub(timers.max_delay_ms)),
+            Some(w) => {
+                ids::outbound_id_floor(w.saturating_sub(timers.max_delay_ms).min(visit_since_ms))
+            }
             None => String::new(),
         };
         for m in store.scan::<SentMessage>(floor.into_bytes()..)? {
             let m = m?;
+            visit(&m);
             let to = Arc::new(Addressee {
                 message_id: m.id,
                 recipient_id: m.to,

@@ -430,3 +430,77 @@ async fn an_open_conversation_survives_a_kill_9() {
     let other = conversation_of_a_send(&second.api, "16315551002").await;
     assert!(other.is_string() && other != before, "{other}");
 }
+
+/// Conversations are kept in the records of the messages that opened them: an inbound message's
+/// conversation is the one the reply continues, On-Prem and Cloud keep theirs apart, and both
+/// are found again after a kill -9.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inbound_and_cloud_conversations_survive_a_kill_9() {
+    async fn conversation_of(api: &Api, id: &str) -> Value {
+        let (status, m) = api.get(&format!("/v1/emulator/messages/{id}")).await;
+        assert_eq!(status, 200, "{m}");
+        m["messages"][0]["conversation"]["id"].clone()
+    }
+    async fn cloud_send(api: &Api, number: &str, to: &str) -> Value {
+        let body = json!({"to": to, "type": "text", "text": {"body": "hi"}});
+        let (status, res) = crate::cloud::send(api, number, "v21.0", body).await;
+        assert_eq!(status, 200, "{res}");
+        let id = res["messages"][0]["id"].as_str().unwrap().to_string();
+        conversation_of(api, &id).await
+    }
+    async fn onprem_send(api: &Api, to: &str) -> Value {
+        let id = send(
+            api,
+            json!({"to": to, "type": "text", "text": {"body": "hi"}}),
+        )
+        .await;
+        conversation_of(api, &id).await
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--cloud-access-token", "tok-1"];
+    let hook = json!({"webhooks": {"url": "https://127.0.0.1:9/hook"}});
+    let mut first = EmulatorProcess::start(dir.path(), &args);
+    let (status, _) = first.api.patch("/v1/settings/application", hook).await;
+    assert_eq!(status, 200);
+    let (_, cfg) = first.api.get("/v1/emulator/cloud").await;
+    let number = cfg["cloud"]["numbers"][0]["phone_number_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, res) = first
+        .api
+        .post(
+            "/v1/emulator/inbound",
+            json!({"from": "16315551011", "type": "text", "text": {"body": "hello"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{res}");
+    let (_, listed) = first.api.get("/v1/emulator/inbound").await;
+    let opened = listed["messages"][0]["conversation"].clone();
+    assert_eq!(opened["origin"], "service", "{listed}");
+    let onprem = opened["id"].clone();
+    assert!(onprem.is_string(), "{listed}");
+    assert_eq!(onprem_send(&first.api, "16315551011").await, onprem);
+    crate::cloud::inbound(&first.api, &number, "16315551012", "hello").await;
+    let cloud = cloud_send(&first.api, &number, "16315551012").await;
+    assert!(cloud.is_string() && cloud != onprem, "{cloud}");
+    let cloud_only = cloud_send(&first.api, &number, "16315551013").await;
+    assert_eq!(
+        cloud_send(&first.api, &number, "16315551013").await,
+        cloud_only
+    );
+    // Answered by nothing before the kill: only the inbound record holds its conversation.
+    crate::cloud::inbound(&first.api, &number, "16315551014", "unanswered").await;
+    let (_, listed) = first.api.get("/v1/emulator/inbound").await;
+    let unanswered = listed["messages"][2]["conversation"]["id"].clone();
+    assert!(unanswered.is_string(), "{listed}");
+    first.kill9();
+    let second = EmulatorProcess::start(dir.path(), &args);
+    let api = &second.api;
+    assert_eq!(cloud_send(api, &number, "16315551014").await, unanswered);
+    assert_eq!(onprem_send(api, "16315551011").await, onprem);
+    assert_eq!(cloud_send(api, &number, "16315551012").await, cloud);
+    assert_eq!(cloud_send(api, &number, "16315551013").await, cloud_only);
+    let apart = cloud_send(api, &number, "16315551011").await;
+    assert!(apart.is_string() && apart != onprem, "{apart}");
+}

@@ -5,7 +5,7 @@ use super::limits::Hit;
 use super::sinks::Inbound;
 use super::Cloud;
 use crate::domain::inbound::{InboundRecord, InboundRequest};
-use crate::domain::messaging::{Messaging, NewSend};
+use crate::domain::messaging::{conversation_key, Messaging, NewSend};
 use crate::graph::errors::from_onprem;
 use crate::graph::outbound::{self, Request};
 use crate::graph::webhook::CloudSend;
@@ -171,7 +171,7 @@ impl Cloud {
         let message = messaging
             .record_send(NewSend {
                 id: ids::outbound(&send.to),
-                conversation_key: format!("cloud:{phone_number_id}:{}", send.to),
+                conversation_key: conversation_key(Some(phone_number_id), &send.to),
                 to: send.to.clone(),
                 recipient_type: send.recipient_type,
                 message_type: send.message_type,

@@ -118,10 +118,6 @@ impl InboundSink for Inbound<'_> {
         ids::inbound(from)
     }
 
-    fn conversation_key(&self, from: &str) -> String {
-        format!("cloud:{}:{from}", self.phone_number_id)
-    }
-
     fn phone_number_id(&self) -> &str {
         self.phone_number_id
     }
