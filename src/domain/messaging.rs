@@ -396,10 +396,13 @@ impl Messaging {
 
     /// Notes a conversation whose message record is on disk.
     pub(crate) fn remember(&self, key: &str, c: &Conversation) {
-        self.conversations
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key.to_string(), c.clone());
+        let mut map = self.conversations.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get(key) {
+            Some(have) if have.id == c.id => {}
+            _ => {
+                map.insert(key.to_string(), c.clone());
+            }
+        }
     }
 
     pub fn sent(&self, id: &str) -> Result<Option<SentMessage>, ApiError> {

@@ -47,12 +47,17 @@ pub fn inbound_message_id() -> String {
     random_b64("ABGG", 18)
 }
 
+/// A version-4 UUID from the thread's generator (`Uuid::new_v4` asks the kernel each time).
+fn uuid_v4() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
+}
+
 pub fn media_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    uuid_v4().to_string()
 }
 
 pub fn conversation_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
+    uuid_v4().simple().to_string()
 }
 
 #[cfg(test)]
@@ -66,6 +71,12 @@ mod tests {
         let inb = inbound_message_id();
         assert!(inb.starts_with("ABGG") && inb.len() == 28, "{inb}");
         assert_eq!(conversation_id().len(), 32);
+        for id in [media_id(), conversation_id()] {
+            let u = uuid::Uuid::parse_str(&id).unwrap();
+            assert_eq!(u.get_version_num(), 4, "{id}");
+            assert_eq!(u.get_variant(), uuid::Variant::RFC4122, "{id}");
+        }
+        assert_ne!(conversation_id(), conversation_id());
         assert_ne!(outbound_message_id(), outbound_message_id());
         let a = outbound_message_id();
         std::thread::sleep(std::time::Duration::from_millis(2));

@@ -26,10 +26,20 @@ fn take(b: &mut Bucket, capacity: f64, per_ms: f64, now: u64) -> bool {
     }
 }
 
+/// A pair's bucket that has refilled to the burst is the same as none: once the map holds
+/// twice as many pairs as after its last sweep (and at least this many), such buckets go.
+const PAIRS_SWEEP_MIN: usize = 4096;
+
+#[derive(Default)]
+struct Pairs {
+    buckets: HashMap<(String, String), Bucket>,
+    sweep_at: usize,
+}
+
 #[derive(Default)]
 pub struct Limits {
     numbers: Mutex<HashMap<String, Bucket>>,
-    pairs: Mutex<HashMap<(String, String), Bucket>>,
+    pairs: Mutex<Pairs>,
 }
 
 /// Which limit a send hit.
@@ -44,22 +54,27 @@ impl Limits {
     pub fn check(&self, number: &str, mps: u32, wa_id: &str, now: u64) -> Result<(), Hit> {
         let mps = f64::from(mps.max(1));
         let mut numbers = self.numbers.lock().unwrap_or_else(|p| p.into_inner());
-        let nb = numbers.entry(number.to_string()).or_insert(Bucket {
-            tokens: mps,
-            last_ms: now,
-        });
+        if !numbers.contains_key(number) {
+            let full = Bucket {
+                tokens: mps,
+                last_ms: now,
+            };
+            numbers.insert(number.to_string(), full);
+        }
+        let Some(nb) = numbers.get_mut(number) else {
+            return Ok(());
+        };
         let before = *nb;
         if !take(nb, mps, mps / 1000.0, now) {
             return Err(Hit::Throughput);
         }
         let mut pairs = self.pairs.lock().unwrap_or_else(|p| p.into_inner());
-        let pb = pairs
-            .entry((number.to_string(), wa_id.to_string()))
-            .or_insert(Bucket {
-                tokens: PAIR_BURST,
-                last_ms: now,
-            });
-        if !take(pb, PAIR_BURST, 1.0 / PAIR_INTERVAL_MS, now) {
+        if !take(
+            pairs.bucket(number, wa_id, now),
+            PAIR_BURST,
+            1.0 / PAIR_INTERVAL_MS,
+            now,
+        ) {
             *nb = before; // a refused send does not count against the throughput
             return Err(Hit::Pair);
         }
@@ -71,7 +86,37 @@ impl Limits {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
-        self.pairs.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        *self.pairs.lock().unwrap_or_else(|p| p.into_inner()) = Pairs::default();
+    }
+
+    /// Pairs with a bucket below the burst (for tests).
+    #[cfg(test)]
+    fn pairs_held(&self) -> usize {
+        self.pairs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .buckets
+            .len()
+    }
+}
+
+impl Pairs {
+    /// The bucket of a business/consumer pair, full when new; first sweeps out the refilled
+    /// buckets when the map has doubled since the last sweep.
+    fn bucket(&mut self, number: &str, wa_id: &str, now: u64) -> &mut Bucket {
+        if self.buckets.len() >= self.sweep_at.max(PAIRS_SWEEP_MIN) {
+            self.buckets.retain(|_, b| {
+                let refill = now.saturating_sub(b.last_ms) as f64 / PAIR_INTERVAL_MS;
+                b.tokens + refill < PAIR_BURST
+            });
+            self.sweep_at = self.buckets.len() * 2;
+        }
+        self.buckets
+            .entry((number.to_string(), wa_id.to_string()))
+            .or_insert(Bucket {
+                tokens: PAIR_BURST,
+                last_ms: now,
+            })
     }
 }
 
@@ -96,5 +141,25 @@ mod tests {
             l.check("n", 1000, "a", 45 + 6000).is_ok(),
             "one more after 6 s"
         );
+    }
+
+    #[test]
+    fn refilled_pairs_are_swept_and_a_swept_pair_starts_full() {
+        let l = Limits::default();
+        for _ in 0..45 {
+            assert!(l.check("n", 1_000_000, "busy", 0).is_ok());
+        }
+        assert_eq!(l.check("n", 1_000_000, "busy", 0), Err(Hit::Pair));
+        for i in 0..PAIRS_SWEEP_MIN - 1 {
+            assert!(l.check("n", 1_000_000, &format!("u{i}"), 0).is_ok());
+        }
+        // 6 s later the one-send pairs have refilled; "busy" has one token of 45.
+        assert!(l.check("n", 1_000_000, "late", 6000).is_ok());
+        assert_eq!(l.pairs_held(), 2, "busy and late are left");
+        assert!(l.check("n", 1_000_000, "busy", 6000).is_ok());
+        assert_eq!(l.check("n", 1_000_000, "busy", 6000), Err(Hit::Pair));
+        for _ in 0..45 {
+            assert!(l.check("n", 1_000_000, "u1", 6000).is_ok(), "swept = full");
+        }
     }
 }
