@@ -29,6 +29,8 @@ pub(crate) struct NewSend {
     pub recipient_type: outbound::RecipientType,
     pub message_type: outbound::MessageType,
     pub request: Box<RawValue>,
+    /// When the send was accepted (the time its id was made with).
+    pub created_ms: u64,
     /// Which conversation the send belongs to (a wa_id; Cloud prefixes its number).
     pub conversation_key: String,
     /// The category a conversation it opens gets.
@@ -289,6 +291,7 @@ impl Messaging {
         let message = self
             .record_send(NewSend {
                 id: ids::outbound_message_id_at(now),
+                created_ms: now,
                 conversation_key: out.to.clone(),
                 to: out.to,
                 recipient_type: out.recipient_type,
@@ -306,7 +309,7 @@ impl Messaging {
     pub(crate) async fn record_send(&self, n: NewSend) -> Result<SentMessage, ApiError> {
         // Statuses still to come will need room in the callback queue.
         self.delivery.check_room(self.schedule.pending() + 1)?;
-        let now = now_ms();
+        let now = n.created_ms;
         let ticket = self.schedule.begin(now);
         let mut batch = Batch::default();
         let conversation = self.conversation(&n.conversation_key, &n.category, now);
@@ -406,7 +409,14 @@ impl Messaging {
     }
 
     pub fn sent(&self, id: &str) -> Result<Option<SentMessage>, ApiError> {
-        Ok(self.store.get(id)?)
+        for key in SentMessage::keys_of(id) {
+            if let Some(m) = self.store.get::<SentMessage>(&key)? {
+                if m.id == id {
+                    return Ok(Some(m));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// `POST /v1/contacts`: one answer per input, per the recipient rules.

@@ -9,7 +9,10 @@ use rand::RngCore;
 fn wamid(phone: &str, direction: u8, hex_len: usize) -> String {
     let mut random = vec![0u8; hex_len / 2];
     rand::thread_rng().fill_bytes(&mut random);
-    let hex = hex::encode_upper(random);
+    wamid_with(phone, direction, &hex::encode_upper(random))
+}
+
+fn wamid_with(phone: &str, direction: u8, hex: &str) -> String {
     let phone = &phone[..phone.len().min(64)];
     let mut raw = vec![0x1c, 0x18, phone.len() as u8];
     raw.extend_from_slice(phone.as_bytes());
@@ -19,9 +22,35 @@ fn wamid(phone: &str, direction: u8, hex_len: usize) -> String {
     format!("wamid.{}", STANDARD.encode(raw))
 }
 
-/// The id of a message the business sends to `wa_id`.
-pub fn outbound(wa_id: &str) -> String {
-    wamid(wa_id, 0x11, 18)
+/// Hex digits of a business-sent wamid that hold its creation time (ms, 44 bits: until 2527).
+const TIME_HEX: usize = 11;
+
+/// The id of a message the business sends to `wa_id` at `created_ms`. Its 18 hex digits are
+/// the time (11) then 7 random ones: still opaque to clients, but `created_ms` can read the
+/// time back, so the store can keep Cloud messages in time order as it keeps On-Prem ones.
+pub fn outbound(wa_id: &str, created_ms: u64) -> String {
+    let hex = format!(
+        "{:011X}{:07X}",
+        created_ms & 0xFFF_FFFF_FFFF,
+        rand::random::<u32>() & 0xFFF_FFFF
+    );
+    wamid_with(wa_id, 0x11, &hex)
+}
+
+/// The time `outbound` wrote into a business-sent wamid; None for any other id. A wamid from
+/// an earlier version (18 random hex digits) reads as some time, so check it against the
+/// message's own creation time.
+pub fn created_ms(id: &str) -> Option<u64> {
+    let raw = STANDARD.decode(id.strip_prefix("wamid.")?).ok()?;
+    let (&[0x1c, 0x18, len], rest) = raw.split_first_chunk::<3>()? else {
+        return None;
+    };
+    let rest = rest.get(usize::from(len)..)?;
+    let (&[0x15, 0x02, 0x00, 0x11, 0x18, 18], hex) = rest.split_first_chunk::<6>()? else {
+        return None;
+    };
+    let digits = std::str::from_utf8(hex.get(..TIME_HEX)?).ok()?;
+    u64::from_str_radix(digits, 16).ok()
 }
 
 /// The id of a message a user (`wa_id`) sends to the business.
@@ -48,7 +77,7 @@ mod tests {
 
     #[test]
     fn wamids_decode_to_the_documented_layout() {
-        let id = outbound("16505551234");
+        let id = outbound("16505551234", 1_796_233_850_123);
         let raw = STANDARD.decode(id.strip_prefix("wamid.").unwrap()).unwrap();
         assert_eq!(&raw[..3], &[0x1c, 0x18, 11]);
         assert_eq!(&raw[3..14], b"16505551234");
@@ -56,7 +85,18 @@ mod tests {
         assert_eq!(raw[19], 18);
         let inb = STANDARD.decode(&inbound("1")[6..]).unwrap();
         assert_eq!((inb[7], inb[9]), (0x12, 20));
-        assert_ne!(outbound("1"), outbound("1"));
+        assert_ne!(outbound("1", 5), outbound("1", 5));
+        assert_eq!(created_ms(&id), Some(1_796_233_850_123));
+        assert_eq!(created_ms(&outbound("1", 0)), Some(0));
+        assert_eq!(created_ms(&inbound("16505551234")), None, "user-sent");
+        for other in [
+            "wamid.",
+            "wamid.%%",
+            "gBEGAAgkYiEB1VXAglK1ZEqA1YK",
+            "wamid.HBgL",
+        ] {
+            assert_eq!(created_ms(other), None, "{other}");
+        }
         assert!(media_id().len() >= 16);
     }
 }

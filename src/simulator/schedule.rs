@@ -172,13 +172,16 @@ impl Schedule {
             ..Timers::default()
         };
         let from = watermark.unwrap_or(0);
-        // On-Prem message ids sort by creation time, read on the same clock reading as
-        // `created_ms` (Cloud wamids sort after them all, so every Cloud message is read). A
-        // message older than the watermark minus the longest delay has no step left to time.
+        // Messages are stored in the order of their creation time (`SentMessage::store_key`;
+        // the wamids of earlier versions sort after them all, so those are always read). A
+        // message older than the watermark minus the longest delay has no step left to time;
+        // a second more is read for clocks that step back.
         let floor = match watermark {
-            Some(w) => {
-                ids::outbound_id_floor(w.saturating_sub(timers.max_delay_ms).min(visit_since_ms))
-            }
+            Some(w) => ids::outbound_id_floor(
+                w.saturating_sub(timers.max_delay_ms)
+                    .min(visit_since_ms)
+                    .saturating_sub(1000),
+            ),
             None => String::new(),
         };
         for m in store.scan::<SentMessage>(floor.into_bytes()..)? {

@@ -3,7 +3,9 @@
 //! renamed field is a compile error, not a silently skipped recovery.
 
 use super::lifecycle::{Conversation, Step};
+use crate::graph::ids as graph_ids;
 use crate::graph::webhook::CloudSend;
+use crate::wa::ids;
 use crate::wa::outbound::{MessageType, RecipientType};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -29,9 +31,30 @@ pub struct SentMessage {
     pub cloud: Option<CloudSend>,
 }
 
-crate::json_record!(SentMessage, "messages", |m| m.id);
+crate::json_record!(SentMessage, "messages", |m| m.store_key());
+
+/// The key of a Cloud message created at `created_ms`: the On-Prem id floor of that time, then
+/// the wamid, so that Cloud and On-Prem messages sort together by creation time.
+fn cloud_key(created_ms: u64, wamid: &str) -> String {
+    format!("{}~{wamid}", ids::outbound_id_floor(created_ms))
+}
 
 impl SentMessage {
+    /// Where the message is stored: an On-Prem id sorts by time as it is; a wamid that carries
+    /// its creation time goes behind that time (one of an earlier version stays under itself).
+    fn store_key(&self) -> String {
+        match graph_ids::created_ms(&self.id) {
+            Some(t) if t == self.created_ms => cloud_key(t, &self.id),
+            _ => self.id.clone(),
+        }
+    }
+
+    /// The keys a message with this id may be stored under, the likelier first.
+    pub fn keys_of(id: &str) -> impl Iterator<Item = String> {
+        let timed = graph_ids::created_ms(id).map(|t| cloud_key(t, id));
+        timed.into_iter().chain(std::iter::once(id.to_string()))
+    }
+
     /// The latest status whose time has come.
     pub fn status_at(&self, now: u64) -> &str {
         self.steps
@@ -39,5 +62,47 @@ impl SentMessage {
             .filter(|s| s.at_ms <= now)
             .max_by_key(|s| s.at_ms)
             .map_or("accepted", |s| s.status.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Record;
+
+    fn message(id: &str, created_ms: u64) -> SentMessage {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "to": "16315551001", "recipient_type": "individual", "type": "text",
+            "created_ms": created_ms, "steps": [], "request": {},
+            "conversation": {"id": "c", "expiration_timestamp": 1, "origin": "service"},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn messages_are_keyed_in_creation_order_and_found_by_id() {
+        let onprem = ids::outbound_message_id_at(2_000);
+        let cloud = graph_ids::outbound("16315551001", 1_000);
+        let later = graph_ids::outbound("10000000000", 3_000);
+        let keys: Vec<Vec<u8>> = [
+            message(&cloud, 1_000),
+            message(&onprem, 2_000),
+            message(&later, 3_000),
+        ]
+        .iter()
+        .map(Record::key)
+        .collect();
+        assert!(keys[0] < keys[1] && keys[1] < keys[2], "time order");
+        assert_eq!(keys[1], onprem.as_bytes(), "an On-Prem id is its key");
+        let found: Vec<String> = SentMessage::keys_of(&cloud).collect();
+        assert_eq!(
+            found[0].as_bytes(),
+            keys[0],
+            "looked up under its key first"
+        );
+        // A wamid of an earlier version (random hex) stays under itself.
+        assert_eq!(message(&cloud, 999).key(), cloud.as_bytes());
+        assert_eq!(found[1], cloud);
+        assert_eq!(SentMessage::keys_of(&onprem).collect::<Vec<_>>(), [onprem]);
     }
 }

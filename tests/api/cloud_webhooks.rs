@@ -90,6 +90,85 @@ async fn pending_cloud_callbacks_survive_a_restart() {
     drop(second);
 }
 
+/// Cloud messages are stored in creation-time order, as On-Prem ones: after a kill -9 the
+/// statuses still to come are timed again and arrive, and each wamid is found by its id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cloud_statuses_still_to_come_survive_a_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let rx = TestReceiver::start().await;
+    rx.set_verify_token(Some(VERIFY));
+    let args = [
+        "--cloud-access-token",
+        "tok-1",
+        "--status-sent-ms",
+        "0",
+        "--status-delivered-ms",
+        "1500",
+        "--status-read-ms",
+        "1800",
+    ];
+    let mut first = EmulatorProcess::start(dir.path(), &args);
+    assert_eq!(first.api.upload_ca(&rx.ca_pem).await, 200);
+    let (status, body) = first
+        .api
+        .call(
+            Method::PUT,
+            "/v1/emulator/cloud",
+            Some(json!({"verify_token": VERIFY, "webhook": {"url": rx.url}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let number = body["cloud"]["numbers"][0]["phone_number_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let to = format!("1631555102{i}");
+        inbound(&first.api, &number, &to, "hi").await;
+        let body = json!({"to": to, "text": {"body": "x"}});
+        let (status, res) = send(&first.api, &number, "v21.0", body).await;
+        assert_eq!(status, 200, "{res}");
+        ids.push(res["messages"][0]["id"].as_str().unwrap().to_string());
+    }
+    // The "sent" statuses are handed over, so the watermark is past the sends' creation.
+    rx.wait_until(WAIT, |r| {
+        ids.iter()
+            .all(|id| statuses_of(r, id).iter().any(|s| s["status"] == "sent"))
+    })
+    .await;
+    first.kill9();
+    let second = EmulatorProcess::start(dir.path(), &args);
+    let got = rx
+        .wait_until(WAIT, |r| {
+            ids.iter()
+                .all(|id| statuses_of(r, id).iter().any(|s| s["status"] == "read"))
+        })
+        .await;
+    for id in &ids {
+        let seen: Vec<_> = statuses_of(&got, id)
+            .iter()
+            .map(|s| s["status"].clone())
+            .collect();
+        assert!(seen.contains(&json!("delivered")), "{id}: {seen:?}");
+        let (status, m) = second.api.get(&format!("/v1/emulator/messages/{id}")).await;
+        assert_eq!(status, 200, "{m}");
+        assert_eq!(m["messages"][0]["id"], json!(id));
+    }
+    let (_, listed) = second.api.get("/v1/emulator/messages").await;
+    let listed: Vec<_> = listed["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].clone())
+        .collect();
+    assert_eq!(
+        listed,
+        ids.iter().map(|i| json!(i)).collect::<Vec<_>>(),
+        "oldest first"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_inbound_type_arrives_in_the_cloud_shape() {
     let (app, rx, _) = cloud_app().await;

@@ -170,7 +170,8 @@ impl Cloud {
         };
         let message = messaging
             .record_send(NewSend {
-                id: ids::outbound(&send.to),
+                id: ids::outbound(&send.to, now),
+                created_ms: now,
                 conversation_key: conversation_key(Some(phone_number_id), &send.to),
                 to: send.to.clone(),
                 recipient_type: send.recipient_type,
