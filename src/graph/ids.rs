@@ -26,8 +26,8 @@ fn wamid_with(phone: &str, direction: u8, hex: &str) -> String {
 const TIME_HEX: usize = 11;
 
 /// The id of a message the business sends to `wa_id` at `created_ms`. Its 18 hex digits are
-/// the time (11) then 7 random ones: still opaque to clients, but `created_ms` can read the
-/// time back, so the store can keep Cloud messages in time order as it keeps On-Prem ones.
+/// the time (11) then 7 random ones: still opaque to clients, but `outbound_parts` reads the
+/// time back, so the store keeps Cloud messages in time order as it keeps On-Prem ones.
 pub fn outbound(wa_id: &str, created_ms: u64) -> String {
     let hex = format!(
         "{:011X}{:07X}",
@@ -37,20 +37,23 @@ pub fn outbound(wa_id: &str, created_ms: u64) -> String {
     wamid_with(wa_id, 0x11, &hex)
 }
 
-/// The time `outbound` wrote into a business-sent wamid; None for any other id. A wamid from
-/// an earlier version (18 random hex digits) reads as some time, so check it against the
+/// What `outbound` wrote into a business-sent wamid: the time, and the rest that makes the id
+/// unique (its random hex digits, then the number); None for any other id. A wamid from an
+/// earlier version (18 random hex digits) reads as some time, so check it against the
 /// message's own creation time.
-pub fn created_ms(id: &str) -> Option<u64> {
+pub fn outbound_parts(id: &str) -> Option<(u64, String)> {
     let raw = STANDARD.decode(id.strip_prefix("wamid.")?).ok()?;
     let (&[0x1c, 0x18, len], rest) = raw.split_first_chunk::<3>()? else {
         return None;
     };
-    let rest = rest.get(usize::from(len)..)?;
+    let (phone, rest) = rest.split_at_checked(usize::from(len))?;
     let (&[0x15, 0x02, 0x00, 0x11, 0x18, 18], hex) = rest.split_first_chunk::<6>()? else {
         return None;
     };
-    let digits = std::str::from_utf8(hex.get(..TIME_HEX)?).ok()?;
-    u64::from_str_radix(digits, 16).ok()
+    let hex = std::str::from_utf8(hex.get(..18)?).ok()?;
+    let time = u64::from_str_radix(&hex[..TIME_HEX], 16).ok()?;
+    let phone = std::str::from_utf8(phone).ok()?;
+    Some((time, format!("{}{phone}", &hex[TIME_HEX..])))
 }
 
 /// The id of a message a user (`wa_id`) sends to the business.
@@ -86,16 +89,18 @@ mod tests {
         let inb = STANDARD.decode(&inbound("1")[6..]).unwrap();
         assert_eq!((inb[7], inb[9]), (0x12, 20));
         assert_ne!(outbound("1", 5), outbound("1", 5));
-        assert_eq!(created_ms(&id), Some(1_796_233_850_123));
-        assert_eq!(created_ms(&outbound("1", 0)), Some(0));
-        assert_eq!(created_ms(&inbound("16505551234")), None, "user-sent");
+        assert_eq!(outbound_parts(&outbound("1", 0)).map(|p| p.0), Some(0));
+        let (t, rest) = outbound_parts(&id).unwrap();
+        assert_eq!(t, 1_796_233_850_123);
+        assert!(rest.len() == 18 && rest.ends_with("16505551234"), "{rest}");
+        assert_eq!(outbound_parts(&inbound("16505551234")), None, "user-sent");
         for other in [
             "wamid.",
             "wamid.%%",
             "gBEGAAgkYiEB1VXAglK1ZEqA1YK",
             "wamid.HBgL",
         ] {
-            assert_eq!(created_ms(other), None, "{other}");
+            assert_eq!(outbound_parts(other), None, "{other}");
         }
         assert!(media_id().len() >= 16);
     }

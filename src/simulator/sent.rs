@@ -33,25 +33,28 @@ pub struct SentMessage {
 
 crate::json_record!(SentMessage, "messages", |m| m.store_key());
 
-/// The key of a Cloud message created at `created_ms`: the On-Prem id floor of that time, then
-/// the wamid, so that Cloud and On-Prem messages sort together by creation time.
-fn cloud_key(created_ms: u64, wamid: &str) -> String {
-    format!("{}~{wamid}", ids::outbound_id_floor(created_ms))
+/// The key of a Cloud message: the On-Prem id floor of its creation time, then what makes its
+/// wamid unique (as short as an On-Prem id), so Cloud and On-Prem messages sort together by
+/// creation time. None for a wamid that does not carry its time.
+fn cloud_key(wamid: &str) -> Option<(u64, String)> {
+    let (t, rest) = graph_ids::outbound_parts(wamid)?;
+    Some((t, format!("{}~{rest}", ids::outbound_id_floor(t))))
 }
 
 impl SentMessage {
     /// Where the message is stored: an On-Prem id sorts by time as it is; a wamid that carries
     /// its creation time goes behind that time (one of an earlier version stays under itself).
     fn store_key(&self) -> String {
-        match graph_ids::created_ms(&self.id) {
-            Some(t) if t == self.created_ms => cloud_key(t, &self.id),
+        match cloud_key(&self.id) {
+            Some((t, key)) if t == self.created_ms => key,
             _ => self.id.clone(),
         }
     }
 
-    /// The keys a message with this id may be stored under, the likelier first.
+    /// The keys a message with this id may be stored under, the likelier first (check the id
+    /// of what is found: a key is not the id).
     pub fn keys_of(id: &str) -> impl Iterator<Item = String> {
-        let timed = graph_ids::created_ms(id).map(|t| cloud_key(t, id));
+        let timed = cloud_key(id).map(|(_, key)| key);
         timed.into_iter().chain(std::iter::once(id.to_string()))
     }
 
