@@ -669,6 +669,8 @@ async fn scenarios(rows: &mut Vec<Row>, secs: f64) {
         );
         row(rows, "idle memory (RSS)", "MB", "< 30", emu.rss_mb());
     }
+    // `GET /v1/health` of the On-Prem rows, the denominator of the Cloud ratio too.
+    let mut health_rps = None;
     if enabled("post") || enabled("noop") {
         let rx = Receiver::start();
         let (emu, _) = Emulator::start(&slow_status).await;
@@ -712,6 +714,7 @@ async fn scenarios(rows: &mut Vec<Row>, secs: f64) {
             200,
         )
         .await;
+        health_rps = Some(health);
         row(
             rows,
             "GET /v1/health, 64 conns, same server",
@@ -783,6 +786,15 @@ async fn scenarios(rows: &mut Vec<Row>, secs: f64) {
             "",
             rps,
         );
+        if let Some(health) = health_rps {
+            row(
+                rows,
+                "  Cloud sends / health ratio (health of the On-Prem rows)",
+                "%",
+                ">= 40",
+                rps / health * 100.0,
+            );
+        }
     }
     if enabled("ceiling") {
         let (rx, emu) = instant_statuses("5000000").await;
