@@ -43,6 +43,29 @@ pub async fn cloud_app() -> (TestApp, TestReceiver, Value) {
     (app, rx, body["cloud"].clone())
 }
 
+/// An emulator process (in `dir`, with `args`) whose Cloud webhook is `rx`, its CA uploaded and
+/// the verify token set; `extra` joins the configuration. Answers the configuration it took.
+pub async fn cloud_process(
+    dir: &std::path::Path,
+    rx: &TestReceiver,
+    args: &[&str],
+    extra: Value,
+) -> (EmulatorProcess, Value) {
+    rx.set_verify_token(Some(VERIFY));
+    let emu = EmulatorProcess::start(dir, args);
+    assert_eq!(emu.api.upload_ca(&rx.ca_pem).await, 200);
+    let mut body = json!({"verify_token": VERIFY, "webhook": {"url": rx.url}});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    let (status, answer) = emu
+        .api
+        .call(Method::PUT, "/v1/emulator/cloud", Some(body))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    (emu, answer["cloud"].clone())
+}
+
 /// A Graph call with a bearer token; (status, JSON).
 pub async fn graph(
     app: &Api,

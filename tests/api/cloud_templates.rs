@@ -3,7 +3,7 @@
 //! webhooks; control-API decisions; sends checked against the one registry On-Prem shares; bad
 //! input answered in the Graph envelope with nothing stored.
 
-use crate::cloud::{graph, signed, value, VERIFY};
+use crate::cloud::{cloud_process, graph, signed, value, VERIFY};
 use crate::helpers::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -1047,28 +1047,15 @@ async fn subscribed_apps_decide_where_the_wabas_webhooks_go() {
 async fn a_pending_review_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let rx = TestReceiver::start().await;
-    rx.set_verify_token(Some(VERIFY));
     let args = [
         "--cloud-template-review-ms",
         "1500",
         "--cloud-app-secret",
         "restart-secret",
     ];
-    let mut first = EmulatorProcess::start(dir.path(), &args);
-    assert_eq!(first.api.upload_ca(&rx.ca_pem).await, 200);
-    let (s, cfg) = first
-        .api
-        .call(
-            Method::PUT,
-            "/v1/emulator/cloud",
-            Some(json!({"verify_token": VERIFY, "access_tokens": [TOKEN], "webhook": {"url": rx.url}})),
-        )
-        .await;
-    assert_eq!(s, 200, "{cfg}");
-    let waba = cfg["cloud"]["numbers"][0]["waba_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let extra = json!({ "access_tokens": [TOKEN] });
+    let (mut first, cloud) = cloud_process(dir.path(), &rx, &args, extra).await;
+    let waba = cloud["numbers"][0]["waba_id"].as_str().unwrap().to_string();
     let (s, b) = g(
         &first.api,
         Method::POST,

@@ -53,7 +53,6 @@ async fn failed_webhooks_are_retried_and_forced_statuses_go_to_the_cloud_webhook
 async fn pending_cloud_callbacks_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let rx = TestReceiver::start().await;
-    rx.set_verify_token(Some(VERIFY));
     rx.set_default(Answer::Status(500));
     let args = [
         "--cloud-webhook-retry-delays-ms",
@@ -61,18 +60,8 @@ async fn pending_cloud_callbacks_survive_a_restart() {
         "--cloud-app-secret",
         "restart-secret",
     ];
-    let mut first = EmulatorProcess::start(dir.path(), &args);
-    assert_eq!(first.api.upload_ca(&rx.ca_pem).await, 200);
-    let (status, body) = first
-        .api
-        .call(
-            Method::PUT,
-            "/v1/emulator/cloud",
-            Some(json!({"verify_token": VERIFY, "webhook": {"url": rx.url}})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let number = body["cloud"]["numbers"][0]["phone_number_id"]
+    let (mut first, cloud) = cloud_process(dir.path(), &rx, &args, json!({})).await;
+    let number = cloud["numbers"][0]["phone_number_id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -96,7 +85,6 @@ async fn pending_cloud_callbacks_survive_a_restart() {
 async fn cloud_statuses_still_to_come_survive_a_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let rx = TestReceiver::start().await;
-    rx.set_verify_token(Some(VERIFY));
     let args = [
         "--cloud-access-token",
         "tok-1",
@@ -107,18 +95,8 @@ async fn cloud_statuses_still_to_come_survive_a_kill_9() {
         "--status-read-ms",
         "1800",
     ];
-    let mut first = EmulatorProcess::start(dir.path(), &args);
-    assert_eq!(first.api.upload_ca(&rx.ca_pem).await, 200);
-    let (status, body) = first
-        .api
-        .call(
-            Method::PUT,
-            "/v1/emulator/cloud",
-            Some(json!({"verify_token": VERIFY, "webhook": {"url": rx.url}})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let number = body["cloud"]["numbers"][0]["phone_number_id"]
+    let (mut first, cloud) = cloud_process(dir.path(), &rx, &args, json!({})).await;
+    let number = cloud["numbers"][0]["phone_number_id"]
         .as_str()
         .unwrap()
         .to_string();
