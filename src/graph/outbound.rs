@@ -54,6 +54,49 @@ pub struct Send {
     pub template: Option<TemplateSend>,
 }
 
+/// What `POST /{phone-number-id}/messages` answers: `{"success":true}` for a mark-as-read or
+/// a typing indicator; for a send, `contacts`, `messages` and `messaging_product` (in this
+/// order, as the Graph answer is written), `message_status` `accepted` on a template send.
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+pub enum Answer {
+    Read {
+        success: bool,
+    },
+    Sent {
+        contacts: [Contact; 1],
+        messages: [SentId; 1],
+        messaging_product: &'static str,
+    },
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Contact {
+    pub input: String,
+    pub wa_id: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct SentId {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_status: Option<&'static str>,
+}
+
+impl Answer {
+    /// The answer to a send of `input` (normalised to `wa_id`) stored as `id`.
+    pub fn sent(input: String, wa_id: String, id: String, template: bool) -> Answer {
+        Answer::Sent {
+            contacts: [Contact { input, wa_id }],
+            messages: [SentId {
+                id,
+                message_status: template.then_some("accepted"),
+            }],
+            messaging_product: "whatsapp",
+        }
+    }
+}
+
 fn missing(path: &str) -> GraphError {
     GraphError::new(131008, format!("Missing required parameter: {path}"))
 }
@@ -97,10 +140,13 @@ fn only(o: &Map<String, Value>, path: &str, allowed: &[&str]) -> Result<(), Grap
     }
 }
 
-pub fn validate(body: &Value, default_cc: &str, media: MediaLookup) -> Result<Request, GraphError> {
-    let o = body
-        .as_object()
-        .ok_or_else(|| GraphError::invalid("The request body must be a JSON object"))?;
+pub fn validate(body: Value, default_cc: &str, media: MediaLookup) -> Result<Request, GraphError> {
+    let Value::Object(mut onprem) = body else {
+        return Err(GraphError::invalid(
+            "The request body must be a JSON object",
+        ));
+    };
+    let o = &onprem;
     match str_field(o, "", "messaging_product")? {
         "whatsapp" => {}
         other => {
@@ -118,13 +164,18 @@ pub fn validate(body: &Value, default_cc: &str, media: MediaLookup) -> Result<Re
         Some(Value::String(t)) => t.as_str(),
         Some(_) => return Err(bad("type", "must be a string")),
     };
-    if !CLOUD_TYPES.contains(&message_type) {
+    let Some(message_type) = CLOUD_TYPES.into_iter().find(|t| *t == message_type) else {
         return Err(GraphError::new(
             131051,
             format!("Unsupported message type: '{message_type}'"),
         ));
-    }
-    let mut onprem = o.clone();
+    };
+    let input = o
+        .get("to")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    // The body becomes the On-Prem request its checks run on.
     onprem.insert("type".into(), json!(message_type));
     let opaque = match onprem.remove("biz_opaque_callback_data") {
         None | Some(Value::Null) => None,
@@ -199,11 +250,7 @@ pub fn validate(body: &Value, default_cc: &str, media: MediaLookup) -> Result<Re
         from_onprem(&e)
     })?;
     Ok(Request::Send(Send {
-        input: o
-            .get("to")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
+        input,
         to: checked.to,
         recipient_type: checked.recipient_type,
         message_type: checked.message_type,
@@ -363,7 +410,7 @@ mod tests {
 
     fn check(v: Value) -> Result<Request, GraphError> {
         let mime = |id: &str| (id == "img").then(|| "image/jpeg".to_string());
-        validate(&v, "1", &mime)
+        validate(v, "1", &mime)
     }
 
     fn code(v: Value) -> u32 {

@@ -15,7 +15,7 @@ use crate::wa::outbound::RecipientType;
 use crate::wa::time::now_ms;
 use crate::wa::{templates, ApiError};
 use serde_json::value::RawValue;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const WINDOW_MS: u64 = 24 * 3600 * 1000;
 
@@ -63,7 +63,7 @@ impl Cloud {
         version: Version,
         request: Box<RawValue>,
         body: Value,
-    ) -> Result<Value, GraphError> {
+    ) -> Result<outbound::Answer, GraphError> {
         self.check_number(phone_number_id)?;
         self.check_registered(phone_number_id)?;
         let config = self.config();
@@ -72,14 +72,14 @@ impl Cloud {
             .cloned()
             .ok_or_else(|| GraphError::new(100, ""))?;
         let media = |id: &str| messaging.media.mime_type(id);
-        let send = match outbound::validate(&body, &self.default_cc, &media)? {
+        let send = match outbound::validate(body, &self.default_cc, &media)? {
             Request::Read { message_id, .. } => {
                 let found = self.store.get::<InboundRecord>(&message_id)?;
                 return match found {
                     Some(mut r) if r.phone_number_id.as_deref() == Some(phone_number_id) => {
                         r.read_ms.get_or_insert_with(now_ms);
                         self.store.commit_with(|b| b.put(&r).map(drop)).await?;
-                        Ok(json!({ "success": true }))
+                        Ok(outbound::Answer::Read { success: true })
                     }
                     _ => Err(GraphError::invalid(format!(
                         "message_id: {message_id} is not a message received by this number"
@@ -188,15 +188,13 @@ impl Cloud {
             })
             .await
             .map_err(|e| from_onprem(&e))?;
-        let mut answer = json!({
-            "messaging_product": "whatsapp",
-            "contacts": [{ "input": send.input, "wa_id": send.to }],
-            "messages": [{ "id": message.id }],
-        });
-        if template.is_some() {
-            answer["messages"][0]["message_status"] = json!("accepted");
-        }
-        Ok(answer)
+        let is_template = template.is_some();
+        Ok(outbound::Answer::sent(
+            send.input,
+            send.to,
+            message.id,
+            is_template,
+        ))
     }
 
     /// A customer message to a Cloud number (`phone_number_id` in the body; default the first).
