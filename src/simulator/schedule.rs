@@ -154,7 +154,8 @@ impl Drop for Ticket<'_> {
 impl Schedule {
     /// Opens the schedule and times again the steps a restart interrupted. The same scan of the
     /// sent messages also shows `visit` every message created since `visit_since_ms` (and every
-    /// Cloud message, whose ids do not sort by time), so a caller that needs them reads them once.
+    /// Cloud message of an earlier version, whose key does not sort by time), so a caller that
+    /// needs them reads them once.
     pub fn open(
         store: Store,
         filters: watch::Receiver<StatusFilters>,

@@ -54,16 +54,10 @@ impl Limits {
     pub fn check(&self, number: &str, mps: u32, wa_id: &str, now: u64) -> Result<(), Hit> {
         let mps = f64::from(mps.max(1));
         let mut numbers = self.numbers.lock().unwrap_or_else(|p| p.into_inner());
-        if !numbers.contains_key(number) {
-            let full = Bucket {
-                tokens: mps,
-                last_ms: now,
-            };
-            numbers.insert(number.to_string(), full);
-        }
-        let Some(nb) = numbers.get_mut(number) else {
-            return Ok(());
-        };
+        let nb = numbers.entry(number.to_string()).or_insert(Bucket {
+            tokens: mps,
+            last_ms: now,
+        });
         let before = *nb;
         if !take(nb, mps, mps / 1000.0, now) {
             return Err(Hit::Throughput);
