@@ -73,7 +73,7 @@ impl Record for OpenConversation {
 /// number for Cloud API messages.
 pub(crate) fn conversation_key(phone_number_id: Option<&str>, wa_id: &str) -> String {
     match phone_number_id {
-        Some(n) => format!("cloud:{n}:{wa_id}"),
+        Some(n) => ["cloud:", n, ":", wa_id].concat(),
         None => wa_id.to_string(),
     }
 }

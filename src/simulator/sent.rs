@@ -38,7 +38,10 @@ crate::json_record!(SentMessage, "messages", |m| m.store_key());
 /// creation time. None for a wamid that does not carry its time.
 fn cloud_key(wamid: &str) -> Option<(u64, String)> {
     let (t, rest) = graph_ids::outbound_parts(wamid)?;
-    Some((t, format!("{}~{rest}", ids::outbound_id_floor(t))))
+    let mut key = ids::outbound_id_floor(t);
+    key.push('~');
+    key.push_str(&rest);
+    Some((t, key))
 }
 
 impl SentMessage {

@@ -8,7 +8,10 @@ use rand::RngCore;
 fn random_b64(prefix: &str, bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::thread_rng().fill_bytes(&mut buf);
-    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(buf))
+    let mut id = String::with_capacity(prefix.len() + bytes.div_ceil(3) * 4);
+    id.push_str(prefix);
+    URL_SAFE_NO_PAD.encode_string(buf, &mut id);
+    id
 }
 
 /// An outbound message id, e.g. `gBEGAAgkYiEB1VXAglK1ZEqA1YK` (27 chars, as the real ones).
@@ -20,18 +23,24 @@ pub fn outbound_message_id() -> String {
 
 /// An outbound message id for a message created at `ms` (ids sort by creation time).
 pub fn outbound_message_id_at(ms: u64) -> String {
-    let mut id = random_b64("gBEG", 11);
-    id.insert_str(4, &time_stamp(ms));
+    let mut random = [0u8; 11];
+    rand::thread_rng().fill_bytes(&mut random);
+    let mut id = outbound_id_floor(ms);
+    URL_SAFE_NO_PAD.encode_string(random, &mut id);
     id
 }
 
 /// The smallest outbound message id created at or after `ms`: where a scan by time starts.
+/// Its capacity leaves room for what a key appends to it.
 pub fn outbound_id_floor(ms: u64) -> String {
-    format!("gBEG{}", time_stamp(ms))
+    let mut id = String::with_capacity(48);
+    id.push_str("gBEG");
+    id.extend(time_stamp(ms).map(char::from));
+    id
 }
 
 /// 8 letters that sort like the time `ms` they encode (base 52, most significant first).
-fn time_stamp(ms: u64) -> String {
+fn time_stamp(ms: u64) -> [u8; 8] {
     const LETTERS: &[u8; 52] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     let mut t = ms;
     let mut stamp = [b'A'; 8];
@@ -39,7 +48,7 @@ fn time_stamp(ms: u64) -> String {
         *c = LETTERS[(t % 52) as usize];
         t /= 52;
     }
-    stamp.iter().map(|&b| char::from(b)).collect()
+    stamp
 }
 
 /// An inbound message id, e.g. `ABGGFlA5FpafAgo6tHcNmNjXmuSf` (28 chars).
