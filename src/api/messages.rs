@@ -1,11 +1,10 @@
 //! `/v1/messages`: send any message type; mark an inbound message read.
 
 use super::auth::state;
-use super::{created, ok_empty, Bearer, Json};
+use super::{ok_empty, Bearer, Json};
 use crate::wa::ApiError;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 pub async fn send(
@@ -16,7 +15,23 @@ pub async fn send(
     let parsed = super::parse_json(body.get().as_bytes())?;
     state(&req)?.registration.check_can_send()?;
     let id = state(&req)?.messaging.send(body, parsed).await?;
-    Ok(created(json!({ "messages": [{ "id": id }] })))
+    Ok(HttpResponse::Created().json(Sent {
+        messages: [SentId { id: &id }],
+        meta: crate::wa::META,
+    }))
+}
+
+/// The answer to a send, `{"messages":[{"id":...}],"meta":{...}}`: the bytes `created` would
+/// write for it, without building a `Value` first.
+#[derive(Serialize)]
+struct Sent<'a> {
+    messages: [SentId<'a>; 1],
+    meta: crate::wa::Meta,
+}
+
+#[derive(Serialize)]
+struct SentId<'a> {
+    id: &'a str,
 }
 
 #[derive(Deserialize)]

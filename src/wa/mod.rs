@@ -27,9 +27,21 @@ pub fn mime_essence(content_type: &str) -> String {
 /// The version string every answer carries in `meta.version`.
 pub const API_VERSION: &str = "2.53.2";
 
+/// The `meta` object of every On-Prem answer, typed for answers written without a `Value`.
+#[derive(serde::Serialize)]
+pub struct Meta {
+    api_status: &'static str,
+    version: &'static str,
+}
+
+pub const META: Meta = Meta {
+    api_status: "stable",
+    version: API_VERSION,
+};
+
 /// The `meta` object of every On-Prem answer.
 pub fn meta() -> Value {
-    json!({ "api_status": "stable", "version": API_VERSION })
+    json!({ "api_status": META.api_status, "version": META.version })
 }
 
 /// Wraps a data object (e.g. `{"users":[...]}`) with the `meta` envelope.
