@@ -274,20 +274,25 @@ impl Delivery {
         self.lock().len()
     }
 
-    /// The 1016 answer when `more` callbacks would not fit under the queue limit.
-    pub fn check_room(&self, more: usize) -> Result<(), ApiError> {
+    /// The 1016 answer when `more` callbacks would not fit under the queue limit beside the
+    /// `scheduled` ones still to join the queue (statuses whose time has not come).
+    pub fn check_room(&self, scheduled: usize, more: usize) -> Result<(), ApiError> {
         let pending = self.pending();
-        if pending + more > self.queue_limit {
-            return Err(self.overloaded(pending));
+        if pending + scheduled + more > self.queue_limit {
+            return Err(self.overloaded(pending, scheduled));
         }
         Ok(())
     }
 
-    fn overloaded(&self, pending: usize) -> ApiError {
+    fn overloaded(&self, pending: usize, scheduled: usize) -> ApiError {
+        let waiting = match scheduled {
+            0 => String::new(),
+            n => format!(", {n} statuses are scheduled to join it,"),
+        };
         ApiError::new(
             1016,
             format!(
-                "The callback queue holds {pending} callbacks and takes at most {}: the webhook is not keeping up",
+                "The callback queue holds {pending} callbacks{waiting} and takes at most {}: the webhook is not keeping up",
                 self.queue_limit
             ),
         )
@@ -356,7 +361,7 @@ impl Delivery {
         let _gate = self.gate.read().await;
         self.lock()
             .reserve(n, self.queue_limit)
-            .map_err(|pending| self.overloaded(pending))?;
+            .map_err(|pending| self.overloaded(pending, 0))?;
         let wait_for_disk = durable && visible == Visible::WhenDurable;
         let written = self.write_new(records, batch, wait_for_disk).await;
         let ids = {

@@ -307,13 +307,14 @@ impl Messaging {
 
     /// Stores a valid send durably and times its planned statuses (On-Prem and Cloud sends).
     pub(crate) async fn record_send(&self, n: NewSend) -> Result<SentMessage, ApiError> {
-        // Statuses still to come will need room in the callback queue.
-        self.delivery.check_room(self.schedule.pending() + 1)?;
         let now = n.created_ms;
+        let steps = lifecycle::plan(n.action.as_ref(), self.timing, now);
+        // Its statuses, and those still to come, will need room in the callback queue.
+        self.delivery
+            .check_room(self.schedule.pending(), steps.len().max(1))?;
         let ticket = self.schedule.begin(now);
         let mut batch = Batch::default();
         let conversation = self.conversation(&n.conversation_key, &n.category, now);
-        let steps = lifecycle::plan(n.action.as_ref(), self.timing, now);
         let message = SentMessage {
             id: n.id,
             to: n.to,

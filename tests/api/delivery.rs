@@ -433,6 +433,46 @@ async fn a_full_queue_answers_1016() {
     assert_eq!(list["pending"], 3);
 }
 
+/// Statuses whose time has not come count against the limit, and the answer says so (it used
+/// to say "holds 0 callbacks" while refusing a send).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_refused_for_scheduled_statuses_says_why() {
+    let app = spawn_with(|c| {
+        c.callback_queue_limit = 7;
+        c.status_sent_ms = 600_000;
+        c.status_delivered_ms = 600_000;
+        c.status_read_ms = 600_000;
+    })
+    .await;
+    let rx = TestReceiver::start().await;
+    app.use_receiver(&rx, json!({})).await;
+    let text =
+        |n: u32| json!({"to": "16315550002", "type": "text", "text": {"body": format!("n{n}")}});
+    let mut accepted = 0;
+    for n in 0..10 {
+        let (status, body) = app.post("/v1/messages", text(n)).await;
+        if status == 201 {
+            accepted += 1;
+            continue;
+        }
+        assert_error(status, &body, 503, 1016);
+        let details = body["errors"][0]["details"].as_str().unwrap();
+        assert!(
+            details.contains(
+                "holds 0 callbacks, 6 statuses are scheduled to join it, and takes at most 7"
+            ),
+            "{details}"
+        );
+        break;
+    }
+    assert_eq!(
+        accepted, 2,
+        "each send plans 3 statuses: sent, delivered, read"
+    );
+    let (_, list) = app.get("/v1/emulator/messages").await;
+    assert_eq!(list["messages"].as_array().unwrap().len(), accepted);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_due_together_are_batched_when_configured() {
     let app = spawn_with(|c| c.callback_batch_max = 50).await;
