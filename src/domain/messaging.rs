@@ -78,6 +78,20 @@ pub(crate) fn conversation_key(phone_number_id: Option<&str>, wa_id: &str) -> St
     }
 }
 
+/// (phone_number_id, wa_id) -> when the customer last wrote to that Cloud number (ms): the
+/// customer-service windows.
+pub(crate) type CloudWindows = HashMap<(String, String), u64>;
+
+/// Notes a customer message to a Cloud number in `windows` (a later one wins).
+pub(crate) fn note_window(windows: &mut CloudWindows, r: InboundRecord) {
+    if r.api.as_deref() == Some("cloud") {
+        let at = windows
+            .entry((r.phone_number_id.unwrap_or_default(), r.from))
+            .or_insert(0);
+        *at = r.received_ms.max(*at);
+    }
+}
+
 /// Keeps `c` as the conversation of `key` if it is still open at `open_since` (unix seconds) and
 /// lasts longer than the one already there.
 fn note_open(
@@ -102,6 +116,9 @@ pub struct Messaging {
     /// the records of sent and received messages (and in an earlier version's `conversations`
     /// tree), then each one committed since (so a key missing here has none).
     conversations: Mutex<HashMap<String, Conversation>>,
+    /// The customer-service windows found in the same start-up pass over the inbound records,
+    /// until the Cloud API takes them (`take_cloud_windows`).
+    cloud_windows: Mutex<Option<CloudWindows>>,
     events: Arc<Events>,
     pub(crate) metrics: Arc<crate::metrics::Metrics>,
     store: Store,
@@ -174,11 +191,13 @@ impl Messaging {
                 note_open(&mut conversations, key, &m.conversation, open_since);
             },
         )?;
+        let mut cloud_windows = CloudWindows::new();
         for r in store.all::<InboundRecord>()? {
             if let Some(c) = &r.conversation {
                 let key = conversation_key(r.phone_number_id.as_deref(), &r.from);
                 note_open(&mut conversations, key, c, open_since);
             }
+            note_window(&mut cloud_windows, r);
         }
         let groups = super::groups::Groups::new(
             store.clone(),
@@ -188,6 +207,7 @@ impl Messaging {
         );
         Ok(Messaging {
             conversations: Mutex::new(conversations),
+            cloud_windows: Mutex::new(Some(cloud_windows)),
             groups,
             events,
             metrics,
@@ -202,6 +222,14 @@ impl Messaging {
             timing,
             default_cc,
         })
+    }
+
+    /// The customer-service windows the start-up pass found (None once taken).
+    pub(crate) fn take_cloud_windows(&self) -> Option<CloudWindows> {
+        self.cloud_windows
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
 
     pub(crate) fn delivery(&self) -> &Delivery {

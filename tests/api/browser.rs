@@ -177,12 +177,23 @@ impl Browser {
         }
     }
 
+    /// Clicks the element matching `css` once it is visible. The live page re-renders parts of
+    /// itself as events arrive, so a click can land on an element just replaced (stale) or
+    /// covered for a moment: such a click is tried again on the element found anew, until
+    /// `PATIENCE` has passed.
     pub async fn click(&self, css: &str) {
-        self.wait_visible(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let e = self.wait_visible(css).await;
+            match e.click().await {
+                Ok(_) => return,
+                Err(err) if Instant::now() < deadline => {
+                    eprintln!("click {css} tried again: {err}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(err) => self.fail(&format!("click {css}: {err}")).await,
+            }
+        }
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {

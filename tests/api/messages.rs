@@ -503,4 +503,18 @@ async fn inbound_and_cloud_conversations_survive_a_kill_9() {
     assert_eq!(cloud_send(api, &number, "16315551013").await, cloud_only);
     let apart = cloud_send(api, &number, "16315551011").await;
     assert!(apart.is_string() && apart != onprem, "{apart}");
+    // The customer-service windows come back from the same start-up pass: the customer who
+    // wrote before the kill can be answered, one who never wrote cannot (131047).
+    let number = number.as_str();
+    let failure = |to: &'static str| async move {
+        let body = json!({"to": to, "type": "text", "text": {"body": "window?"}});
+        let (status, res) = crate::cloud::send(api, number, "v21.0", body).await;
+        assert_eq!(status, 200, "{res}");
+        let id = res["messages"][0]["id"].as_str().unwrap().to_string();
+        let (_, m) = api.get(&format!("/v1/emulator/messages/{id}")).await;
+        let steps = m["messages"][0]["steps"].as_array().unwrap().clone();
+        steps.iter().find_map(|s| s["error_code"].as_u64())
+    };
+    assert_eq!(failure("16315551014").await, None, "wrote before the kill");
+    assert_eq!(failure("16315551013").await, Some(131047), "never wrote");
 }

@@ -15,7 +15,7 @@ pub mod templates;
 use crate::delivery::client::WebhookClient;
 use crate::delivery::RetryPolicy;
 use crate::domain::inbound::InboundRecord;
-use crate::domain::messaging::Messaging;
+use crate::domain::messaging::{note_window, CloudWindows, Messaging};
 use crate::store::Store;
 use crate::wa::ApiError;
 
@@ -72,9 +72,9 @@ pub struct Cloud {
     /// HTTP status of 130429 and 131056 (400, or 429 as older Meta pages say).
     throttle_status: u16,
     limits: limits::Limits,
-    /// (phone_number_id, wa_id) -> last inbound ms: the customer-service windows (None = not
-    /// read from the inbound records yet).
-    windows: Mutex<Option<HashMap<(String, String), u64>>>,
+    /// The customer-service windows: found at start-up in Messaging's pass over the inbound
+    /// records; None after a reset, until read from the records again.
+    windows: Mutex<Option<CloudWindows>>,
     /// Serialises configuration changes (the handshake runs between read and write).
     change: tokio::sync::Mutex<()>,
     /// Message templates on the WABAs, in the registry On-Prem shares.
@@ -146,7 +146,7 @@ impl Cloud {
             default_cc: cfg.default_country_code.clone(),
             throttle_status: cfg.cloud_throttle_http_status,
             limits: limits::Limits::default(),
-            windows: Mutex::new(None),
+            windows: Mutex::new(messaging.take_cloud_windows()),
             change: tokio::sync::Mutex::new(()),
             numbers_lock: tokio::sync::Mutex::new(()),
             number_states: Mutex::new(
@@ -238,14 +238,9 @@ impl Cloud {
     fn last_inbound(&self, phone_number_id: &str, wa_id: &str) -> Result<Option<u64>, ApiError> {
         let mut w = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         if w.is_none() {
-            let mut map = HashMap::new();
+            let mut map = CloudWindows::new();
             for r in self.store.all::<InboundRecord>()? {
-                if r.api.as_deref() == Some("cloud") {
-                    let key = (r.phone_number_id.unwrap_or_default(), r.from);
-                    let at = r.received_ms;
-                    let e = map.entry(key).or_insert(0);
-                    *e = at.max(*e);
-                }
+                note_window(&mut map, r);
             }
             *w = Some(map);
         }
