@@ -403,7 +403,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     let mut onprem = web::scope(ONPREM_PREFIX).default_service(web::to(not_found));
     // The control API sits in its own scope, so Meta's routes are matched without trying its
     // dynamic patterns first (the router tries resources in order).
-    let mut control = web::scope(CONTROL_SUFFIX).default_service(web::to(not_found));
+    let control_in_onprem = &CONTROL_PREFIX[ONPREM_PREFIX.len()..];
+    let mut control = web::scope(control_in_onprem).default_service(web::to(not_found));
     let mut zender = web::scope(ZENDER_PREFIX).default_service(web::to(not_found));
     // The gateways' own APIs: their scopes answer unknown paths and wrong methods as they do.
     let mut smsgateway24 =
@@ -454,7 +455,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 const ONPREM_PREFIX: &str = "/v1";
 const HOT_PATH: &str = "/v1/messages";
 const CONTROL_PREFIX: &str = "/v1/emulator";
-const CONTROL_SUFFIX: &str = "/emulator";
 const ZENDER_PREFIX: &str = "/zender";
 const SMSGATEWAY24_PREFIX: &str = "/smsgateway24";
 const RASPISMS_PREFIX: &str = "/raspisms";

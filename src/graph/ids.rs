@@ -59,6 +59,8 @@ pub fn outbound(wa_id: &str, created_ms: u64) -> String {
 /// earlier version (18 random hex digits) reads as some time, so check it against the
 /// message's own creation time.
 pub fn outbound_parts(id: &str) -> Option<(u64, String)> {
+    // The layout at its longest, and 3 bytes more: `decode_slice` wants room for its estimate
+    // (3 bytes per 4 characters), which a padded input overshoots.
     let mut raw = [0u8; 3 + PHONE_MAX + 6 + OUTBOUND_HEX + 1 + 3];
     let len = STANDARD
         .decode_slice(id.strip_prefix("wamid.")?, &mut raw)

@@ -6,12 +6,17 @@ use base64::Engine;
 use rand::RngCore;
 
 fn random_b64(prefix: &str, bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut buf);
     let mut id = String::with_capacity(prefix.len() + bytes.div_ceil(3) * 4);
     id.push_str(prefix);
-    URL_SAFE_NO_PAD.encode_string(buf, &mut id);
+    push_random_b64(&mut id, bytes);
     id
+}
+
+/// Appends `bytes` random bytes to `id`, base64 (URL-safe, unpadded).
+fn push_random_b64(id: &mut String, bytes: usize) {
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode_string(buf, id);
 }
 
 /// An outbound message id, e.g. `gBEGAAgkYiEB1VXAglK1ZEqA1YK` (27 chars, as the real ones).
@@ -23,10 +28,8 @@ pub fn outbound_message_id() -> String {
 
 /// An outbound message id for a message created at `ms` (ids sort by creation time).
 pub fn outbound_message_id_at(ms: u64) -> String {
-    let mut random = [0u8; 11];
-    rand::thread_rng().fill_bytes(&mut random);
     let mut id = outbound_id_floor(ms);
-    URL_SAFE_NO_PAD.encode_string(random, &mut id);
+    push_random_b64(&mut id, 11);
     id
 }
 
