@@ -27,9 +27,13 @@ pub const SEND_BASIC: &str = "send 'Authorization: Basic base64(username:passwor
 const SEND_BEARER_OR_APIKEY: &str =
     "send 'Authorization: Bearer <token>' (from POST /v1/users/login) or 'Authorization: Apikey <key>'";
 
-/// The credentials of the `Authorization` header: (scheme lower-cased, value). Without the header,
-/// 401 saying what to send (`wanted`, e.g. `SEND_BEARER`).
-pub fn authorization(req: &HttpRequest, wanted: &str) -> Result<(String, String), ApiError> {
+/// The credentials of the `Authorization` header: (scheme as sent, value), borrowed from the
+/// request; compare the scheme with `eq_ignore_ascii_case`. Without the header, 401 saying what
+/// to send (`wanted`, e.g. `SEND_BEARER`).
+pub fn authorization<'r>(
+    req: &'r HttpRequest,
+    wanted: &str,
+) -> Result<(&'r str, &'r str), ApiError> {
     let raw = req.headers().get(AUTHORIZATION).ok_or_else(|| {
         ApiError::unauthenticated(format!("Missing Authorization header; {wanted}"))
     })?;
@@ -41,15 +45,16 @@ pub fn authorization(req: &HttpRequest, wanted: &str) -> Result<(String, String)
             "Malformed Authorization header: expected '<scheme> <credentials>'",
         )
     })?;
-    Ok((scheme.to_ascii_lowercase(), value.trim().to_string()))
+    Ok((scheme, value.trim()))
 }
 
 /// The bearer token of the request.
-pub fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
+pub fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
     match authorization(req, SEND_BEARER)? {
-        (scheme, token) if scheme == "bearer" && !token.is_empty() => Ok(token),
+        (scheme, token) if scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() => Ok(token),
         (scheme, _) => Err(ApiError::unauthenticated(format!(
-            "Authorization scheme '{scheme}' is not accepted here; use Bearer"
+            "Authorization scheme '{}' is not accepted here; use Bearer",
+            scheme.to_ascii_lowercase()
         ))),
     }
 }
@@ -118,7 +123,7 @@ pub fn principal(req: &HttpRequest) -> Result<Principal, ApiError> {
             });
         }
     }
-    bearer_token(req).and_then(|t| state(req)?.accounts.authenticate(&t))
+    bearer_token(req).and_then(|t| state(req)?.accounts.authenticate(t))
 }
 
 /// Any logged-in user.
@@ -168,7 +173,7 @@ impl FromRequest for Monitor {
                 return Bearer::from_request(req, p).into_inner().map(|_| Monitor);
             }
             let (scheme, value) = authorization(req, SEND_BEARER_OR_APIKEY)?;
-            if scheme == "apikey" {
+            if scheme.eq_ignore_ascii_case("apikey") {
                 let st = state(req)?;
                 let ok = st
                     .config

@@ -21,9 +21,10 @@ struct LoginBody {
 pub async fn login(req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     let st = state(&req)?;
     let (scheme, value) = authorization(&req, SEND_BASIC)?;
-    if scheme != "basic" {
+    if !scheme.eq_ignore_ascii_case("basic") {
         return Err(ApiError::unauthenticated(format!(
-            "Authorization scheme '{scheme}' is not accepted here; {SEND_BASIC}"
+            "Authorization scheme '{}' is not accepted here; {SEND_BASIC}",
+            scheme.to_ascii_lowercase()
         )));
     }
     let decoded = STANDARD
@@ -46,7 +47,7 @@ pub async fn login(req: HttpRequest, payload: web::Payload) -> Result<HttpRespon
 
 /// `POST /v1/users/logout`: revokes the bearer token.
 pub async fn logout(req: HttpRequest, _who: Bearer) -> Result<HttpResponse, ApiError> {
-    state(&req)?.accounts.logout(&bearer_token(&req)?).await?;
+    state(&req)?.accounts.logout(bearer_token(&req)?).await?;
     Ok(ok_empty())
 }
 
