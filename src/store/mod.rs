@@ -5,6 +5,7 @@
 mod batch;
 mod commit;
 mod record;
+mod relay;
 
 pub use batch::{Batch, Undo};
 pub use commit::Committer;
