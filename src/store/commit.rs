@@ -240,11 +240,8 @@ mod tests {
         assert!(st.outcome(10 + 2 * FAILURES_KEPT as u64).is_ok());
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_writers_share_flushes_and_all_answer() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = sled::Config::new().path(dir.path()).open().unwrap();
-        let c = Committer::start(db.clone(), Duration::from_millis(2));
+    /// 64 writers at once, each answered; every ticket covered after.
+    async fn sixty_four_writers(c: &Committer, db: &sled::Db) {
         let mut tasks = Vec::new();
         for i in 0..64u32 {
             let (c, db) = (c.clone(), db.clone());
@@ -254,10 +251,22 @@ mod tests {
             }));
         }
         for t in tasks {
-            t.await.unwrap().unwrap();
+            tokio::time::timeout(Duration::from_secs(10), t)
+                .await
+                .expect("every writer is woken")
+                .unwrap()
+                .unwrap();
         }
         let st = c.inner.lock();
         assert_eq!((st.issued, st.covered, st.leading), (64, 64, false));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_writers_share_flushes_and_all_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sled::Config::new().path(dir.path()).open().unwrap();
+        let c = Committer::start(db.clone(), Duration::from_millis(2));
+        sixty_four_writers(&c, &db).await;
     }
 
     #[tokio::test]
@@ -283,25 +292,7 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        rt.block_on(async {
-            let mut tasks = Vec::new();
-            for i in 0..64u32 {
-                let (c, db) = (c.clone(), db.clone());
-                tasks.push(tokio::spawn(async move {
-                    db.insert(i.to_be_bytes(), &[1]).unwrap();
-                    c.durable().await
-                }));
-            }
-            for t in tasks {
-                tokio::time::timeout(Duration::from_secs(10), t)
-                    .await
-                    .expect("every writer is woken")
-                    .unwrap()
-                    .unwrap();
-            }
-        });
-        let st = c.inner.lock();
-        assert_eq!((st.issued, st.covered, st.leading), (64, 64, false));
+        rt.block_on(sixty_four_writers(&c, &db));
     }
 
     #[tokio::test]
