@@ -7,5 +7,6 @@ pub mod lifecycle;
 pub mod rules;
 pub mod schedule;
 pub mod sent;
+mod sent_record;
 
 pub use sent::SentMessage;

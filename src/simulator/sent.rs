@@ -31,7 +31,18 @@ pub struct SentMessage {
     pub cloud: Option<CloudSend>,
 }
 
-crate::json_record!(SentMessage, "messages", |m| m.store_key());
+impl crate::store::Record for SentMessage {
+    const TREE: &'static str = "messages";
+    fn key(&self) -> Vec<u8> {
+        self.store_key().into_bytes()
+    }
+    fn encode(&self) -> Result<Vec<u8>, crate::store::StoreError> {
+        Ok(super::sent_record::encode(self))
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, crate::store::StoreError> {
+        super::sent_record::decode(bytes)
+    }
+}
 
 /// The key of a Cloud message: the On-Prem id floor of its creation time, then what makes its
 /// wamid unique (as short as an On-Prem id), so Cloud and On-Prem messages sort together by

@@ -28,6 +28,8 @@ pub enum StoreError {
     Sled(#[from] sled::Error),
     #[error("stored record is corrupt: {0}")]
     Corrupt(#[from] serde_json::Error),
+    #[error("stored record is corrupt: {0}")]
+    Damaged(&'static str),
     #[error("data dir has schema version {found}, this build reads {SCHEMA_VERSION}")]
     Schema { found: u64 },
     #[error("the store is closed")]
