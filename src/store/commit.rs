@@ -93,7 +93,8 @@ impl Committer {
                 !std::mem::replace(&mut st.leading, true)
             };
             if lead {
-                // The flush ends on its own thread; then the leader waits like the others.
+                // A leader alone has flushed when this returns; otherwise the flush ends on a
+                // blocking thread. Either way the next turn finds the ticket covered or waits.
                 inner.lead().await;
             } else {
                 flushed.await;
